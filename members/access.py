@@ -1,0 +1,129 @@
+"""Who may see and do what: the one place that decides.
+
+Seeing is decided by the organisation tree. A cell's members see their own cell; a higher committee's
+viewers and administrators see every unit below theirs. Querysets are narrowed here
+(`OrgUnit.objects.visible_to(user)`, `Member.objects.visible_to(user)`), so an object outside them
+is a 404 for the views. Doing is decided by role: the `can_*` methods answer, and views turn a "no"
+into a 403 with `require`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .models import Grant, Member
+
+# Cell positions that manage the cell's member records.
+MANAGING_POSITIONS = {Member.Position.SECRETARY, Member.Position.DEPUTY}
+# Cell positions that see members' private data (birth date, card number).
+COMMITTEE_POSITIONS = {Member.Position.SECRETARY, Member.Position.DEPUTY, Member.Position.COMMITTEE}
+
+
+def for_user(user):
+    """The user's access, computed once per request (cached on the user object)."""
+    cached = getattr(user, "_chibo_access", None)
+    if cached is None:
+        cached = Access(user)
+        if user.is_authenticated:
+            user._chibo_access = cached
+    return cached
+
+
+def require(allowed):
+    """Turn a refused permission into a 403."""
+    if not allowed:
+        raise PermissionDenied
+
+
+class Access:
+    def __init__(self, user):
+        self.user = user
+        self.member = None
+        self.grants = []
+        self.is_superuser = bool(user.is_authenticated and user.is_active and user.is_superuser)
+        if user.is_authenticated and user.is_active:
+            self.member = (
+                Member.objects.select_related("cell")
+                .filter(user=user)
+                .exclude(status=Member.Status.TRANSFERRED)
+                .first()
+            )
+            self.grants = list(Grant.objects.filter(user=user).select_related("unit").order_by("unit__path"))
+
+    # --- what they see -------------------------------------------------------------------------
+
+    def _scope(self, prefix=""):
+        """A filter over units (or over objects reaching a unit through `prefix`) that this user sees."""
+        if self.is_superuser:
+            return Q()
+        scope = Q(**{f"{prefix}pk__in": []})
+        for grant in self.grants:
+            scope |= Q(**{f"{prefix}path__startswith": grant.unit.path})
+        if self.member:
+            scope |= Q(**{f"{prefix}path__startswith": self.member.cell.path})
+        return scope
+
+    def units(self, queryset):
+        return queryset.filter(self._scope())
+
+    def members(self, queryset):
+        return queryset.filter(self._scope("cell__"))
+
+    def manageable_cells(self, queryset):
+        """Cells whose members this user manages through a higher-committee administrator role."""
+        if self.is_superuser:
+            return queryset.cells()
+        scope = Q(pk__in=[])
+        for grant in self.grants:
+            if grant.role == Grant.Role.ADMIN:
+                scope |= Q(path__startswith=grant.unit.path)
+        return queryset.cells().filter(scope)
+
+    def top_units(self):
+        """The units this user's view of the tree starts from."""
+        if self.is_superuser:
+            from .models import OrgUnit
+
+            return list(OrgUnit.objects.filter(parent__isnull=True))
+        return [grant.unit for grant in self.grants]
+
+    # --- what they may do ----------------------------------------------------------------------
+
+    @property
+    def position(self):
+        """The user's position in their own cell, or None when they hold none that counts."""
+        if self.member and self.member.status == Member.Status.ACTIVE:
+            return self.member.position
+        return None
+
+    def position_in(self, cell):
+        if self.member and self.member.cell_id == cell.pk:
+            return self.position
+        return None
+
+    def grant_over(self, unit):
+        """The strongest higher-committee role over `unit` (its own unit included), or None."""
+        if self.is_superuser:
+            return Grant.Role.ADMIN
+        roles = {grant.role for grant in self.grants if unit.path.startswith(grant.unit.path)}
+        if Grant.Role.ADMIN in roles:
+            return Grant.Role.ADMIN
+        return Grant.Role.VIEWER if roles else None
+
+    def can_view_tree(self):
+        return self.is_superuser or bool(self.grants)
+
+    def can_manage_unit(self, unit):
+        return self.grant_over(unit) == Grant.Role.ADMIN
+
+    def can_manage_members(self, cell):
+        return self.position_in(cell) in MANAGING_POSITIONS or self.grant_over(cell) == Grant.Role.ADMIN
+
+    def can_view_private(self, member):
+        return (
+            (self.member is not None and self.member.pk == member.pk)
+            or self.position_in(member.cell) in COMMITTEE_POSITIONS
+            or self.grant_over(member.cell) is not None
+        )
+
+    def is_cell_committee(self, cell):
+        return self.position_in(cell) in COMMITTEE_POSITIONS

@@ -1,0 +1,21 @@
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from .models import User
+
+
+class EmailOrUsernameBackend(ModelBackend):
+    """Log in with either the username or the e-mail address, case-insensitively."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        login = username.strip()
+        user = User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).order_by("pk").first()
+        if user is None:
+            # Run the hasher anyway so that timing does not tell which logins exist.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

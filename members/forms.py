@@ -1,0 +1,105 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Member, OrgUnit
+
+
+class DateInput(forms.DateInput):
+    """dd/mm/yyyy in a plain text box: phones' date pickers are hard for elderly members."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})},
+            format="%d/%m/%Y",
+        )
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("E-mail or username"), max_length=254, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "full_name",
+            "gender",
+            "birth_date",
+            "card_number",
+            "admitted_on",
+            "official_on",
+            "position",
+            "email",
+            "phone",
+        ]
+        widgets = {"birth_date": DateInput(), "admitted_on": DateInput(), "official_on": DateInput()}
+
+    def __init__(self, *args, cell, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cell = cell
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Member.Status.choices)
+    since = forms.DateField(label=_("Since"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return since
+
+
+class TransferForm(forms.Form):
+    to_cell = forms.ModelChoiceField(label=_("To cell"), queryset=OrgUnit.objects.none())
+    on = forms.DateField(label=_("Date of transfer"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, cells, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cell"].queryset = cells
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Member list"),
+        help_text=_("An Excel (.xlsx) or CSV file with one member a row, under a header row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+    )
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["kind", "name", "code", "place_name"]
+
+
+class MemberFilterForm(forms.Form):
+    CATEGORIES = [
+        ("", _("All on the roll")),
+        ("official", _("Official")),
+        ("probationary", _("Probationary")),
+        ("exempt", _("Exempt")),
+        ("away", _("Away on temporary activity")),
+        ("visiting", _("Here on temporary activity")),
+        ("suspended", _("Suspended")),
+        ("transferred", _("Transferred out")),
+    ]
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORIES, required=False)
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)

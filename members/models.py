@@ -1,0 +1,398 @@
+import uuid
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower, Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .names import fold, normalize_name, sort_key, split_name
+
+# Party rules admit members from the age of 18; older records keep a floor of 1900.
+MIN_ADMISSION_AGE = 18
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+PROBATION_MONTHS = 12
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day, months):
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class User(AbstractUser):
+    """A login. Cell members link to one through Member.user; higher-committee staff through grants."""
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class OrgUnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from . import access
+
+        return access.for_user(user).units(self)
+
+    def subtree(self, unit):
+        """Every unit at or below `unit`: one indexed prefix query on the materialised path."""
+        return self.filter(path__startswith=unit.path)
+
+    def cells(self):
+        return self.filter(kind=OrgUnit.Kind.CELL)
+
+
+class OrgUnit(models.Model):
+    """A node of the party organisation: any depth, any kind, so reorganisations need no code."""
+
+    class Kind(models.TextChoices):
+        PROVINCIAL = "provincial", _("Provincial party committee")
+        COMMUNE = "commune", _("Commune or ward party committee")
+        GRASSROOTS = "grassroots", _("Grassroots party committee")
+        SUB_COMMITTEE = "sub_committee", _("Party sub-committee")
+        CELL = "cell", _("Party cell")
+        GROUP = "group", _("Party group")
+
+    # Segments of the materialised path: the primary key, zero-padded, then a slash.
+    SEGMENT_WIDTH = 9
+
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, help_text=_("As written on documents, e.g. “Chi bộ Thôn Đông”."))
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    place_name = models.CharField(
+        _("place name"), max_length=100, help_text=_("Used in the date line of documents, e.g. “Tân Hưng”.")
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+        indexes = [
+            # LIKE 'prefix%' can use this index under any database collation.
+            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["kind", "path"], name="orgunit_kind_path"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self._state.adding:
+                self.path = f"new-{uuid.uuid4().hex}"  # replaced below, once the primary key is known
+                super().save(*args, **kwargs)
+                self._set_path()
+                OrgUnit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+                return
+            old = OrgUnit.objects.select_for_update().values("parent_id", "path").get(pk=self.pk)
+            if old["parent_id"] != self.parent_id:
+                self._move_subtree(old["path"])
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:unit", args=[self.pk])
+
+    def clean(self):
+        if self.parent_id and self.pk:
+            parent_path = OrgUnit.objects.values_list("path", flat=True).get(pk=self.parent_id)
+            if parent_path.startswith(self.path):
+                raise ValidationError({"parent": _("A unit cannot be placed inside itself or one of its own units.")})
+        if self.parent_id and self.parent.is_cell and self.kind != self.Kind.GROUP:
+            raise ValidationError({"parent": _("Only party groups can be placed inside a cell.")})
+
+    def _set_path(self):
+        segment = f"{self.pk:0{self.SEGMENT_WIDTH}d}/"
+        if self.parent_id:
+            parent = OrgUnit.objects.values("path", "depth").get(pk=self.parent_id)
+            self.path, self.depth = parent["path"] + segment, parent["depth"] + 1
+        else:
+            self.path, self.depth = segment, 0
+
+    def _move_subtree(self, old_path):
+        self._set_path()
+        if self.path.startswith(old_path):
+            raise ValidationError(_("A unit cannot be placed inside itself or one of its own units."))
+        depth_change = self.depth - (old_path.count("/") - 1)
+        OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField()),
+            depth=F("depth") + depth_change,
+        )
+
+    @property
+    def is_cell(self):
+        return self.kind == self.Kind.CELL
+
+    def ancestor_paths(self):
+        """Paths of this unit and of every unit above it, from the top."""
+        segments = self.path.rstrip("/").split("/")
+        return ["".join(f"{s}/" for s in segments[: i + 1]) for i in range(len(segments))]
+
+    def ancestors(self):
+        return OrgUnit.objects.filter(path__in=self.ancestor_paths()[:-1]).order_by("depth")
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from . import access
+
+        return access.for_user(user).members(self)
+
+    def on_roll(self):
+        """Members the cell counts as its own: everyone but those transferred out."""
+        return self.exclude(status=Member.Status.TRANSFERRED)
+
+    def official(self):
+        return self.filter(official_on__isnull=False)
+
+    def probationary(self):
+        return self.filter(official_on__isnull=True)
+
+    def in_subtree(self, unit):
+        return self.filter(cell__path__startswith=unit.path)
+
+
+class Member(models.Model):
+    """A party member (đảng viên) of one cell. Only what meetings need is stored (domain §9)."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXEMPT = "exempt", _("Exempt from party work and activities")
+        AWAY = "away", _("On temporary activity elsewhere")
+        VISITING = "visiting", _("Here on temporary activity")
+        SUSPENDED = "suspended", _("Suspended")
+        TRANSFERRED = "transferred", _("Transferred out")
+
+    class Position(models.TextChoices):
+        MEMBER = "member", _("Member")
+        COMMITTEE = "committee", _("Committee member")
+        DEPUTY = "deputy", _("Deputy secretary")
+        SECRETARY = "secretary", _("Secretary")
+
+    cell = models.ForeignKey(
+        OrgUnit,
+        models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": OrgUnit.Kind.CELL},
+        verbose_name=_("cell"),
+    )
+    full_name = models.CharField(_("full name"), max_length=100)
+    sort_key = models.CharField(max_length=600, editable=False, db_index=True)
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    card_number = models.CharField(_("party card number"), max_length=20, blank=True)
+    admitted_on = models.DateField(_("admission date"))
+    official_on = models.DateField(
+        _("date made official"), null=True, blank=True, help_text=_("Leave empty while the member is probationary.")
+    )
+    status = models.CharField(_("activity status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_since = models.DateField(_("status since"), default=timezone.localdate)
+    position = models.CharField(_("position in the cell"), max_length=20, choices=Position.choices, default="member")
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        User, models.SET_NULL, null=True, blank=True, related_name="member", verbose_name=_("login account")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["sort_key", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card_number"], condition=~Q(card_number=""), name="member_card_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(official_on__isnull=True) | Q(official_on__gt=F("admitted_on")),
+                name="member_official_after_admission",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True) | Q(birth_date__lt=F("admitted_on")),
+                name="member_born_before_admission",
+            ),
+        ]
+        indexes = [models.Index(fields=["cell", "status"], name="member_cell_status")]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.prepare_names()
+        self.card_number = self.card_number.strip()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_key", "search_name"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:detail", args=[self.pk])
+
+    def clean(self):
+        errors = self.rule_errors()
+        if self.card_number and "card_number" not in errors:
+            clash = Member.objects.filter(card_number=self.card_number.strip()).exclude(pk=self.pk)
+            if clash.exists():
+                errors["card_number"] = _("Another member already has this party card number.")
+        if errors:
+            raise ValidationError(errors)
+
+    def rule_errors(self):
+        """The member's own rules, checked without the database (the import checks many at once)."""
+        errors = {}
+        today = timezone.localdate()
+        self.full_name = normalize_name(self.full_name or "")
+        if self.full_name and len(self.full_name.split(" ")) < 2:
+            errors["full_name"] = _("Write the full name: family name, middle name and given name.")
+        if self.birth_date:
+            if self.birth_date < EARLIEST_BIRTH_DATE or self.birth_date > add_years(today, -MIN_ADMISSION_AGE):
+                errors["birth_date"] = _("This birth date is not plausible for a party member.")
+            elif self.admitted_on and self.admitted_on < add_years(self.birth_date, MIN_ADMISSION_AGE):
+                errors["admitted_on"] = _("The member would have been under 18 on the admission date.")
+        if self.admitted_on and self.admitted_on > today:
+            errors["admitted_on"] = _("The admission date cannot be in the future.")
+        if self.official_on:
+            if self.admitted_on and self.official_on <= self.admitted_on:
+                errors["official_on"] = _("The date made official must come after the admission date.")
+            elif self.official_on > today:
+                errors["official_on"] = _("The date made official cannot be in the future.")
+        if self.cell_id and not self.cell.is_cell:
+            errors["cell"] = _("Members belong to a party cell.")
+        return errors
+
+    def prepare_names(self):
+        """Store the name one way and derive its sort and search forms (bulk inserts call this too)."""
+        self.full_name = normalize_name(self.full_name)
+        self.sort_key = sort_key(self.full_name)
+        self.search_name = fold(self.full_name)
+
+    @property
+    def given_name(self):
+        return split_name(self.full_name)[2]
+
+    @property
+    def is_official(self):
+        return self.official_on is not None
+
+    @property
+    def is_on_roll(self):
+        return self.status != self.Status.TRANSFERRED
+
+    @property
+    def probation_ends_on(self):
+        if self.is_official:
+            return None
+        return add_months(self.admitted_on, PROBATION_MONTHS)
+
+    def probation_review_due(self, today=None):
+        """Probationary for 12 months or more: the cell should review them for official status."""
+        ends = self.probation_ends_on
+        return ends is not None and ends <= (today or timezone.localdate())
+
+    @property
+    def category_label(self):
+        return _("Official") if self.is_official else _("Probationary")
+
+
+class StatusChange(models.Model):
+    """History of a member's activity status: which status, from which day, who recorded it."""
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="status_changes")
+    status = models.CharField(_("activity status"), max_length=20, choices=Member.Status.choices)
+    since = models.DateField(_("since"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-since", "-recorded_at"]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_status_display()} ({self.since:%d/%m/%Y})"
+
+
+class CellMembership(models.Model):
+    """One stay of a member in a cell; a transfer ends one stay and starts the next."""
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="memberships")
+    cell = models.ForeignKey(OrgUnit, models.PROTECT, related_name="memberships")
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cell membership")
+        verbose_name_plural = _("cell memberships")
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(ended_on__isnull=True), name="membership_one_open_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} – {self.cell}"
+
+
+class Grant(models.Model):
+    """A login's role in a higher committee: it sees (viewer) or also manages (admin) every unit below."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("Viewer")
+        ADMIN = "admin", _("Administrator")
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="grants", verbose_name=_("user"))
+    unit = models.ForeignKey(OrgUnit, models.CASCADE, related_name="grants", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        verbose_name = _("higher-committee role")
+        verbose_name_plural = _("higher-committee roles")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="grant_unique_user_unit")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"

@@ -1,0 +1,360 @@
+import uuid
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access, imports, services
+from .forms import ImportForm, LoginForm, MemberFilterForm, MemberForm, StatusForm, TransferForm, UnitForm
+from .models import Member, OrgUnit
+from .names import fold
+
+TRANSFERRED = Member.Status.TRANSFERRED
+
+
+def _cell_or_404(request, pk):
+    cell = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    if not cell.is_cell:
+        raise Http404
+    return cell
+
+
+def _member_or_404(request, pk):
+    return get_object_or_404(Member.objects.visible_to(request.user).select_related("cell", "user"), pk=pk)
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class AcceptInvitationView(auth_views.PasswordResetConfirmView):
+    """The one-time link of an account invitation: the member chooses a password, then logs in."""
+
+    template_name = "registration/invitation_accept.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is set. You can log in now."))
+        return super().form_valid(form)
+
+
+@login_required
+def home(request):
+    user_access = access.for_user(request.user)
+    committees = []
+    for unit in user_access.top_units():
+        subtree = OrgUnit.objects.subtree(unit)
+        committees.append(
+            {
+                "unit": unit,
+                "cells": subtree.cells().count(),
+                "members": Member.objects.in_subtree(unit).on_roll().count(),
+            }
+        )
+    return render(request, "members/home.html", {"member": user_access.member, "committees": committees})
+
+
+@login_required
+def tree(request):
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_view_tree())
+    roots = user_access.top_units()
+    return render(request, "members/tree.html", {"rows": _tree_rows(request.user, roots), "roots": roots})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    if unit.is_cell:
+        return redirect("members:list", pk=unit.pk)
+    user_access = access.for_user(request.user)
+    return render(
+        request,
+        "members/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": unit.ancestors().visible_to(request.user),
+            "rows": _tree_rows(request.user, [unit]),
+            "can_manage": user_access.can_manage_unit(unit),
+        },
+    )
+
+
+def _tree_rows(user, roots):
+    """Every visible unit under the roots, in tree order, with members on the roll rolled up the tree."""
+    if not roots:
+        return []
+    scope = Q(pk__in=[])
+    for root in roots:
+        scope |= Q(path__startswith=root.path)
+    units = list(
+        OrgUnit.objects.visible_to(user)
+        .filter(scope)
+        .annotate(direct=Count("members", filter=~Q(members__status=TRANSFERRED)))
+        .order_by("path")
+    )
+    totals, cells = Counter(), Counter()
+    for unit in units:
+        for path in unit.ancestor_paths():
+            totals[path] += unit.direct
+            cells[path] += unit.is_cell
+    base_depth = min(root.depth for root in roots)
+    return [
+        {"unit": u, "indent": u.depth - base_depth, "members": totals[u.path], "cells": cells[u.path]} for u in units
+    ]
+
+
+@login_required
+def unit_create(request, pk):
+    parent = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    access.require(access.for_user(request.user).can_manage_unit(parent))
+    form = UnitForm(request.POST or None, instance=OrgUnit(parent=parent))
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        messages.success(request, _("The unit “%(name)s” was added.") % {"name": unit.name})
+        return redirect(unit)
+    return render(request, "members/unit_form.html", {"form": form, "parent": parent})
+
+
+def _counts(cell):
+    on_roll = ~Q(status=TRANSFERRED)
+    return Member.objects.filter(cell=cell).aggregate(
+        on_roll=Count("pk", filter=on_roll),
+        official=Count("pk", filter=on_roll & Q(official_on__isnull=False)),
+        probationary=Count("pk", filter=on_roll & Q(official_on__isnull=True)),
+        exempt=Count("pk", filter=Q(status=Member.Status.EXEMPT)),
+        away=Count("pk", filter=Q(status=Member.Status.AWAY)),
+        visiting=Count("pk", filter=Q(status=Member.Status.VISITING)),
+        suspended=Count("pk", filter=Q(status=Member.Status.SUSPENDED)),
+        transferred=Count("pk", filter=Q(status=TRANSFERRED)),
+    )
+
+
+CATEGORY_FILTERS = {
+    "": ~Q(status=TRANSFERRED),
+    "official": ~Q(status=TRANSFERRED) & Q(official_on__isnull=False),
+    "probationary": ~Q(status=TRANSFERRED) & Q(official_on__isnull=True),
+    "exempt": Q(status=Member.Status.EXEMPT),
+    "away": Q(status=Member.Status.AWAY),
+    "visiting": Q(status=Member.Status.VISITING),
+    "suspended": Q(status=Member.Status.SUSPENDED),
+    "transferred": Q(status=TRANSFERRED),
+}
+
+
+@login_required
+def member_list(request, pk):
+    cell = _cell_or_404(request, pk)
+    user_access = access.for_user(request.user)
+    filters = MemberFilterForm(request.GET or None)
+    members = Member.objects.filter(cell=cell)
+    category = ""
+    if filters.is_valid():
+        category = filters.cleaned_data["category"]
+        if filters.cleaned_data["q"]:
+            members = members.filter(search_name__contains=fold(filters.cleaned_data["q"]))
+    members = members.filter(CATEGORY_FILTERS[category])
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "cell": cell,
+            "members": list(members),
+            "counts": _counts(cell),
+            "filters": filters,
+            "category": category,
+            "can_manage": user_access.can_manage_members(cell),
+            "can_view_private": user_access.is_cell_committee(cell) or user_access.grant_over(cell) is not None,
+        },
+    )
+
+
+@login_required
+def member_detail(request, pk):
+    member = _member_or_404(request, pk)
+    user_access = access.for_user(request.user)
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "cell": member.cell,
+            "status_changes": member.status_changes.select_related("recorded_by"),
+            "memberships": member.memberships.select_related("cell", "recorded_by"),
+            "can_manage": user_access.can_manage_members(member.cell),
+            "can_view_private": user_access.can_view_private(member),
+        },
+    )
+
+
+@login_required
+def member_create(request, pk):
+    cell = _cell_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_members(cell))
+    form = MemberForm(request.POST or None, cell=cell)
+    if request.method == "POST" and form.is_valid():
+        member = form.save(commit=False)
+        member.status_since = member.admitted_on
+        services.create_member(member, by=request.user)
+        messages.success(request, _("%(name)s was added to the cell.") % {"name": member.full_name})
+        if "add_another" in request.POST:
+            return redirect("members:create", pk=cell.pk)
+        return redirect(member)
+    return render(request, "members/member_form.html", {"form": form, "cell": cell})
+
+
+@login_required
+def member_edit(request, pk):
+    member = _member_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_members(member.cell))
+    form = MemberForm(request.POST or None, instance=member, cell=member.cell)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect(member)
+    return render(request, "members/member_form.html", {"form": form, "cell": member.cell, "member": member})
+
+
+@login_required
+def member_status(request, pk):
+    member = _member_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_members(member.cell))
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_status(member, data["status"], data["since"], by=request.user, note=data["note"])
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The status was recorded."))
+            return redirect(member)
+    return render(request, "members/member_status.html", {"form": form, "member": member, "cell": member.cell})
+
+
+@login_required
+def member_transfer(request, pk):
+    member = _member_or_404(request, pk)
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_manage_members(member.cell))
+    cells = user_access.manageable_cells(OrgUnit.objects.all()).exclude(pk=member.cell_id)
+    form = TransferForm(request.POST or None, cells=cells)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer(member, data["to_cell"], data["on"], by=request.user, note=data["note"])
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("%(name)s now belongs to %(cell)s.") % {"name": member.full_name, "cell": data["to_cell"]}
+            )
+            return redirect(member)
+    return render(request, "members/member_transfer.html", {"form": form, "member": member, "cell": member.cell})
+
+
+@require_POST
+@login_required
+def member_invite(request, pk):
+    member = _member_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_members(member.cell))
+    try:
+        services.invite_account(member)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": member.email})
+    return redirect(member)
+
+
+IMPORT_SESSION_KEY = "member_import"
+
+
+@login_required
+def member_import(request, pk):
+    cell = _cell_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_members(cell))
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm_import(request, cell)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = imports.validate(imports.read_file(form.cleaned_data["file"]), cell)
+        except imports.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            token = uuid.uuid4().hex
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "cell": cell.pk,
+                "rows": [row.to_session() for row in rows],
+            }
+            return _render_preview(request, cell, rows, token)
+    return render(request, "members/member_import.html", {"form": form, "cell": cell})
+
+
+def _render_preview(request, cell, rows, token):
+    return render(
+        request,
+        "members/member_import_preview.html",
+        {
+            "cell": cell,
+            "rows": rows,
+            "token": token,
+            "labels": imports.column_labels(),
+            "error_count": sum(1 for row in rows if row.errors),
+        },
+    )
+
+
+def _confirm_import(request, cell):
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored or stored.get("token") != request.POST["token"] or stored.get("cell") != cell.pk:
+        messages.error(request, _("This preview has expired. Upload the file again."))
+        return redirect("members:import", pk=cell.pk)
+    # Check again: the cell may have changed since the preview.
+    rows = imports.validate([imports.Row.from_session(data) for data in stored["rows"]], cell)
+    if any(row.errors for row in rows):
+        return _render_preview(request, cell, rows, stored["token"])
+    created = imports.save_rows(rows, cell, by=request.user)
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(request, _("%(count)s members were imported.") % {"count": len(created)})
+    return redirect("members:list", pk=cell.pk)
+
+
+@login_required
+def import_template(request, pk):
+    """An empty list with the expected columns, for secretaries to fill in."""
+    from openpyxl import Workbook
+
+    cell = _cell_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_members(cell))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Members")[:31]
+    headers = [imports.COLUMNS[name][0] for name in imports.COLUMNS]
+    sheet.append(["STT", *headers])
+    sheet.append([1, "Nguyễn Văn An", "Nam", "15/03/1960", "", "03/02/1985", "03/02/1986", "", "0912345678"])
+    for column in "BCDEFGHI":
+        sheet.column_dimensions[column].width = 20
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
+    workbook.save(response)
+    return response

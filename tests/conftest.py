@@ -1,0 +1,155 @@
+"""Standard fixtures: an organisation tree with two communes, and one login per role.
+
+province
+├── commune ── cell (secretary, member) and sibling_cell
+└── other_commune ── other_cell (outsider)
+"""
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from members import services
+from members.models import Grant, Member, OrgUnit, User
+
+PASSWORD = "a-Strong-password-42"
+
+
+def pytest_sessionstart(session):
+    # The suite runs on the real stack only: never silently on SQLite or without Redis.
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        pytest.exit("The tests need PostgreSQL: run `make test`, or set DATABASE_URL=postgres://…", returncode=2)
+    if not settings.REDIS_URL:
+        pytest.exit("The tests need Redis: run `make test`, or set REDIS_URL=redis://…", returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # The manifest storage needs collectstatic; tests serve static files straight from static/.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # The test client speaks plain HTTP; production's HTTPS redirect is tested in test_settings.py.
+    settings.SECURE_SSL_REDIRECT = False
+    # Hashing passwords slowly is the point in production and a waste of minutes here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def unit(code, kind, parent=None, name=None):
+    return OrgUnit.objects.create(code=code, kind=kind, parent=parent, name=name or code, place_name="Tân Hưng")
+
+
+@pytest.fixture
+def province(db):
+    return unit("P", OrgUnit.Kind.PROVINCIAL, name="Đảng bộ tỉnh Thử Nghiệm")
+
+
+@pytest.fixture
+def commune(province):
+    return unit("P.C1", OrgUnit.Kind.COMMUNE, province, "Đảng bộ xã Tân Hưng")
+
+
+@pytest.fixture
+def cell(commune):
+    return unit("P.C1.1", OrgUnit.Kind.CELL, commune, "Chi bộ thôn Đông")
+
+
+@pytest.fixture
+def sibling_cell(commune):
+    return unit("P.C1.2", OrgUnit.Kind.CELL, commune, "Chi bộ thôn Đoài")
+
+
+@pytest.fixture
+def other_commune(province):
+    return unit("P.C2", OrgUnit.Kind.COMMUNE, province, "Đảng bộ phường Phố Hiến")
+
+
+@pytest.fixture
+def other_cell(other_commune):
+    return unit("P.C2.1", OrgUnit.Kind.CELL, other_commune, "Chi bộ khu phố 1")
+
+
+@pytest.fixture
+def make_member(db):
+    counter = iter(range(1, 10_000))
+
+    def make(cell, full_name=None, **fields):
+        number = next(counter)
+        defaults = {
+            "full_name": full_name or f"Nguyễn Văn Thành {number}",
+            "gender": Member.Gender.MALE,
+            "birth_date": date(1970, 1, 1),
+            "admitted_on": date(2000, 5, 19),
+            "official_on": date(2001, 5, 19),
+            "status_since": date(2000, 5, 19),
+        }
+        defaults.update(fields)
+        return services.create_member(Member(cell=cell, **defaults))
+
+    return make
+
+
+def make_user(username, **fields):
+    user = User.objects.create_user(username=username, email=f"{username}@example.vn", password=PASSWORD, **fields)
+    return user
+
+
+@pytest.fixture
+def secretary(cell, make_member):
+    user = make_user("secretary")
+    make_member(cell, "Trần Văn Bí", position=Member.Position.SECRETARY, user=user, email=user.email)
+    return user
+
+
+@pytest.fixture
+def member(cell, make_member):
+    user = make_user("member")
+    make_member(cell, "Lê Thị Hoa", gender=Member.Gender.FEMALE, user=user, email=user.email)
+    return user
+
+
+@pytest.fixture
+def outsider(other_cell, make_member):
+    """A member of a cell in another commune."""
+    user = make_user("outsider")
+    make_member(other_cell, "Phạm Văn Ngoài", position=Member.Position.SECRETARY, user=user)
+    return user
+
+
+@pytest.fixture
+def viewer_other_branch(other_commune):
+    user = make_user("viewer_other")
+    Grant.objects.create(user=user, unit=other_commune, role=Grant.Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def commune_viewer(commune):
+    user = make_user("commune_viewer")
+    Grant.objects.create(user=user, unit=commune, role=Grant.Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def commune_admin(commune):
+    user = make_user("commune_admin")
+    Grant.objects.create(user=user, unit=commune, role=Grant.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def province_viewer(province):
+    user = make_user("province_viewer")
+    Grant.objects.create(user=user, unit=province, role=Grant.Role.VIEWER)
+    return user
