@@ -39,6 +39,17 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks run where they are sent, so a view test sees their effect; tests marked `worker`
+    run them through a real Celery worker and Redis instead."""
+    from chibo.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

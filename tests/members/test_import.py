@@ -1,0 +1,226 @@
+import io
+import unicodedata
+from datetime import date, datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from members.models import CellMembership, Member
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "STT;Họ và tên;Giới tính;Ngày sinh;Số thẻ đảng;Ngày vào Đảng;Ngày chính thức;Điện thoại"
+GOOD_CSV = "\n".join(
+    [
+        "DANH SÁCH ĐẢNG VIÊN CHI BỘ THÔN ĐÔNG",  # a title block above the header, as lists have
+        "",
+        HEADER,
+        "1;Nguyễn Văn An;Nam;15/03/1960;10000001;03/02/1985;03/02/1986;0912345678",
+        "2;Trần Thị Ánh;Nữ;1/7/1975;10000002;19/05/2001;19/05/2002;",
+        "3;Lê Văn Út;nam;;;02/09/2026;;",
+        "",
+    ]
+)
+
+
+def to_cp1258(text):
+    """Windows-1258 as Excel writes it: precomposed letters, tone marks as combining characters."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = b""
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in tones))
+            out += (letter + "".join(m for m in marks if m in tones)).encode("cp1258")
+    return out
+
+
+def upload(content, name="danh-sach.csv"):
+    if isinstance(content, str):
+        content = content.encode("utf-8-sig")
+    return SimpleUploadedFile(name, content)
+
+
+def xlsx(rows):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def as_secretary(client, secretary):
+    client.force_login(secretary)
+    return client
+
+
+def preview(client, cell, content, name="danh-sach.csv"):
+    return client.post(reverse("members:import", args=[cell.pk]), {"file": upload(content, name)})
+
+
+def confirm(client, cell, response):
+    return client.post(reverse("members:import", args=[cell.pk]), {"token": response.context["token"]})
+
+
+def row_errors(response):
+    return {row.number: row.errors for row in response.context["rows"] if row.errors}
+
+
+def test_a_good_csv_is_previewed_then_imported(as_secretary, cell):
+    before = Member.objects.count()
+    response = preview(as_secretary, cell, GOOD_CSV)
+    assert response.status_code == 200
+    assert row_errors(response) == {}
+    assert [row.number for row in response.context["rows"]] == [4, 5, 6]  # lines as the secretary sees them
+    assert Member.objects.count() == before  # nothing saved before confirming
+
+    response = confirm(as_secretary, cell, response)
+    assert response.status_code == 302
+    imported = Member.objects.filter(cell=cell, card_number__in=["10000001", "10000002"]).order_by("card_number")
+    assert [(m.full_name, m.gender, m.birth_date, m.admitted_on, m.official_on) for m in imported] == [
+        ("Nguyễn Văn An", "male", date(1960, 3, 15), date(1985, 2, 3), date(1986, 2, 3)),
+        ("Trần Thị Ánh", "female", date(1975, 7, 1), date(2001, 5, 19), date(2002, 5, 19)),
+    ]
+    probationary = Member.objects.get(full_name="Lê Văn Út")
+    assert probationary.official_on is None and probationary.card_number == ""
+    assert imported[0].phone == "0912345678"
+    assert CellMembership.objects.filter(member__in=imported, cell=cell, ended_on=None).count() == 2
+    assert Member.objects.count() == before + 3
+    # The preview cannot be confirmed twice.
+    again = as_secretary.post(reverse("members:import", args=[cell.pk]), {"token": "x"})
+    assert again.status_code == 302
+    assert Member.objects.count() == before + 3
+
+
+def test_a_good_xlsx_with_real_date_cells_is_imported(as_secretary, cell):
+    content = xlsx(
+        [
+            ["Họ và tên", "Giới tính", "Ngày sinh", "Ngày vào Đảng", "Ngày chính thức", "Số điện thoại", "Email"],
+            ["Phạm Thị Hồng Nhung", "Nữ", datetime(1980, 12, 31), datetime(2005, 3, 8), "08/03/2006", 912000111,
+             "nhung@example.vn"],
+        ]
+    )  # fmt: skip
+    response = preview(as_secretary, cell, content, "list.xlsx")
+    assert row_errors(response) == {}
+    confirm(as_secretary, cell, response)
+    member = Member.objects.get(full_name="Phạm Thị Hồng Nhung")
+    assert (member.birth_date, member.admitted_on, member.official_on) == (
+        date(1980, 12, 31),
+        date(2005, 3, 8),
+        date(2006, 3, 8),
+    )
+    assert (member.phone, member.email) == ("0912000111", "nhung@example.vn")
+
+
+def test_row_problems_are_listed_in_vietnamese_and_nothing_is_imported(as_secretary, cell, make_member):
+    make_member(cell, "Hoàng Văn Cũ", card_number="55555555")
+    content = "\n".join(
+        [
+            HEADER,
+            "1;Nguyễn Văn Đúng;Nam;15/03/1960;10000001;03/02/1985;03/02/1986;",
+            "2;Trần Thị Sai;Nữ;31/02/1975;;19/05/2001;;",  # no 31 February
+            "3;Lê Văn Trùng;Nam;;10000001;19/05/2001;;",  # card number repeated in the file
+            "4;Phan Văn Có;Nam;;55555555;19/05/2001;;",  # card number already in Chibo
+            "5;Vũ Thị Lạ;Khác;;;19/05/2001;18/05/2001;",  # bad gender, official before admission
+            "6;Đỗ Văn Thiếu;Nam;;;;;",  # no admission date
+        ]
+    )
+    before = Member.objects.count()
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]), {"file": upload(content)}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    errors = row_errors(response)
+    assert set(errors) == {3, 4, 5, 6, 7}
+    assert any("Ngày sinh" in e and "31/02/1975" in e for e in errors[3])
+    assert any("10000001" in e and "dòng 2" in e for e in errors[4])
+    assert any("55555555" in e for e in errors[5])
+    assert any("Nam" in e and "Nữ" in e for e in errors[6])
+    assert any("Ngày chính thức" in e or "sau ngày vào Đảng" in e for e in errors[6])
+    assert any("Ngày vào Đảng" in e for e in errors[7])
+    page = response.content.decode()
+    assert "5 dòng có lỗi" in page  # the summary, in Vietnamese
+    assert 'name="token"' not in page  # no button to confirm
+    # Even a forged confirmation of this preview imports nothing.
+    confirm(as_secretary, cell, response)
+    assert Member.objects.count() == before
+
+
+def test_a_card_number_taken_between_preview_and_confirmation_stops_the_import(as_secretary, cell, other_cell,
+                                                                               make_member):  # fmt: skip
+    response = preview(as_secretary, cell, GOOD_CSV)
+    assert row_errors(response) == {}
+    make_member(other_cell, "Người Nhanh Tay", card_number="10000002")
+    before = Member.objects.count()
+    response = confirm(as_secretary, cell, response)
+    assert response.status_code == 200
+    assert 5 in row_errors(response)
+    assert Member.objects.count() == before
+
+
+def test_a_member_already_in_the_cell_is_flagged(as_secretary, cell, make_member):
+    make_member(cell, "Nguyễn Văn An", birth_date=date(1960, 3, 15))
+    response = preview(as_secretary, cell, GOOD_CSV)
+    assert any("Nguyễn Văn An" in e for e in row_errors(response)[4])
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "empty.csv", "The submitted file is empty."),
+        ("\n\n;;\n", "blank.csv", "The file is empty."),
+        ("Tên;Tuổi\nAn;30\n", "wrong.csv", "The columns are not the expected ones."),
+        (HEADER + "\n", "header-only.csv", "no members under it"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64, "photo.csv", "not a spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls", "old Excel file"),
+        (b"PK\x03\x04" + b"garbage" * 20, "broken.xlsx", "not an Excel spreadsheet"),
+    ],
+)
+def test_bad_files_get_a_clear_message_and_change_nothing(as_secretary, cell, content, name, message):
+    before = Member.objects.count()
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]), {"file": upload(content, name)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["file"]
+    assert any(message in error for error in errors), errors
+    assert Member.objects.count() == before
+
+
+def test_a_huge_file_is_refused_before_it_is_read(as_secretary, cell, settings):
+    settings.MEMBER_IMPORT_MAX_BYTES = 1000
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]),
+        {"file": upload(GOOD_CSV + "x" * 2000)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "too large" in response.context["form"].errors["file"][0]
+
+
+def test_too_many_rows_are_refused(as_secretary, cell, settings):
+    settings.MEMBER_IMPORT_MAX_ROWS = 2
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]), {"file": upload(GOOD_CSV)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "more than 2 members" in response.context["form"].errors["file"][0]
+    assert Member.objects.filter(card_number="10000001").count() == 0
+
+
+def test_a_cp1258_csv_from_old_excel_keeps_its_diacritics(as_secretary, cell):
+    content = to_cp1258("Họ và tên,Giới tính,Ngày vào Đảng\nNguyễn Thị Ấm,Nữ,01/01/2000\n")
+    response = preview(as_secretary, cell, content)
+    assert row_errors(response) == {}
+    assert response.context["rows"][0].values["full_name"] == "Nguyễn Thị Ấm"
+
+
+def test_the_template_downloads_and_imports_back(as_secretary, cell):
+    response = as_secretary.get(reverse("members:import_template", args=[cell.pk]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    response = preview(as_secretary, cell, response.content, "template.xlsx")
+    assert row_errors(response) == {}
+    assert response.context["rows"][0].values["full_name"] == "Nguyễn Văn An"

@@ -1,0 +1,250 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from members.models import CellMembership, Member, StatusChange
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lived_in_cell(cell, make_member, secretary, member):
+    """A cell with a member of every category, besides the secretary and the plain member."""
+    make_member(cell, "Nguyễn Văn An", official_on=None, admitted_on=date(2026, 1, 10), status_since=date(2026, 1, 10))
+    make_member(cell, "Đỗ Thị Ánh", status=Member.Status.EXEMPT)
+    make_member(cell, "Vũ Văn Đi", status=Member.Status.AWAY)
+    make_member(cell, "Hồ Thị Đến", status=Member.Status.VISITING)
+    make_member(cell, "Lý Văn Treo", status=Member.Status.SUSPENDED)
+    make_member(cell, "Ngô Văn Chuyển", status=Member.Status.TRANSFERRED)
+    return cell
+
+
+def count(response, key):
+    return response.context["counts"][key]
+
+
+def test_member_list_counts_each_category(client, secretary, lived_in_cell):
+    client.force_login(secretary)
+    response = client.get(reverse("members:list", args=[lived_in_cell.pk]))
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert counts == {
+        "on_roll": 7,
+        "official": 6,
+        "probationary": 1,
+        "exempt": 1,
+        "away": 1,
+        "visiting": 1,
+        "suspended": 1,
+        "transferred": 1,
+    }
+    names = [m.full_name for m in response.context["members"]]
+    assert "Ngô Văn Chuyển" not in names  # off the roll unless asked for
+    assert names[0] == "Nguyễn Văn An"  # sorted by given name: An, Ánh, Bí, Đến, Đi, Hoa, Treo
+    assert names == [
+        "Nguyễn Văn An",
+        "Đỗ Thị Ánh",
+        "Trần Văn Bí",
+        "Hồ Thị Đến",
+        "Vũ Văn Đi",
+        "Lê Thị Hoa",
+        "Lý Văn Treo",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?category=probationary", ["Nguyễn Văn An"]),
+        ("?category=exempt", ["Đỗ Thị Ánh"]),
+        ("?category=transferred", ["Ngô Văn Chuyển"]),
+        ("?q=nguyen van", ["Nguyễn Văn An"]),
+        ("?q=Ánh", ["Đỗ Thị Ánh"]),
+        ("?q=do thi&category=official", ["Đỗ Thị Ánh"]),
+        ("?category=nonsense", ["Nguyễn Văn An", "Đỗ Thị Ánh", "Trần Văn Bí", "Hồ Thị Đến", "Vũ Văn Đi", "Lê Thị Hoa",
+                                "Lý Văn Treo"]),
+    ],
+)  # fmt: skip
+def test_member_list_filters(client, secretary, lived_in_cell, query, expected):
+    client.force_login(secretary)
+    response = client.get(reverse("members:list", args=[lived_in_cell.pk]) + query)
+    assert response.status_code == 200
+    assert [m.full_name for m in response.context["members"]] == expected
+
+
+def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, lived_in_cell, make_member,
+                                                             django_assert_num_queries):  # fmt: skip
+    client.force_login(secretary)
+    url = reverse("members:list", args=[lived_in_cell.pk])
+    # savepoint (ATOMIC_REQUESTS), session, user, access: member and grants, the cell, the list,
+    # the counts by category, release savepoint
+    with django_assert_num_queries(9):
+        client.get(url)
+    for number in range(20):
+        make_member(lived_in_cell, f"Phan Văn Thêm {number}")
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert len(response.context["members"]) == 27
+
+
+def test_plain_members_do_not_see_private_data(client, member, secretary, lived_in_cell):
+    target = Member.objects.get(full_name="Trần Văn Bí")
+    Member.objects.filter(pk=target.pk).update(card_number="99887766", phone="0912000111")
+    client.force_login(member)
+    page = client.get(reverse("members:detail", args=[target.pk])).content.decode()
+    assert "99887766" not in page and "0912000111" not in page
+    client.force_login(secretary)
+    page = client.get(reverse("members:detail", args=[target.pk])).content.decode()
+    assert "99887766" in page and "0912000111" in page
+
+
+def test_secretary_adds_a_member_with_vietnamese_dates(client, secretary, cell):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("members:create", args=[cell.pk]),
+        {
+            "full_name": "  Phạm   Thị Ngọc  Ánh ",
+            "gender": "female",
+            "birth_date": "05/09/1985",
+            "card_number": "01234567",
+            "admitted_on": "19/05/2010",
+            "official_on": "19/05/2011",
+            "position": "member",
+            "email": "anh@example.vn",
+            "phone": "0987654321",
+        },
+    )
+    member = Member.objects.get(card_number="01234567")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:detail", args=[member.pk])
+    assert member.full_name == "Phạm Thị Ngọc Ánh"
+    assert (member.birth_date, member.admitted_on, member.official_on) == (
+        date(1985, 9, 5),
+        date(2010, 5, 19),
+        date(2011, 5, 19),
+    )
+    assert member.cell == cell
+    assert CellMembership.objects.get(member=member).started_on == date(2010, 5, 19)
+    assert StatusChange.objects.get(member=member).recorded_by == secretary
+
+
+def test_a_bad_member_form_shows_translated_errors_and_saves_nothing(client, secretary, cell):
+    client.force_login(secretary)
+    before = Member.objects.count()
+    response = client.post(
+        reverse("members:create", args=[cell.pk]),
+        {"full_name": "Lan", "gender": "female", "admitted_on": "31/02/2010", "official_on": "abc", "position": "x"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    assert response.status_code == 200
+    assert Member.objects.count() == before
+    errors = response.context["form"].errors
+    assert set(errors) >= {"admitted_on", "official_on", "position"}
+    assert "Nhập một ngày hợp lệ." in errors["admitted_on"][0] or "ngày" in errors["admitted_on"][0].lower()
+
+
+def test_secretary_edits_a_member(client, secretary, cell, make_member):
+    target = make_member(cell, "Lê Văn Cũ")
+    client.force_login(secretary)
+    data = {
+        "full_name": "Lê Văn Mới",
+        "gender": "male",
+        "birth_date": "01/01/1970",
+        "card_number": "",
+        "admitted_on": "19/05/2000",
+        "official_on": "19/05/2001",
+        "position": "committee",
+        "email": "",
+        "phone": "",
+    }
+    response = client.post(reverse("members:edit", args=[target.pk]), data)
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.full_name, target.position, target.search_name) == ("Lê Văn Mới", "committee", "le van moi")
+
+
+def test_status_change_form_records_the_history(client, secretary, cell, make_member):
+    target = make_member(cell)
+    client.force_login(secretary)
+    response = client.post(
+        reverse("members:status", args=[target.pk]), {"status": "exempt", "since": "01/10/2026", "note": "Sức khỏe"}
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.status, target.status_since) == ("exempt", date(2026, 10, 1))
+    assert target.status_changes.first().note == "Sức khỏe"
+
+
+def test_status_change_refuses_a_date_before_the_current_status(client, secretary, cell, make_member):
+    target = make_member(cell, status_since=date(2020, 1, 1))
+    client.force_login(secretary)
+    response = client.post(reverse("members:status", args=[target.pk]), {"status": "exempt", "since": "01/01/2019"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    target.refresh_from_db()
+    assert target.status == "active"
+
+
+def test_commune_admin_transfers_between_their_cells(client, commune_admin, cell, sibling_cell, other_cell,
+                                                     make_member):  # fmt: skip
+    target = make_member(cell)
+    client.force_login(commune_admin)
+    page = client.get(reverse("members:transfer", args=[target.pk]))
+    assert list(page.context["form"].fields["to_cell"].queryset) == [sibling_cell]
+    # A cell outside the admin's committee is not a choice, even when posted by hand.
+    response = client.post(
+        reverse("members:transfer", args=[target.pk]), {"to_cell": other_cell.pk, "on": "01/03/2026"}
+    )
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.cell == cell
+    response = client.post(
+        reverse("members:transfer", args=[target.pk]), {"to_cell": sibling_cell.pk, "on": "01/03/2026"}
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.cell == sibling_cell
+
+
+def test_a_member_sees_their_cell_but_never_another_cells_members(client, member, cell, other_cell, make_member):
+    stranger = make_member(other_cell, "Người Lạ Mặt")
+    client.force_login(member)
+    assert client.get(reverse("members:list", args=[cell.pk])).status_code == 200
+    assert client.get(reverse("members:list", args=[other_cell.pk])).status_code == 404
+    assert client.get(reverse("members:detail", args=[stranger.pk])).status_code == 404
+
+
+def test_tree_rolls_member_counts_up(client, province_viewer, province, commune, cell, sibling_cell, other_cell,
+                                     make_member):  # fmt: skip
+    for _ in range(3):
+        make_member(cell)
+    make_member(sibling_cell)
+    make_member(other_cell)
+    make_member(other_cell, status=Member.Status.TRANSFERRED)
+    client.force_login(province_viewer)
+    rows = {row["unit"].code: row for row in client.get(reverse("members:tree")).context["rows"]}
+    assert {code: (row["cells"], row["members"]) for code, row in rows.items()} == {
+        "P": (3, 5),
+        "P.C1": (2, 4),
+        "P.C1.1": (1, 3),
+        "P.C1.2": (1, 1),
+        "P.C2": (1, 1),
+        "P.C2.1": (1, 1),
+    }
+
+
+def test_commune_admin_adds_a_cell_below_their_commune(client, commune_admin, commune):
+    client.force_login(commune_admin)
+    response = client.post(
+        reverse("members:unit_create", args=[commune.pk]),
+        {"kind": "cell", "name": "Chi bộ thôn Mới", "code": "P.C1.9", "place_name": "Tân Hưng"},
+    )
+    assert response.status_code == 302
+    new = commune.children.get(code="P.C1.9")
+    assert new.path.startswith(commune.path) and new.depth == commune.depth + 1
+
+
+def test_healthz_answers_ok(client, db):
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok")
