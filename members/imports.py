@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .models import CellMembership, Member, StatusChange
@@ -50,7 +51,7 @@ HEADER_SEARCH_ROWS = 10  # lists often start with a title block above the header
 
 
 def column_labels():
-    return {name: Member._meta.get_field(name).verbose_name for name in COLUMNS}
+    return {name: capfirst(Member._meta.get_field(name).verbose_name) for name in COLUMNS}
 
 
 @dataclass

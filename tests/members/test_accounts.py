@@ -106,7 +106,7 @@ def test_a_member_without_email_cannot_be_invited(client, secretary, cell, make_
     invitee = make_member(cell, "Ngô Văn Không", email="")
     client.force_login(secretary)
     response = client.post(reverse("members:invite", args=[invitee.pk]), follow=True)
-    assert list(response.context["messages"])[0].level_tag == "error"
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]
     invitee.refresh_from_db()
     assert invitee.user is None
     assert User.objects.filter(first_name="Ngô Văn Không").count() == 0
