@@ -65,8 +65,8 @@ class Command(BaseCommand):
             units[code] = unit
             if kind == OrgUnit.Kind.CELL and not unit.members.exists():
                 self._fill_cell(unit, size, today)
-        for username, _label, how, target in LOGINS:
-            self._login(username, how, target, units)
+        for username, label, how, target in LOGINS:
+            self._login(username, label, how, target, units)
         self._print_logins()
 
     def _fill_cell(self, cell, size, today):
@@ -75,6 +75,8 @@ class Command(BaseCommand):
             gender = "female" if rng.random() < 0.45 else "male"
             name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN[gender])}"
             born = date(rng.randint(1942, 1996), rng.randint(1, 12), rng.randint(1, 28))
+            if index == 3:  # an elderly member, exempted by the cell at their request
+                born = born.replace(year=1941 + index)
             admitted = add_years(born, rng.randint(22, 40))
             if admitted > today - timedelta(days=60):
                 admitted = today - timedelta(days=rng.randint(400, 4000))
@@ -83,7 +85,7 @@ class Command(BaseCommand):
                 admitted = today - timedelta(days=90)
             elif index == size - 2:
                 admitted = today - timedelta(days=380)
-            elif index == 3 and born.year < 1960:
+            elif index == 3:
                 status = Member.Status.EXEMPT
             elif index == 4:
                 status = Member.Status.AWAY
@@ -108,8 +110,10 @@ class Command(BaseCommand):
             )
             services.create_member(member, note="Dữ liệu mẫu")
 
-    def _login(self, username, how, target, units):
-        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.chibo.vn"})
+    def _login(self, username, label, how, target, units):
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@demo.chibo.vn", "first_name": label}
+        )
         user.set_password(DEMO_PASSWORD)
         user.is_staff = user.is_superuser = how == "superuser"
         user.save()

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Take the README's screenshots from a running Chibo with the demo data (`make run` in another shell).
+
+.venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = "chibo-demo-2026"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]  # fmt: skip
+
+
+def log_in(page, login):
+    page.goto(BASE + "/accounts/login/")
+    page.fill("#id_username", login)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        page = desktop.new_page()
+        page.goto(BASE + "/accounts/login/")
+        page.screenshot(path=OUT / "login.png")
+        log_in(page, "bithu")
+        page.get_by_role("link", name="Đảng viên của chi bộ").click()
+        page.screenshot(path=OUT / "members.png", full_page=True)
+        page.get_by_role("link", name="Thêm đảng viên").first.click()
+        page.screenshot(path=OUT / "member-form.png", full_page=True)
+
+        committee = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN").new_page()
+        log_in(committee, "tinhuy")
+        committee.goto(BASE + "/units/")
+        committee.screenshot(path=OUT / "organisation.png", full_page=True)
+
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, locale="vi-VN"
+        ).new_page()
+        log_in(phone, "dangvien")
+        phone.screenshot(path=OUT / "phone-home.png")
+        browser.close()
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
