@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -239,9 +240,11 @@ def validate(rows, cell):
         (name, born) for name, born in Member.objects.filter(cell=cell).on_roll().values_list("full_name", "birth_date")
     }
     seen_cards, seen_people = {}, {}
+    labels = column_labels()
     for row in rows:
         member = build_member(row, cell)
         row.errors.extend(str(message) for message in member.rule_errors().values())
+        row.errors.extend(_field_errors(member, labels))
         card = row.values.get("card_number")
         if card:
             if card in taken:
@@ -265,6 +268,19 @@ def validate(rows, cell):
     return rows
 
 
+# Text columns whose length and format the database or Django checks (an over-long name, a bad e-mail).
+CHECKED_TEXT = ["full_name", "card_number", "email", "phone"]
+
+
+def _field_errors(member, labels):
+    filled = [name for name in CHECKED_TEXT if getattr(member, name)]
+    try:
+        member.clean_fields(exclude=[f.name for f in Member._meta.fields if f.name not in filled])
+    except ValidationError as exc:
+        return [f"{labels[name]}: {message}" for name, messages in exc.message_dict.items() for message in messages]
+    return []
+
+
 def build_member(row, cell):
     values = row.values
     today = timezone.localdate()
@@ -276,8 +292,8 @@ def build_member(row, cell):
         card_number=values.get("card_number") or "",
         admitted_on=values.get("admitted_on"),
         official_on=values.get("official_on"),
-        email=(values.get("email") or "")[:254],
-        phone=(values.get("phone") or "")[:20],
+        email=values.get("email") or "",
+        phone=values.get("phone") or "",
         status=Member.Status.ACTIVE,
         status_since=values.get("admitted_on") or today,
     )

@@ -151,6 +151,28 @@ def test_row_problems_are_listed_in_vietnamese_and_nothing_is_imported(as_secret
     assert Member.objects.count() == before
 
 
+def test_over_long_and_malformed_values_are_row_problems_not_errors(as_secretary, cell):
+    content = "\n".join(
+        [
+            "Họ và tên;Giới tính;Ngày vào Đảng;Email;Điện thoại;Số thẻ đảng",
+            "Nguyễn Văn " + "Dài" * 60 + ";Nam;01/01/2000;;;",
+            "Trần Thị Thư;Nữ;01/01/2000;không-phải-email;;",
+            "Lê Văn Số;Nam;01/01/2000;;" + "9" * 30 + ";" + "1" * 40,
+        ]
+    )
+    before = Member.objects.count()
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]), {"file": upload(content)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    errors = row_errors(response)
+    assert set(errors) == {2, 3, 4}
+    assert any(e.startswith("Full name:") and "100" in e for e in errors[2])
+    assert any(e.startswith("E-mail:") for e in errors[3])
+    assert any(e.startswith("Phone:") for e in errors[4]) and any(e.startswith("Party card number:") for e in errors[4])
+    confirm(as_secretary, cell, response)
+    assert Member.objects.count() == before
+
+
 def test_a_card_number_taken_between_preview_and_confirmation_stops_the_import(as_secretary, cell, other_cell,
                                                                                make_member):  # fmt: skip
     response = preview(as_secretary, cell, GOOD_CSV)
