@@ -19,3 +19,10 @@ class EmailOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials):
+    """The account a login attempt is for, so that "MEMBER", "member" and the e-mail share one counter."""
+    login = ((credentials or {}).get("username") or request.POST.get("username") or "").strip()
+    user = User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).order_by("pk").first()
+    return user.username if user else login.lower()

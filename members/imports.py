@@ -7,7 +7,9 @@ of them or none. The view shows a preview between the two.
 
 import csv
 import io
+import math
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -49,6 +51,7 @@ _HEADER_LOOKUP = {_plain(header): name for name, headers in COLUMNS.items() for 
 GENDERS = {"nam": Member.Gender.MALE, "male": Member.Gender.MALE, "m": Member.Gender.MALE,
            "nu": Member.Gender.FEMALE, "female": Member.Gender.FEMALE, "f": Member.Gender.FEMALE}  # fmt: skip
 HEADER_SEARCH_ROWS = 10  # lists often start with a title block above the header row
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a member list is far smaller; more is a zip bomb
 
 
 def column_labels():
@@ -99,23 +102,32 @@ def read_file(upload):
 def _xlsx_rows(content):
     from openpyxl import load_workbook
 
+    # More filled rows than this cannot be a valid list; reading stops there and the count check refuses it.
     limit = settings.MEMBER_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ImportFileError(_("This spreadsheet is too large once unpacked. Split it into smaller files."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         table = []
-        for values in sheet.iter_rows(values_only=True):
-            table.append(list(values))
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if all(_is_blank(cell) for cell in values):
+                continue
+            table.append((number, list(values)))
             if len(table) > limit:
                 break
         workbook.close()
+    except ImportFileError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign file
         raise ImportFileError(_("This file is not an Excel spreadsheet that can be read.")) from exc
     return table
 
 
 def _csv_rows(content):
-    if b"\x00" in content[:4096]:
+    if b"\x00" in content:
         raise ImportFileError(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file."))
     for encoding in ("utf-8-sig", "cp1258"):
         try:
@@ -127,7 +139,7 @@ def _csv_rows(content):
         raise ImportFileError(_("The file's characters cannot be read. Save it as CSV UTF-8 and try again."))
     delimiter = _guess_delimiter(text)
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
     except csv.Error as exc:
         raise ImportFileError(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
 
@@ -142,9 +154,10 @@ def _guess_delimiter(text):
 
 
 def _rows_from_table(table):
-    header_index, mapping = _find_header(table)
+    """`table`: (line number, cells) pairs, as the secretary sees them in the file."""
+    header_index, mapping = _find_header([cells for _number, cells in table])
     rows = []
-    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
+    for number, cells in table[header_index + 1 :]:
         if all(_is_blank(cell) for cell in cells):
             continue
         if len(rows) >= settings.MEMBER_IMPORT_MAX_ROWS:
@@ -152,7 +165,7 @@ def _rows_from_table(table):
                 _("The file has more than %(limit)s members. Split it into smaller files.")
                 % {"limit": settings.MEMBER_IMPORT_MAX_ROWS}
             )
-        rows.append(_parse_row(offset, cells, mapping))
+        rows.append(_parse_row(number, cells, mapping))
     if not rows:
         raise ImportFileError(_("The file has a header row but no members under it."))
     return rows
@@ -192,6 +205,10 @@ def _parse_row(number, cells, mapping):
     for position, name in mapping.items():
         raw = cells[position] if position < len(cells) else None
         label = labels[name]
+        if (isinstance(raw, float) and not math.isfinite(raw)) or "\x00" in str(raw or ""):
+            row.errors.append(_("%(column)s: this value cannot be read.") % {"column": label})
+            row.values[name] = None if name in ("birth_date", "admitted_on", "official_on") else ""
+            continue
         if name in ("birth_date", "admitted_on", "official_on"):
             value, ok = _parse_date(raw)
             if not ok:
@@ -210,7 +227,7 @@ def _parse_row(number, cells, mapping):
                 value = str(int(raw))
         row.values[name] = value
     for name in REQUIRED:
-        if not row.values.get(name) and not any(str(labels[name]) in error for error in row.errors):
+        if not row.values.get(name) and not any(error.startswith(str(labels[name])) for error in row.errors):
             row.errors.append(_("%(column)s is missing.") % {"column": labels[name]})
     return row
 
@@ -277,7 +294,11 @@ def _field_errors(member, labels):
     try:
         member.clean_fields(exclude=[f.name for f in Member._meta.fields if f.name not in filled])
     except ValidationError as exc:
-        return [f"{labels[name]}: {message}" for name, messages in exc.message_dict.items() for message in messages]
+        return [
+            _("%(column)s: %(message)s") % {"column": labels[name], "message": message}
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
     return []
 
 

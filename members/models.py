@@ -77,6 +77,7 @@ class OrgUnit(models.Model):
 
     # Segments of the materialised path: the primary key, zero-padded, then a slash.
     SEGMENT_WIDTH = 9
+    MAX_DEPTH = 150  # path max_length / (SEGMENT_WIDTH + 1), with room to spare
 
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
@@ -87,7 +88,8 @@ class OrgUnit(models.Model):
     place_name = models.CharField(
         _("place name"), max_length=100, help_text=_("Used in the date line of documents, e.g. “Tân Hưng”.")
     )
-    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    # Unique: PostgreSQL then also keeps a varchar_pattern_ops index, which serves `path LIKE 'prefix%'`.
+    path = models.CharField(_("path"), max_length=2000, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
 
     objects = OrgUnitQuerySet.as_manager()
@@ -96,11 +98,7 @@ class OrgUnit(models.Model):
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
         ordering = ["path"]
-        indexes = [
-            # LIKE 'prefix%' can use this index under any database collation.
-            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["kind", "path"], name="orgunit_kind_path"),
-        ]
+        indexes = [models.Index(fields=["kind", "path"], name="orgunit_kind_path")]
 
     def __str__(self):
         return self.name
@@ -126,8 +124,12 @@ class OrgUnit(models.Model):
             parent_path = OrgUnit.objects.values_list("path", flat=True).get(pk=self.parent_id)
             if parent_path.startswith(self.path):
                 raise ValidationError({"parent": _("A unit cannot be placed inside itself or one of its own units.")})
-        if self.parent_id and self.parent.is_cell and self.kind != self.Kind.GROUP:
-            raise ValidationError({"parent": _("Only party groups can be placed inside a cell.")})
+        if self.parent_id and self.kind != self.Kind.GROUP:
+            inside_cell = OrgUnit.objects.filter(path__in=self.parent.ancestor_paths(), kind=self.Kind.CELL)
+            if inside_cell.exists():
+                raise ValidationError({"parent": _("Only party groups can be placed inside a cell.")})
+        if self.parent_id and self.parent.depth + 1 >= self.MAX_DEPTH:
+            raise ValidationError({"parent": _("The organisation tree cannot be deeper than this.")})
 
     def _set_path(self):
         segment = f"{self.pk:0{self.SEGMENT_WIDTH}d}/"
@@ -209,8 +211,8 @@ class Member(models.Model):
         verbose_name=_("cell"),
     )
     full_name = models.CharField(_("full name"), max_length=100)
-    sort_key = models.CharField(max_length=600, editable=False, db_index=True)
-    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+    sort_key = models.CharField(_("sort key"), max_length=600, editable=False, db_index=True)
+    search_name = models.CharField(_("name for searching"), max_length=300, editable=False, db_index=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     card_number = models.CharField(_("party card number"), max_length=20, blank=True)
@@ -220,14 +222,16 @@ class Member(models.Model):
     )
     status = models.CharField(_("activity status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_since = models.DateField(_("status since"), default=timezone.localdate)
-    position = models.CharField(_("position in the cell"), max_length=20, choices=Position.choices, default="member")
+    position = models.CharField(
+        _("position in the cell"), max_length=20, choices=Position.choices, default=Position.MEMBER
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     user = models.OneToOneField(
         User, models.SET_NULL, null=True, blank=True, related_name="member", verbose_name=_("login account")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
 
@@ -246,6 +250,12 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=Q(birth_date__isnull=True) | Q(birth_date__lt=F("admitted_on")),
                 name="member_born_before_admission",
+            ),
+            models.UniqueConstraint(
+                fields=["cell"],
+                condition=Q(position="secretary") & ~Q(status="transferred"),
+                name="member_one_secretary_per_cell",
+                violation_error_message=_("The cell already has a secretary."),
             ),
         ]
         indexes = [models.Index(fields=["cell", "status"], name="member_cell_status")]
@@ -280,6 +290,8 @@ class Member(models.Model):
         self.full_name = normalize_name(self.full_name or "")
         if self.full_name and len(self.full_name.split(" ")) < 2:
             errors["full_name"] = _("Write the full name: family name, middle name and given name.")
+        elif len(self.full_name) > Member._meta.get_field("full_name").max_length:
+            errors["full_name"] = _("The name is too long.")
         if self.birth_date:
             if self.birth_date < EARLIEST_BIRTH_DATE or self.birth_date > add_years(today, -MIN_ADMISSION_AGE):
                 errors["birth_date"] = _("This birth date is not plausible for a party member.")
@@ -299,8 +311,8 @@ class Member(models.Model):
     def prepare_names(self):
         """Store the name one way and derive its sort and search forms (bulk inserts call this too)."""
         self.full_name = normalize_name(self.full_name)
-        self.sort_key = sort_key(self.full_name)
-        self.search_name = fold(self.full_name)
+        self.sort_key = sort_key(self.full_name)[:600]
+        self.search_name = fold(self.full_name)[:300]
 
     @property
     def given_name(self):
@@ -333,12 +345,14 @@ class Member(models.Model):
 class StatusChange(models.Model):
     """History of a member's activity status: which status, from which day, who recorded it."""
 
-    member = models.ForeignKey(Member, models.CASCADE, related_name="status_changes")
+    member = models.ForeignKey(Member, models.CASCADE, related_name="status_changes", verbose_name=_("member"))
     status = models.CharField(_("activity status"), max_length=20, choices=Member.Status.choices)
     since = models.DateField(_("since"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("status change")
@@ -352,13 +366,15 @@ class StatusChange(models.Model):
 class CellMembership(models.Model):
     """One stay of a member in a cell; a transfer ends one stay and starts the next."""
 
-    member = models.ForeignKey(Member, models.CASCADE, related_name="memberships")
-    cell = models.ForeignKey(OrgUnit, models.PROTECT, related_name="memberships")
+    member = models.ForeignKey(Member, models.CASCADE, related_name="memberships", verbose_name=_("member"))
+    cell = models.ForeignKey(OrgUnit, models.PROTECT, related_name="memberships", verbose_name=_("cell"))
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("cell membership")

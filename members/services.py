@@ -33,6 +33,9 @@ def change_status(member, status, since, by=None, note=""):
         raise ServiceError(_("A status cannot begin before the admission date."))
     if since < member.status_since:
         raise ServiceError(_("The new status cannot begin before the current one."))
+    stay = CellMembership.objects.filter(member=member, ended_on__isnull=True).first()
+    if stay and since < stay.started_on:
+        raise ServiceError(_("The new status cannot begin before the member joined the current cell."))
     was_transferred = member.status == Member.Status.TRANSFERRED
     member.status, member.status_since = status, since
     update = ["status", "status_since", "updated_at"]
@@ -82,6 +85,8 @@ def invite_account(member):
         raise ServiceError(_("This member already has an account."))
     if user is None:
         email = member.email.lower()
+        if len(email) > User._meta.get_field("username").max_length:
+            raise ServiceError(_("This e-mail address is too long to be used as a login."))
         if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
             raise ServiceError(_("Another account already uses this e-mail address."))
         user = User(username=email, email=email, first_name=member.full_name[:150])

@@ -4,7 +4,8 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.core.cache import cache
+from django.db import IntegrityError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,7 +69,16 @@ def home(request):
                 "members": Member.objects.in_subtree(unit).on_roll().count(),
             }
         )
-    return render(request, "members/home.html", {"member": user_access.member, "committees": committees})
+    member = user_access.member
+    return render(
+        request,
+        "members/home.html",
+        {
+            "member": member,
+            "committees": committees,
+            "can_manage_members": member is not None and user_access.can_manage_members(member.cell),
+        },
+    )
 
 
 @login_required
@@ -329,11 +339,22 @@ def _confirm_import(request, cell):
     if not stored or stored.get("token") != request.POST["token"] or stored.get("cell") != cell.pk:
         messages.error(request, _("This preview has expired. Upload the file again."))
         return redirect("members:import", pk=cell.pk)
+    # One confirmation per preview, even when the button is pressed twice at once.
+    if not cache.add(f"member-import:{stored['token']}", True, timeout=3600):
+        messages.error(request, _("This list is being imported or was imported already."))
+        return redirect("members:list", pk=cell.pk)
     # Check again: the cell may have changed since the preview.
     rows = imports.validate([imports.Row.from_session(data) for data in stored["rows"]], cell)
     if any(row.errors for row in rows):
+        cache.delete(f"member-import:{stored['token']}")
         return _render_preview(request, cell, rows, stored["token"])
-    created = imports.save_rows(rows, cell, by=request.user)
+    try:
+        created = imports.save_rows(rows, cell, by=request.user)
+    except IntegrityError:
+        # A card number was taken between the check and the save: nothing was saved.
+        cache.delete(f"member-import:{stored['token']}")
+        messages.error(request, _("The list changed while it was being imported; nothing was saved. Check it again."))
+        return redirect("members:import", pk=cell.pk)
     del request.session[IMPORT_SESSION_KEY]
     messages.success(request, _("%(count)s members were imported.") % {"count": len(created)})
     return redirect("members:list", pk=cell.pk)

@@ -25,6 +25,13 @@ TABLE = [
     ("members:status", "target", "get", [LOGIN, 403, 404, 200, 404, 403, 200]),
     ("members:transfer", "target", "get", [LOGIN, 403, 404, 200, 404, 403, 200]),
     ("members:invite", "target", "post", [LOGIN, 403, 404, 302, 404, 403, 302]),
+    # Writes by POST: nothing is saved by those refused (the responses of the others are form pages).
+    ("members:create", "cell", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
+    ("members:edit", "target", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
+    ("members:status", "target", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
+    ("members:transfer", "target", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
+    ("members:import", "cell", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
+    ("members:unit_create", "commune", "post", [LOGIN, 404, 404, 404, 404, 403, 200]),
     ("members:detail", "outsider_record", "get", [LOGIN, 404, 200, 404, 200, 404, 404]),
     ("members:edit", "outsider_record", "get", [LOGIN, 404, 200, 404, 403, 404, 404]),
 ]

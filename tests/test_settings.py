@@ -147,7 +147,10 @@ def test_compose_environment_agrees_with_the_settings(compose, tmp_path):
         )
         assert urlparse(environment["REDIS_URL"]).hostname == "redis"
     # The web service's environment, given to the settings, selects PostgreSQL, Redis and a real broker.
+    # Interpolate as compose would with an .env holding only SECRET_KEY.
     web = {k: re.sub(r"\$\{\w+:-(.*)\}", r"\1", str(v)) for k, v in services["web"]["environment"].items()}
+    assert web["SECRET_KEY"].startswith("${SECRET_KEY:?"), "the stack must not start with a known key"
+    web["SECRET_KEY"] = secrets.token_urlsafe(50)
     found = json.loads(
         run([sys.executable, "-c", PRINT_SETTINGS], clean_env(tmp_path, DJANGO_SETTINGS_MODULE="chibo.settings", **web))
     )

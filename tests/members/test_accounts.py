@@ -38,6 +38,14 @@ def test_repeated_failures_lock_the_login(client, member, settings):
     assert "Đăng nhập sai quá nhiều lần" in response.content.decode()
 
 
+@pytest.mark.parametrize("variant", ["MEMBER", "Member", "member@example.vn"])
+def test_the_lock_holds_whatever_way_the_login_is_typed(client, member, settings, variant):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "member", "wrong")
+    assert log_in(client, variant, PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_lock_on_one_login_does_not_lock_another(client, member, secretary, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "member", "wrong")
@@ -116,6 +124,15 @@ def test_an_email_used_by_another_account_is_not_reused(client, secretary, cell,
     invitee = make_member(cell, "Lê Văn Trùng", email="member@example.vn")
     client.force_login(secretary)
     client.post(reverse("members:invite", args=[invitee.pk]))
+    assert Member.objects.get(pk=invitee.pk).user is None
+
+
+def test_an_email_too_long_for_a_login_is_refused_politely(client, secretary, cell, make_member):
+    invitee = make_member(cell, "Lê Văn Dài", email="a" * 150 + "@example.vn")
+    client.force_login(secretary)
+    response = client.post(reverse("members:invite", args=[invitee.pk]), follow=True)
+    assert response.status_code == 200
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]
     assert Member.objects.get(pk=invitee.pk).user is None
 
 

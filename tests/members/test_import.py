@@ -1,5 +1,6 @@
 import io
 import unicodedata
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -19,7 +20,7 @@ GOOD_CSV = "\n".join(
         HEADER,
         "1;Nguyễn Văn An;Nam;15/03/1960;10000001;03/02/1985;03/02/1986;0912345678",
         "2;Trần Thị Ánh;Nữ;1/7/1975;10000002;19/05/2001;19/05/2002;",
-        "3;Lê Văn Út;nam;;;02/09/2026;;",
+        "3;Lê Văn Út;nam;;;02/09/2025;;",
         "",
     ]
 )
@@ -80,6 +81,7 @@ def test_a_good_csv_is_previewed_then_imported(as_secretary, cell):
     assert [row.number for row in response.context["rows"]] == [4, 5, 6]  # lines as the secretary sees them
     assert Member.objects.count() == before  # nothing saved before confirming
 
+    response_token = response.context["token"]
     response = confirm(as_secretary, cell, response)
     assert response.status_code == 302
     imported = Member.objects.filter(cell=cell, card_number__in=["10000001", "10000002"]).order_by("card_number")
@@ -93,7 +95,7 @@ def test_a_good_csv_is_previewed_then_imported(as_secretary, cell):
     assert CellMembership.objects.filter(member__in=imported, cell=cell, ended_on=None).count() == 2
     assert Member.objects.count() == before + 3
     # The preview cannot be confirmed twice.
-    again = as_secretary.post(reverse("members:import", args=[cell.pk]), {"token": "x"})
+    again = as_secretary.post(reverse("members:import", args=[cell.pk]), {"token": response_token})
     assert again.status_code == 302
     assert Member.objects.count() == before + 3
 
@@ -171,6 +173,51 @@ def test_over_long_and_malformed_values_are_row_problems_not_errors(as_secretary
     assert any(e.startswith("Phone:") for e in errors[4]) and any(e.startswith("Party card number:") for e in errors[4])
     confirm(as_secretary, cell, response)
     assert Member.objects.count() == before
+
+
+def with_raw_number(content, placeholder, raw):
+    """The same workbook with one number cell's stored text replaced, as another program may write it."""
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(f"<v>{placeholder}</v>".encode(), f"<v>{raw}</v>".encode())
+            archive.writestr(item, data)
+    return target.getvalue()
+
+
+def test_unreadable_cell_values_are_row_problems(as_secretary, cell):
+    content = xlsx([["Họ và tên", "Giới tính", "Ngày vào Đảng", "Điện thoại"],
+                    ["Nguyễn Văn Vô", "Nam", "01/01/2000", 424242]])  # fmt: skip
+    content = with_raw_number(content, 424242, "1E999")  # infinity
+    response = preview(as_secretary, cell, content, "list.xlsx")
+    assert list(row_errors(response)) == [2]
+
+
+def test_a_nul_character_anywhere_in_a_csv_is_refused(as_secretary, cell):
+    content = GOOD_CSV.replace("Trần Thị Ánh", "Trần Thị\x00Ánh") + ("\n" + "x" * 5000)
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]), {"file": upload(content)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "not a spreadsheet" in response.context["form"].errors["file"][0]
+
+
+def test_blank_rows_do_not_hide_members_from_the_row_limit(as_secretary, cell, settings):
+    settings.MEMBER_IMPORT_MAX_ROWS = 20
+    rows = [["Họ và tên", "Giới tính", "Ngày vào Đảng"]]
+    for number in range(25):
+        rows += [[f"Nguyễn Văn Số {number}", "Nam", "01/01/2000"], [None, None, None]]
+    response = as_secretary.post(
+        reverse("members:import", args=[cell.pk]), {"file": upload(xlsx(rows), "list.xlsx")}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "more than 20 members" in response.context["form"].errors["file"][0]
+
+
+def test_xlsx_lines_are_numbered_as_in_the_spreadsheet(as_secretary, cell):
+    rows = [["DANH SÁCH"], [None], ["Họ và tên", "Giới tính", "Ngày vào Đảng"], [None], ["Lê Văn Năm", "Nam", "x"]]
+    response = preview(as_secretary, cell, xlsx(rows), "list.xlsx")
+    assert list(row_errors(response)) == [5]
 
 
 def test_a_card_number_taken_between_preview_and_confirmation_stops_the_import(as_secretary, cell, other_cell,

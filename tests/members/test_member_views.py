@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from members.models import CellMembership, Member, StatusChange
+from members.models import CellMembership, Member, OrgUnit, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -168,11 +168,11 @@ def test_status_change_form_records_the_history(client, secretary, cell, make_me
     target = make_member(cell)
     client.force_login(secretary)
     response = client.post(
-        reverse("members:status", args=[target.pk]), {"status": "exempt", "since": "01/10/2026", "note": "Sức khỏe"}
+        reverse("members:status", args=[target.pk]), {"status": "exempt", "since": "01/10/2025", "note": "Sức khỏe"}
     )
     assert response.status_code == 302
     target.refresh_from_db()
-    assert (target.status, target.status_since) == ("exempt", date(2026, 10, 1))
+    assert (target.status, target.status_since) == ("exempt", date(2025, 10, 1))
     assert target.status_changes.first().note == "Sức khỏe"
 
 
@@ -248,3 +248,29 @@ def test_commune_admin_adds_a_cell_below_their_commune(client, commune_admin, co
 def test_healthz_answers_ok(client, db):
     response = client.get("/healthz")
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, province, commune, cell, other_cell,
+                                                      make_member, django_assert_num_queries):  # fmt: skip
+    client.force_login(province_viewer)
+    # savepoint, session, user, access: member and grants, the units with their member counts, release
+    with django_assert_num_queries(7):
+        client.get(reverse("members:tree"))
+    for number in range(5):
+        unit = OrgUnit.objects.create(code=f"X{number}", kind="cell", parent=commune, name=f"X{number}",
+                                      place_name="X")  # fmt: skip
+        make_member(unit)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("members:tree"))
+    assert len(response.context["rows"]) == 10
+
+
+def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
+    client.force_login(secretary)
+    # savepoint, session, user, access: member and grants, release
+    with django_assert_num_queries(6):
+        client.get(reverse("members:home"))
+    client.force_login(commune_admin)
+    # … and for each committee: its cells and its members
+    with django_assert_num_queries(8):
+        client.get(reverse("members:home"))
