@@ -120,7 +120,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
+    "meeting-reminders": {"task": "meetings.tasks.scan_reminders", "schedule": 300.0},
+}
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
@@ -192,6 +195,23 @@ MEMBER_IMPORT_MAX_BYTES = env.int("MEMBER_IMPORT_MAX_BYTES", default=2 * 1024 * 
 MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Meetings (domain brief: values marked "setting").
+# The shortest cell meeting, in minutes.
+MEETING_MIN_MINUTES = env.int("MEETING_MIN_MINUTES", default=90)
+# Members here on temporary activity count in the attendance rate's base.
+ATTENDANCE_COUNT_VISITING = env.bool("ATTENDANCE_COUNT_VISITING", default=True)
+# A member with an unexcused absence in this many months of a calendar year is flagged for removal.
+REMOVAL_MONTHS = env.int("REMOVAL_MONTHS", default=3)
+# Reminders go out this many days before a confirmed meeting (0: the morning of the day), at this hour.
+REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[3, 0])
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# Members who have not replied get a nudge this many days before the meeting.
+NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
+# A failed e-mail is retried this many times, with growing pauses, then shown to the secretary.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
+# Meeting documents: size limit and the kinds accepted (checked by content, not only by name).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Production hardening: on unless DEBUG; each can be turned off behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None

@@ -51,7 +51,7 @@ class Access:
 
     # --- what they see -------------------------------------------------------------------------
 
-    def _scope(self, prefix=""):
+    def scope(self, prefix=""):
         """A filter over units (or over objects reaching a unit through `prefix`) that this user sees."""
         if self.is_superuser:
             return Q()
@@ -63,10 +63,10 @@ class Access:
         return scope
 
     def units(self, queryset):
-        return queryset.filter(self._scope())
+        return queryset.filter(self.scope())
 
     def members(self, queryset):
-        return queryset.filter(self._scope("cell__"))
+        return queryset.filter(self.scope("cell__"))
 
     def manageable_cells(self, queryset):
         """Cells whose members this user manages through a higher-committee administrator role."""
@@ -127,3 +127,18 @@ class Access:
 
     def is_cell_committee(self, cell):
         return self.position_in(cell) in COMMITTEE_POSITIONS
+
+    # --- meetings ------------------------------------------------------------------------------
+
+    def can_manage_meetings(self, cell):
+        """Plan, prepare, invite, move and cancel: the cell committee, or a higher-committee administrator."""
+        return self.is_cell_committee(cell) or self.grant_over(cell) == Grant.Role.ADMIN
+
+    def can_record_attendance(self, meeting):
+        """The committee, or the member appointed to take the minutes of this meeting."""
+        if self.can_manage_meetings(meeting.cell):
+            return True
+        return self.member is not None and meeting.minute_taker_id == self.member.pk and self.position is not None
+
+    def can_publish_guidance(self, unit):
+        return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN

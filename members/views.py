@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -180,13 +181,18 @@ def member_list(request, pk):
         category = filters.cleaned_data["category"]
         if filters.cleaned_data["q"]:
             members = members.filter(search_name__contains=fold(filters.cleaned_data["q"]))
-    members = members.filter(CATEGORY_FILTERS[category])
+    members = list(members.filter(CATEGORY_FILTERS[category]))
+    from meetings.warnings import removal_flags
+
+    flagged = removal_flags(Member.objects.filter(cell=cell), timezone.localdate().year)
+    for member in members:
+        member.removal_months = flagged.get(member.pk)
     return render(
         request,
         "members/member_list.html",
         {
             "cell": cell,
-            "members": list(members),
+            "members": members,
             "counts": _counts(cell),
             "filters": filters,
             "category": category,
@@ -198,13 +204,19 @@ def member_list(request, pk):
 
 @login_required
 def member_detail(request, pk):
+    from meetings.warnings import removal_flags
+
     member = _member_or_404(request, pk)
     user_access = access.for_user(request.user)
+    year = timezone.localdate().year
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
+            "attendances": member.attendances.select_related("meeting").order_by("-meeting__starts_at")[:36],
+            "removal_months": removal_flags([member.pk], year).get(member.pk),
+            "year": year,
             "cell": member.cell,
             "status_changes": member.status_changes.select_related("recorded_by"),
             "memberships": member.memberships.select_related("cell", "recorded_by"),

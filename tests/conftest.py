@@ -5,9 +5,12 @@ province
 └── other_commune ── other_cell (outsider)
 """
 
+import time
+import uuid
 from datetime import date
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from members import services
@@ -164,3 +167,25 @@ def province_viewer(province):
     user = make_user("province_viewer")
     Grant.objects.create(user=user, unit=province, role=Grant.Role.VIEWER)
     return user
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A worker thread on a queue of this test's own, so parallel test processes never share one."""
+    queue = f"test-{uuid.uuid4().hex}"
+    from chibo.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]) as worker:
+        yield worker
+    app.conf.task_default_queue = "celery"
+
+
+def wait_for(condition, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

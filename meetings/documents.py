@@ -1,0 +1,64 @@
+"""Uploaded documents: only the kinds cells use, checked by their content as well as their name."""
+
+import io
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+
+
+def _office_part(head, upload, folder):
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return "[Content_Types].xml" in names and any(name.startswith(folder) for name in names)
+
+
+def validate_document(upload):
+    """Raise ValidationError with a clear message unless `upload` is an accepted, intact document."""
+    extension = Path(upload.name).suffix.lower()
+    if extension not in CONTENT_TYPES:
+        raise ValidationError(_("Only PDF, Word (.docx), Excel (.xlsx), JPEG and PNG files are accepted."))
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {
+                "size": round(upload.size / 1048576, 1),
+                "limit": round(settings.DOCUMENT_MAX_BYTES / 1048576, 1),
+            }
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    matches = {
+        ".pdf": lambda: head.startswith(b"%PDF-"),
+        ".jpg": lambda: head.startswith(b"\xff\xd8\xff"),
+        ".jpeg": lambda: head.startswith(b"\xff\xd8\xff"),
+        ".png": lambda: head.startswith(b"\x89PNG\r\n\x1a\n"),
+        ".docx": lambda: _office_part(head, upload, "word/"),
+        ".xlsx": lambda: _office_part(head, upload, "xl/"),
+    }[extension]()
+    upload.seek(0)
+    if not matches:
+        raise ValidationError(_("The file's content does not match its name (%(ext)s).") % {"ext": extension})
+
+
+def content_type(name):
+    return CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")

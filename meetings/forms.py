@@ -1,0 +1,199 @@
+from datetime import datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import DateInput
+from members.models import Member
+
+from .documents import validate_document
+from .models import AgendaItem, Document, Guidance, Invitation, Meeting, ScheduleRule, ThematicTopic
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class WhenMixin(forms.Form):
+    """A date (dd/mm/yyyy) and a time, read in Vietnam's time zone."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Time"), widget=TimeInput())
+
+    def starts_at(self):
+        return timezone.make_aware(datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
+
+
+def _cell_members(cell):
+    return Member.objects.filter(cell=cell, status=Member.Status.ACTIVE)
+
+
+class MeetingForm(forms.ModelForm):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Time"), widget=TimeInput())
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "date", "time", "duration_minutes", "place", "chair", "minute_taker"]
+
+    def __init__(self, *args, cell, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cell = cell
+        self.fields["chair"].queryset = _cell_members(cell)
+        self.fields["minute_taker"].queryset = _cell_members(cell)
+        self.fields["title"].help_text = _("Leave empty for the usual title, e.g. “Regular meeting, 11/2026”.")
+        if self.instance.pk:
+            local = timezone.localtime(self.instance.starts_at)
+            self.initial.update(date=local.date(), time=local.time())
+            # Moving goes through "Move", which tells the members.
+            if self.instance.invited_at:
+                for name in ("date", "time"):
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Use “Move” to change the time: members are told.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            self.instance.starts_at = timezone.make_aware(datetime.combine(data["date"], data["time"]))
+            if not self.instance.pk and self.instance.starts_at < timezone.now() - timedelta(days=366):
+                self.add_error("date", _("This date is more than a year ago."))
+        kind, duration = data.get("kind"), data.get("duration_minutes")
+        if (
+            kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC)
+            and duration
+            and duration < settings.MEETING_MIN_MINUTES
+        ):
+            self.add_error(
+                "duration_minutes",
+                _("A cell meeting lasts at least %(minutes)s minutes.") % {"minutes": settings.MEETING_MIN_MINUTES},
+            )
+        return data
+
+
+class MoveForm(WhenMixin):
+    reason = forms.CharField(label=_("Reason (members are told)"), max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time") and self.starts_at() <= timezone.now():
+            raise forms.ValidationError(_("The new time must be in the future."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (members are told)"), max_length=300)
+
+
+class ScheduleRuleForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleRule
+        fields = ["mode", "day", "nth", "weekday", "time", "weekend", "duration_minutes", "place",
+                  "committee_days_before"]  # fmt: skip
+        widgets = {"time": TimeInput()}
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not 1 <= day <= 31:
+            raise forms.ValidationError(_("Choose a day between 1 and 31."))
+        return day
+
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        if minutes < settings.MEETING_MIN_MINUTES:
+            raise forms.ValidationError(
+                _("A cell meeting lasts at least %(minutes)s minutes.") % {"minutes": settings.MEETING_MIN_MINUTES}
+            )
+        return minutes
+
+    def clean_committee_days_before(self):
+        days = self.cleaned_data["committee_days_before"]
+        if days > 20:
+            raise forms.ValidationError(_("At most 20 days before."))
+        return days
+
+
+class PlanYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = ThematicTopic
+        fields = ["year", "quarter", "title", "drafter", "draft"]
+
+    def __init__(self, *args, cell, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cell = cell
+        self.fields["drafter"].queryset = _cell_members(cell)
+        self.fields["year"].min_value = 2000
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("Enter a year between 2000 and 2100."))
+        return year
+
+    def clean_draft(self):
+        draft = self.cleaned_data.get("draft")
+        if draft and hasattr(draft, "content_type"):  # a new upload
+            validate_document(draft)
+        return draft
+
+
+AgendaFormSet = forms.modelformset_factory(
+    AgendaItem, fields=["section", "order", "title", "notes"], extra=2, can_delete=True,
+    widgets={"notes": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"style": "width: 6em"})},
+)  # fmt: skip
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "agenda_item", "file"]
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.meeting = meeting
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["agenda_item"].required = False
+        self.fields["file"].help_text = _("PDF, Word (.docx), Excel (.xlsx), JPEG or PNG; at most %(limit)s MB.") % {
+            "limit": settings.DOCUMENT_MAX_BYTES // 1048576
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_document(upload)
+        return upload
+
+
+class GuidanceForm(forms.ModelForm):
+    class Meta:
+        model = Guidance
+        fields = ["month", "title", "body", "file"]
+        widgets = {"month": DateInput(), "body": forms.Textarea(attrs={"rows": 6})}
+
+    def clean_month(self):
+        return self.cleaned_data["month"].replace(day=1)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            validate_document(upload)
+        return upload
+
+
+class ReplyForm(forms.Form):
+    CHOICES = [(Invitation.Reply.YES, _("I will attend")), (Invitation.Reply.NO, _("I cannot attend"))]
+    answer = forms.ChoiceField(choices=CHOICES)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == Invitation.Reply.NO and not data.get("reason", "").strip():
+            self.add_error("reason", _("Please give the reason you cannot attend."))
+        return data

@@ -1,0 +1,455 @@
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from members.models import Member, OrgUnit, User
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from members import access
+
+        return self.filter(access.for_user(user).scope("cell__"))
+
+    def regular(self):
+        return self.filter(kind=Meeting.Kind.REGULAR)
+
+    def not_cancelled(self):
+        return self.exclude(status=Meeting.Status.CANCELLED)
+
+    def in_month(self, year, month):
+        start = timezone.make_aware(datetime(year, month, 1))
+        end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class Meeting(models.Model):
+    """One meeting of one cell: regular (monthly), thematic, the committee's preparatory, extraordinary."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular meeting")
+        THEMATIC = "thematic", _("Thematic meeting")
+        COMMITTEE = "committee", _("Cell committee meeting")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary meeting")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+        POSTPONED = "postponed", _("Postponed")
+
+    cell = models.ForeignKey(OrgUnit, models.PROTECT, related_name="meetings", verbose_name=_("cell"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("expected duration (minutes)"), default=90)
+    place = models.CharField(_("place"), max_length=200)
+    chair = models.ForeignKey(Member, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("chair"))
+    minute_taker = models.ForeignKey(
+        Member, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("minute-taker")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    prepares = models.ForeignKey(
+        "self",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="preparations",
+        verbose_name=_("prepares the meeting"),
+    )
+    topic = models.ForeignKey(
+        "ThematicTopic", models.SET_NULL, null=True, blank=True, related_name="meetings", verbose_name=_("topic")
+    )
+    invited_at = models.DateTimeField(_("invitations sent"), null=True, blank=True)
+    attendance_recorded_at = models.DateTimeField(_("attendance recorded"), null=True, blank=True)
+    created_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["cell", "starts_at"], name="meeting_cell_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=15), name="meeting_duration_at_least_15"),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def display_title(self):
+        if self.title:
+            return self.title
+        local = timezone.localtime(self.starts_at)
+        return _("%(kind)s, %(month)02d/%(year)s") % {
+            "kind": self.get_kind_display(),
+            "month": local.month,
+            "year": local.year,
+        }
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_open(self):
+        """Still ahead or under way, and not called off: invitations and replies make sense."""
+        return self.status in (self.Status.PLANNED, self.Status.CONFIRMED) and timezone.now() < self.ends_at
+
+    @property
+    def expects_members(self):
+        """A committee meeting convenes the committee; every other kind the whole cell."""
+        return self.kind != self.Kind.COMMITTEE
+
+    def attendance_counts(self):
+        """Counts and rate by the domain rule (§3); see `attendance_summary`."""
+        return attendance_summary(list(self.attendances.all()))
+
+
+class ScheduleRule(models.Model):
+    """When a cell holds its regular meeting: "day 3 of every month, 19:30" or "first Monday"."""
+
+    class Mode(models.TextChoices):
+        DAY_OF_MONTH = "day", _("A day of the month")
+        WEEKDAY = "weekday", _("A weekday of the month")
+
+    class Weekend(models.TextChoices):
+        KEEP = "keep", _("Keep the day")
+        BEFORE = "before", _("Move to the Friday before")
+        AFTER = "after", _("Move to the Monday after")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Nth(models.IntegerChoices):
+        FIRST = 1, pgettext_lazy("week of the month", "First")
+        SECOND = 2, pgettext_lazy("week of the month", "Second")
+        THIRD = 3, pgettext_lazy("week of the month", "Third")
+        FOURTH = 4, pgettext_lazy("week of the month", "Fourth")
+        LAST = -1, pgettext_lazy("week of the month", "Last")
+
+    cell = models.OneToOneField(OrgUnit, models.CASCADE, related_name="schedule_rule", verbose_name=_("cell"))
+    mode = models.CharField(_("rule"), max_length=10, choices=Mode.choices, default=Mode.DAY_OF_MONTH)
+    day = models.PositiveSmallIntegerField(
+        _("day of the month"), default=3, help_text=_("In short months the last day is used.")
+    )
+    nth = models.SmallIntegerField(_("which week"), choices=Nth.choices, default=Nth.FIRST)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices, default=Weekday.MONDAY)
+    time = models.TimeField(_("time"), default="19:30")
+    weekend = models.CharField(_("when the day falls on a weekend"), max_length=10, choices=Weekend.choices,
+                               default=Weekend.KEEP)  # fmt: skip
+    duration_minutes = models.PositiveSmallIntegerField(_("expected duration (minutes)"), default=90)
+    place = models.CharField(_("usual place"), max_length=200, blank=True)
+    committee_days_before = models.PositiveSmallIntegerField(
+        _("committee meeting, days before"),
+        default=3,
+        help_text=_("The cell committee prepares each regular meeting this many days before it; 0 for none."),
+    )
+
+    class Meta:
+        verbose_name = _("regular schedule")
+        verbose_name_plural = _("regular schedules")
+        constraints = [
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=31), name="schedule_day_1_31"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="schedule_weekday_0_6"),
+        ]
+
+    def __str__(self):
+        return str(self.cell)
+
+
+class ThematicTopic(models.Model):
+    """A topic of the cell's yearly thematic plan, drafted by one member."""
+
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="thematic_topics", verbose_name=_("cell"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)])
+    title = models.CharField(_("title"), max_length=300)
+    drafter = models.ForeignKey(
+        Member, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("drafted by")
+    )
+    draft = models.FileField(_("draft document"), upload_to="topics/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("thematic topic")
+        verbose_name_plural = _("thematic topics")
+        ordering = ["year", "quarter", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="topic_quarter")]
+
+    def __str__(self):
+        return self.title
+
+
+class AgendaItem(models.Model):
+    class Section(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        BODY = "body", _("Body")
+        CLOSING = "closing", _("Closing")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="agenda_items")
+    section = models.CharField(_("part"), max_length=10, choices=Section.choices, default=Section.BODY)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("item"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+def document_path(document, filename):
+    return f"meetings/{document.meeting_id}/{secrets.token_hex(8)}/{filename}"
+
+
+class Document(models.Model):
+    """A file for a meeting or one of its agenda items; served only through the access rules."""
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="documents")
+    agenda_item = models.ForeignKey(
+        AgendaItem, models.SET_NULL, null=True, blank=True, related_name="documents", verbose_name=_("agenda item")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class Guidance(models.Model):
+    """A higher committee's monthly guidance; it shows in every cell's regular meeting of that month below it."""
+
+    unit = models.ForeignKey(OrgUnit, models.CASCADE, related_name="guidance", verbose_name=_("committee"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month it is for."))
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"))
+    file = models.FileField(_("document"), upload_to="guidance/%Y/", blank=True, max_length=300)
+    created_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("monthly guidance")
+        verbose_name_plural = _("monthly guidance")
+        ordering = ["-month", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Invitation(models.Model):
+    """One member convened to one meeting, and their reply."""
+
+    class Reply(models.TextChoices):
+        NONE = "", _("No reply yet")
+        YES = "yes", _("Will attend")
+        NO = "no", _("Cannot attend")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(Member, models.CASCADE, related_name="invitations")
+    expected = models.BooleanField(
+        _("expected"), default=True, help_text=_("Exempt members and members away are informed, not expected.")
+    )
+    reply = models.CharField(_("reply"), max_length=3, choices=Reply.choices, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_through_link = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="invitation_unique")]
+
+    def __str__(self):
+        return f"{self.member} – {self.meeting}"
+
+
+class Attendance(models.Model):
+    """Whether a member came, with their category as it was that day (later changes never rewrite it)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        EXCUSED = "excused", _("Absent with a reason")
+        UNEXCUSED = "unexcused", _("Absent without a reason")
+
+    class Category(models.TextChoices):
+        OFFICIAL = "official", _("Official")
+        PROBATIONARY = "probationary", _("Probationary")
+        VISITING = "visiting", _("Here on temporary activity")
+        EXEMPT = "exempt", _("Exempt")
+        AWAY = "away", _("Away on temporary activity")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(Member, models.PROTECT, related_name="attendances")
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    category = models.CharField(_("category"), max_length=15, choices=Category.choices)
+    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique")]
+        indexes = [models.Index(fields=["member", "status"], name="attendance_member_status")]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_status_display()}"
+
+    @property
+    def is_present(self):
+        return self.status in (self.Status.PRESENT, self.Status.LATE)
+
+    @classmethod
+    def category_of(cls, member, on_date):
+        """The member's category on a meeting's day, from their status and official date."""
+        if member.status == Member.Status.EXEMPT:
+            return cls.Category.EXEMPT
+        if member.status == Member.Status.AWAY:
+            return cls.Category.AWAY
+        if member.status == Member.Status.VISITING:
+            return cls.Category.VISITING
+        if member.official_on and member.official_on <= on_date:
+            return cls.Category.OFFICIAL
+        return cls.Category.PROBATIONARY
+
+
+def counted_categories():
+    """Categories in the base of the attendance rate (domain §3); visiting members are a setting."""
+    counted = {Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY}
+    if settings.ATTENDANCE_COUNT_VISITING:
+        counted.add(Attendance.Category.VISITING)
+    return counted
+
+
+def attendance_summary(attendances):
+    """Counts by status and category, and the rate: present ÷ (roll − exempt − away)."""
+    counted = counted_categories()
+    in_base = [a for a in attendances if a.category in counted]
+    present = sum(1 for a in in_base if a.is_present)
+    by_category = {c: sum(1 for a in attendances if a.category == c) for c in Attendance.Category.values}
+    return {
+        "total": len(attendances),
+        "base": len(in_base),
+        "present": present,
+        "late": sum(1 for a in attendances if a.status == Attendance.Status.LATE),
+        "excused": [a for a in attendances if a.status == Attendance.Status.EXCUSED],
+        "unexcused": [a for a in attendances if a.status == Attendance.Status.UNEXCUSED],
+        "by_category": by_category,
+        "rate": round(100 * present / len(in_base), 1) if in_base else None,
+    }
+
+
+class Message(models.Model):
+    """Every message Chibo sends about a meeting: who, which meeting, which kind, when, what happened.
+
+    The unique key (meeting, member, kind, key) is what makes a member never receive the same reminder
+    twice: a message is created once, and a task delivers it only after claiming it.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        NUDGE = "nudge", _("Reply nudge")
+        MOVED = "moved", _("Meeting moved")
+        CANCELLED = "cancelled", _("Meeting cancelled")
+        ATTENDANCE_MISSING = "attendance_missing", _("Attendance not recorded")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Delivered")
+        FAILED = "failed", _("Failed")
+        NO_ADDRESS = "no_address", _("No e-mail address")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="messages")
+    member = models.ForeignKey(Member, models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=60, blank=True, help_text="Tells apart messages of one kind, e.g. '3d'.")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member", "kind", "key"], name="message_once"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="message_status")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.member}"
+
+
+class MeetingChange(models.Model):
+    """History of who did what to a meeting: moves, cancellations, attendance changes."""
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.action}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar address; a new token revokes the old one."""
+
+    member = models.OneToOneField(Member, models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.member}"
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)

@@ -1,0 +1,72 @@
+"""Which messages are due: reminders before a meeting, nudges to members who have not replied, and the
+note to the secretary the day after a meeting whose attendance is still unrecorded.
+
+`scan` only creates message rows (each unique, so a reminder is never made twice) and returns the ones
+to send; the tasks deliver them.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import Member
+
+from .models import Invitation, Meeting, Message
+from .services import queue_messages
+
+# A message claimed by a worker that died is sent again after this long.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def at_hour(day, hour=None):
+    return timezone.make_aware(datetime.combine(day, time(hour if hour is not None else settings.REMINDER_HOUR)))
+
+
+def scan(now=None):
+    """Create the messages due at `now` and return the ids of every message waiting to be sent."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=max([*settings.REMINDER_DAYS_BEFORE, settings.NUDGE_DAYS_BEFORE]) + 1)
+    upcoming = Meeting.objects.filter(status=Meeting.Status.CONFIRMED, starts_at__gt=now, starts_at__lte=horizon)
+    for meeting in upcoming.prefetch_related("invitations"):
+        day = timezone.localtime(meeting.starts_at).date()
+        expected = [i for i in meeting.invitations.all() if i.expected]
+        for days in settings.REMINDER_DAYS_BEFORE:
+            if at_hour(day - timedelta(days=days)) <= now:
+                # Keyed by the meeting's day too: after a move, the new day gets its own reminders.
+                queue_messages(meeting, [i.member_id for i in expected], Message.Kind.REMINDER, f"{days}d:{day}")
+        if at_hour(day - timedelta(days=settings.NUDGE_DAYS_BEFORE)) <= now:
+            silent = [i.member_id for i in expected if i.reply == Invitation.Reply.NONE]
+            queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
+    _attendance_notes(now)
+    return list(
+        Message.objects.filter(
+            Q(status=Message.Status.PENDING, next_attempt_at__isnull=True)
+            | Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+        ).values_list("pk", flat=True)
+    )
+
+
+def _attendance_notes(now):
+    """The day after a meeting (from the reminder hour), remind the secretary to record attendance."""
+    today = timezone.localtime(now).date()
+    if now < at_hour(today):
+        today -= timedelta(days=1)
+    ended_before = timezone.make_aware(datetime.combine(today, time.min))
+    unrecorded = Meeting.objects.filter(
+        status=Meeting.Status.CONFIRMED,
+        attendance_recorded_at__isnull=True,
+        starts_at__lt=ended_before,
+        starts_at__gte=ended_before - timedelta(days=7),
+    )
+    for meeting in unrecorded:
+        secretary = (
+            Member.objects.filter(cell=meeting.cell, status=Member.Status.ACTIVE)
+            .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
+            .order_by("-position")  # "secretary" sorts after "deputy"
+            .first()
+        )
+        if secretary:
+            queue_messages(meeting, [secretary.pk], Message.Kind.ATTENDANCE_MISSING)

@@ -1,0 +1,234 @@
+"""Meeting workflows that change several rows: each runs in one transaction and leaves a history."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member
+
+from .agenda import add_standard_agenda
+from .models import Attendance, Invitation, Meeting, MeetingChange, Message
+
+
+class MeetingError(Exception):
+    """A refused change, with a message for the user."""
+
+
+def _log(meeting, action, by, **detail):
+    return MeetingChange.objects.create(meeting=meeting, action=action, by=by, detail=detail)
+
+
+def _enqueue(message_ids):
+    from .tasks import deliver_message
+
+    ids = list(message_ids)
+    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+
+
+def convened_members(meeting):
+    """Who a meeting convenes: the whole cell, or only its committee for a committee meeting."""
+    members = Member.objects.filter(cell=meeting.cell).on_roll().exclude(status=Member.Status.SUSPENDED)
+    if not meeting.expects_members:
+        members = members.filter(
+            position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY, Member.Position.COMMITTEE],
+            status=Member.Status.ACTIVE,
+        )
+    return members
+
+
+def is_expected(member):
+    """Exempt members and members away on temporary activity are informed, not expected."""
+    return member.status not in (Member.Status.EXEMPT, Member.Status.AWAY)
+
+
+@transaction.atomic
+def create_meeting(meeting, by=None):
+    meeting.created_by = by
+    meeting.save()
+    add_standard_agenda(meeting)
+    _log(meeting, "created", by)
+    return meeting
+
+
+@transaction.atomic
+def confirm(meeting, by=None):
+    """Confirm and invite: one invitation per convened member, and the invitation e-mails."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.POSTPONED):
+        raise MeetingError(_("Only a planned or postponed meeting can be confirmed."))
+    if meeting.starts_at <= timezone.now():
+        raise MeetingError(_("This meeting's time has passed; move it before confirming."))
+    meeting.status, meeting.status_reason = Meeting.Status.CONFIRMED, ""
+    meeting.invited_at = meeting.invited_at or timezone.now()
+    meeting.save(update_fields=["status", "status_reason", "invited_at", "updated_at"])
+    invite_members(meeting)
+    _log(meeting, "confirmed", by)
+    return meeting
+
+
+def invite_members(meeting):
+    """Create the missing invitations (members added since are invited too) and their e-mails."""
+    existing = set(meeting.invitations.values_list("member_id", flat=True))
+    new = [
+        Invitation(meeting=meeting, member=member, expected=is_expected(member))
+        for member in convened_members(meeting)
+        if member.pk not in existing
+    ]
+    Invitation.objects.bulk_create(new)
+    queue_messages(meeting, [i.member_id for i in new], Message.Kind.INVITATION)
+
+
+def queue_messages(meeting, member_ids, kind, key=""):
+    """Record one message per member (never twice for the same key) and send them after commit."""
+    Message.objects.bulk_create(
+        [Message(meeting=meeting, member_id=pk, kind=kind, key=key) for pk in member_ids], ignore_conflicts=True
+    )
+    ids = Message.objects.filter(
+        meeting=meeting, member_id__in=member_ids, kind=kind, key=key, status=Message.Status.PENDING
+    ).values_list("pk", flat=True)
+    _enqueue(ids)
+
+
+@transaction.atomic
+def move(meeting, starts_at, reason, by=None):
+    """Give the meeting a new time; invited members are told."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        raise MeetingError(_("A held or cancelled meeting cannot be moved."))
+    if not reason.strip():
+        raise MeetingError(_("Give the reason for the move: members are told."))
+    if starts_at <= timezone.now():
+        raise MeetingError(_("The new time must be in the future."))
+    previous = meeting.starts_at
+    meeting.starts_at = starts_at
+    meeting.status_reason = reason
+    if meeting.status == Meeting.Status.POSTPONED:
+        meeting.status = Meeting.Status.CONFIRMED if meeting.invited_at else Meeting.Status.PLANNED
+    meeting.save(update_fields=["starts_at", "status", "status_reason", "updated_at"])
+    change = _log(meeting, "moved", by, previous=previous.isoformat(), new=starts_at.isoformat(), reason=reason)
+    _notify_invited(meeting, Message.Kind.MOVED, key=str(change.pk))
+    return meeting
+
+
+@transaction.atomic
+def postpone(meeting, reason, by=None):
+    """Put off a meeting until a new time is known; invited members are told."""
+    return _call_off(meeting, Meeting.Status.POSTPONED, reason, by)
+
+
+@transaction.atomic
+def cancel(meeting, reason, by=None):
+    return _call_off(meeting, Meeting.Status.CANCELLED, reason, by)
+
+
+def _call_off(meeting, status, reason, by):
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        raise MeetingError(_("A held or cancelled meeting cannot be changed this way."))
+    if not reason.strip():
+        raise MeetingError(_("Give the reason: members are told."))
+    meeting.status, meeting.status_reason = status, reason
+    meeting.save(update_fields=["status", "status_reason", "updated_at"])
+    change = _log(meeting, status, by, reason=reason)
+    kind = Message.Kind.CANCELLED if status == Meeting.Status.CANCELLED else Message.Kind.MOVED
+    _notify_invited(meeting, kind, key=str(change.pk))
+    return meeting
+
+
+def _notify_invited(meeting, kind, key):
+    member_ids = list(meeting.invitations.values_list("member_id", flat=True))
+    if member_ids:
+        queue_messages(meeting, member_ids, kind, key)
+
+
+@transaction.atomic
+def reply(invitation, answer, reason="", through_link=False):
+    invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+    if not invitation.meeting.is_open:
+        raise MeetingError(_("This meeting is over or called off; replies are closed."))
+    if answer not in (Invitation.Reply.YES, Invitation.Reply.NO):
+        raise MeetingError(_("Choose whether you will attend."))
+    if answer == Invitation.Reply.NO and not reason.strip():
+        raise MeetingError(_("Please give the reason you cannot attend."))
+    invitation.reply = answer
+    invitation.reason = reason.strip() if answer == Invitation.Reply.NO else ""
+    invitation.replied_at = timezone.now()
+    invitation.replied_through_link = through_link
+    invitation.save(update_fields=["reply", "reason", "replied_at", "replied_through_link"])
+    return invitation
+
+
+def attendance_sheet(meeting):
+    """One row per member to mark: the stored attendance, else a suggestion from the reply."""
+    invitations = {i.member_id: i for i in meeting.invitations.all()}
+    recorded = {a.member_id: a for a in meeting.attendances.all()}
+    members = list(convened_members(meeting).order_by("sort_key"))
+    known = {m.pk for m in members}
+    # Members recorded earlier who have since left or changed cell stay on the sheet.
+    members += [a.member for a in recorded.values() if a.member_id not in known]
+    rows = []
+    for member in members:
+        invitation = invitations.get(member.pk)
+        attendance = recorded.get(member.pk)
+        if attendance:
+            status, reason = attendance.status, attendance.reason
+        elif invitation and invitation.reply == Invitation.Reply.YES:
+            status, reason = Attendance.Status.PRESENT, ""
+        elif invitation and invitation.reply == Invitation.Reply.NO:
+            status, reason = Attendance.Status.EXCUSED, invitation.reason
+        else:
+            status, reason = "", ""
+        rows.append(
+            {
+                "member": member,
+                "invitation": invitation,
+                "attendance": attendance,
+                "status": status,
+                "reason": reason,
+                "expected": invitation.expected if invitation else is_expected(member),
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def record_attendance(meeting, marks, by=None):
+    """Save attendance marks {member_id: (status, reason)}; the category is fixed when first recorded."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise MeetingError(_("A cancelled meeting has no attendance."))
+    if meeting.starts_at > timezone.now():
+        raise MeetingError(_("Attendance can be recorded once the meeting has started."))
+    day = timezone.localtime(meeting.starts_at).date()
+    existing = {a.member_id: a for a in meeting.attendances.select_for_update()}
+    members = {m.pk: m for m in Member.objects.filter(pk__in=marks)}
+    changes = []
+    for member_id, (status, reason) in marks.items():
+        if status == Attendance.Status.EXCUSED and not reason.strip():
+            raise MeetingError(
+                _("Give the reason of %(name)s's absence, or mark it as without a reason.")
+                % {"name": members[member_id].full_name}
+            )
+        reason = reason.strip() if status == Attendance.Status.EXCUSED else ""
+        attendance = existing.get(member_id)
+        if attendance is None:
+            Attendance.objects.create(
+                meeting=meeting,
+                member_id=member_id,
+                status=status,
+                reason=reason,
+                category=Attendance.category_of(members[member_id], day),
+                recorded_by=by,
+            )
+            changes.append({"member": members[member_id].full_name, "from": "", "to": status})
+        elif (attendance.status, attendance.reason) != (status, reason):
+            changes.append({"member": members[member_id].full_name, "from": attendance.status, "to": status})
+            attendance.status, attendance.reason, attendance.recorded_by = status, reason, by
+            attendance.save(update_fields=["status", "reason", "recorded_by", "recorded_at"])
+    if changes:
+        _log(meeting, "attendance", by, changes=changes)
+    meeting.attendance_recorded_at = timezone.now()
+    if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+        meeting.status = Meeting.Status.HELD
+    meeting.save(update_fields=["attendance_recorded_at", "status", "updated_at"])
+    return meeting

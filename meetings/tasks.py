@@ -1,0 +1,84 @@
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from chibo import emails
+
+from .models import Message
+from .reminders import CLAIM_TIMEOUT, scan
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def scan_reminders():
+    """Beat runs this every few minutes: create what is due, send what waits."""
+    ids = scan()
+    for pk in ids:
+        deliver_message.delay(pk)
+    return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_message(self, message_id):
+    """Send one message once. The conditional UPDATE claims it, so a task delivered twice sends once."""
+    now = timezone.now()
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(
+            Q(status=Message.Status.PENDING, next_attempt_at__isnull=True)
+            | Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+        )
+        .update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    message = Message.objects.select_related("meeting__cell", "member").get(pk=message_id)
+    if not message.member.email:
+        _finish(message, Message.Status.NO_ADDRESS)
+        return "no address"
+    try:
+        emails.send(f"meeting_{message.kind}", [message.member.email], _context(message))
+    except OSError as exc:  # SMTP refused or unreachable (smtplib's errors are OSErrors)
+        log.warning("message %s failed (attempt %s): %s", message_id, message.attempts, exc)
+        if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+            _finish(message, Message.Status.FAILED, error=str(exc))
+            return "failed"
+        countdown = 60 * 2 ** (message.attempts - 1)
+        Message.objects.filter(pk=message_id).update(
+            status=Message.Status.PENDING,
+            next_attempt_at=now + timedelta(seconds=countdown),
+            last_error=str(exc)[:300],
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    _finish(message, Message.Status.SENT)
+    return "sent"
+
+
+def _finish(message, status, error=""):
+    Message.objects.filter(pk=message.pk).update(
+        status=status, sent_at=timezone.now() if status == Message.Status.SENT else None, last_error=error[:300]
+    )
+
+
+def _context(message):
+    from .links import reply_url
+
+    meeting = message.meeting
+    invitation = meeting.invitations.filter(member=message.member).first()
+    change = meeting.changes.filter(pk=message.key).first() if message.key.isdigit() else None
+    return {
+        "member": message.member,
+        "meeting": meeting,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "reply_link": reply_url(invitation) if invitation and meeting.is_open else "",
+        "meeting_link": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk]),
+        "attendance_link": settings.SITE_URL + reverse("meetings:attendance", args=[meeting.pk]),
+        "reason": (change.detail.get("reason") if change else "") or meeting.status_reason,
+    }

@@ -1,0 +1,170 @@
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import Attendance, Invitation, Meeting, MeetingChange
+from meetings.warnings import removal_flags
+from members.models import Member
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+P, L, E, U = "present", "late", "excused", "unexcused"
+
+
+@pytest.fixture
+def roll(cell, make_member):
+    """One member of each category that matters for the rate."""
+    return {
+        "official": make_member(cell, "Nguyễn Văn Chính"),
+        "official2": make_member(cell, "Trần Văn Thức"),
+        "official3": make_member(cell, "Lê Văn Ba"),
+        "probationary": make_member(
+            cell, "Phạm Thị Dự", official_on=None, admitted_on=date(2026, 3, 1), status_since=date(2026, 3, 1)
+        ),
+        "visiting": make_member(cell, "Hồ Văn Đến", status=Member.Status.VISITING),
+        "exempt": make_member(cell, "Vũ Văn Miễn", status=Member.Status.EXEMPT, birth_date=date(1940, 1, 1)),
+        "away": make_member(cell, "Đỗ Văn Đi", status=Member.Status.AWAY),
+    }
+
+
+@time_machine.travel("2026-10-20 09:00 +0700")
+def record(meeting, roll, marks, by=None):
+    return services.record_attendance(
+        meeting, {roll[name].pk: (status, "Ốm" if status == E else "") for name, status in marks.items()}, by=by
+    )
+
+
+def test_the_rate_leaves_out_exempt_and_away_members(cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    record(meeting, roll, {"official": P, "official2": L, "official3": U, "probationary": E, "visiting": P,
+                           "exempt": P, "away": E})  # fmt: skip
+    summary = meeting.attendance_counts()
+    # base: 3 official + 1 probationary + 1 visiting = 5; present: official, official2 (late), visiting = 3
+    assert (summary["present"], summary["base"], summary["rate"]) == (3, 5, 60.0)
+    assert [a.member.full_name for a in summary["unexcused"]] == ["Lê Văn Ba"]
+    assert sorted(a.member.full_name for a in summary["excused"]) == ["Phạm Thị Dự", "Đỗ Văn Đi"]
+    assert summary["by_category"]["exempt"] == 1 and summary["by_category"]["away"] == 1
+
+
+def test_visiting_members_can_be_left_out_of_the_rate(cell, roll, make_meeting, settings):
+    settings.ATTENDANCE_COUNT_VISITING = False
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    record(meeting, roll, {"official": P, "official2": P, "official3": U, "probationary": P, "visiting": U})
+    summary = meeting.attendance_counts()
+    # base: 3 official + 1 probationary (the visiting member left out); present: 3
+    assert (summary["present"], summary["base"], summary["rate"]) == (3, 4, 75.0)
+
+
+def test_the_category_is_kept_as_it_was_on_the_day(cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    record(meeting, roll, {"probationary": P})
+    member = roll["probationary"]
+    member.official_on = date(2026, 10, 15)
+    member.status = Member.Status.EXEMPT
+    member.save()
+    record(meeting, roll, {"probationary": L})  # a correction later on
+    attendance = Attendance.objects.get(meeting=meeting, member=member)
+    assert (attendance.category, attendance.status) == ("probationary", "late")
+
+
+def test_an_official_date_after_the_meeting_day_means_probationary(cell, make_member, make_meeting):
+    member = make_member(cell, "Ngô Thị Mới", official_on=date(2026, 10, 4), admitted_on=date(2025, 10, 4))
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    with time_machine.travel("2026-10-20 09:00 +0700"):
+        services.record_attendance(meeting, {member.pk: (P, "")})
+    assert Attendance.objects.get(member=member).category == "probationary"
+
+
+def test_an_absence_with_a_reason_needs_the_reason(cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    with time_machine.travel("2026-10-20 09:00 +0700"), pytest.raises(services.MeetingError):
+        services.record_attendance(meeting, {roll["official"].pk: (E, "  ")})
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_cannot_be_recorded_before_the_meeting(cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    with time_machine.travel("2026-10-03 18:00 +0700"), pytest.raises(services.MeetingError):
+        services.record_attendance(meeting, {roll["official"].pk: (P, "")})
+
+
+def month_meeting(cell, make_meeting, month, day=3, kind=Meeting.Kind.REGULAR, year=2026):
+    return make_meeting(cell, local(year, month, day, 19, 30), kind=kind)
+
+
+def test_three_months_with_an_unexcused_absence_raise_the_removal_flag(cell, roll, make_meeting):
+    member = roll["official"]
+    for month in (1, 4):
+        record(month_meeting(cell, make_meeting, month), roll, {"official": U})
+    # Twice in the same month counts once; an absence with a reason and a committee meeting do not count.
+    record(month_meeting(cell, make_meeting, 4, day=20, kind=Meeting.Kind.THEMATIC), roll, {"official": U})
+    record(month_meeting(cell, make_meeting, 5), roll, {"official": E})
+    record(month_meeting(cell, make_meeting, 6, kind=Meeting.Kind.COMMITTEE), roll, {"official": U})
+    record(month_meeting(cell, make_meeting, 12, year=2025), roll, {"official": U})  # last year
+    assert removal_flags([member.pk], 2026) == {}
+    record(month_meeting(cell, make_meeting, 9), roll, {"official": U})
+    assert removal_flags([member.pk], 2026) == {member.pk: [1, 4, 9]}
+    assert removal_flags([member.pk], 2025) == {}
+
+
+def test_a_meeting_at_night_counts_in_its_vietnamese_month(cell, roll, make_meeting):
+    # 31 March 23:30 in Vietnam is still March there, though it is 16:30 UTC the same day.
+    for month, day in ((1, 31), (2, 28), (3, 31)):
+        meeting = make_meeting(cell, local(2026, month, day, 23, 30))
+        record(meeting, roll, {"official": U})
+    assert removal_flags([roll["official"].pk], 2026) == {roll["official"].pk: [1, 2, 3]}
+
+
+@time_machine.travel("2026-10-03 21:00 +0700")
+def test_the_attendance_sheet_is_prefilled_from_the_replies(client, secretary, cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.CONFIRMED)
+    services.invite_members(meeting)
+    Invitation.objects.filter(meeting=meeting, member=roll["official"]).update(reply="yes")
+    Invitation.objects.filter(meeting=meeting, member=roll["official2"]).update(reply="no", reason="Đi công tác")
+    client.force_login(secretary)
+    page = client.get(reverse("meetings:attendance", args=[meeting.pk]))
+    rows = {row["member"].full_name: row for row in page.context["rows"]}
+    assert (rows["Nguyễn Văn Chính"]["status"], rows["Trần Văn Thức"]["status"]) == (P, E)
+    assert rows["Trần Văn Thức"]["reason"] == "Đi công tác"
+    assert rows["Lê Văn Ba"]["status"] == ""
+    assert not rows["Vũ Văn Miễn"]["expected"] and not rows["Đỗ Văn Đi"]["expected"]
+
+
+@time_machine.travel("2026-10-03 21:00 +0700")
+def test_saving_the_sheet_records_everyone_and_keeps_a_history(client, secretary, cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.CONFIRMED)
+    client.force_login(secretary)
+    expected = Member.objects.filter(cell=cell).exclude(status__in=["exempt", "away"])
+    data = {f"status-{m.pk}": P for m in expected}
+    # Leaving an expected member unmarked is refused, and nothing is saved.
+    missing = dict(data)
+    missing.pop(f"status-{roll['official3'].pk}")
+    response = client.post(reverse("meetings:attendance", args=[meeting.pk]), missing)
+    assert response.status_code == 200 and response.context["errors"]
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+
+    data[f"status-{roll['official3'].pk}"] = E
+    data[f"reason-{roll['official3'].pk}"] = "Ốm"
+    response = client.post(reverse("meetings:attendance", args=[meeting.pk]), data)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert Attendance.objects.filter(meeting=meeting).count() == expected.count()
+    change = MeetingChange.objects.get(meeting=meeting, action="attendance")
+    assert change.by == secretary
+    assert {"member": "Lê Văn Ba", "from": "", "to": E} in change.detail["changes"]
+
+
+@time_machine.travel("2026-10-03 21:00 +0700")
+def test_an_unknown_status_is_refused(client, secretary, cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    client.force_login(secretary)
+    data = {f"status-{m.pk}": "maybe" for m in Member.objects.filter(cell=cell)}
+    response = client.post(reverse("meetings:attendance", args=[meeting.pk]), data)
+    assert response.status_code == 200 and response.context["errors"]
+    assert not Attendance.objects.exists()
