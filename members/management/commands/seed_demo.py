@@ -1,4 +1,5 @@
-"""Build a small, realistic organisation to try Chibo with, and one login per role.
+"""Build a small, realistic organisation to try Chibo with, one login per role, and a lived-in year of
+meetings for each cell (the last twelve months held, the next two planned).
 
 Running it again changes nothing that is already there (units by code, users by username, and a cell
 that has members keeps them), except that the demo passwords are set again.
@@ -67,6 +68,11 @@ class Command(BaseCommand):
                 self._fill_cell(unit, size, today)
         for username, label, how, target in LOGINS:
             self._login(username, label, how, target, units)
+        from meetings.demo import seed_cell
+
+        for unit in units.values():
+            if unit.is_cell:
+                seed_cell(unit, today)
         self._print_logins()
 
     def _fill_cell(self, cell, size, today):
