@@ -21,7 +21,11 @@ TOPICS = [
     "Đảng viên gương mẫu nơi cư trú",
     "Chuyển đổi số ở thôn, khu phố",
 ]
-PLACES = {"HY.TH.01": "Nhà văn hóa thôn Đông", "HY.TH.02": "Nhà văn hóa thôn Đoài", "HY.TH.03": "Nhà văn hóa thôn Trung"}
+PLACES = {
+    "HY.TH.01": "Nhà văn hóa thôn Đông",
+    "HY.TH.02": "Nhà văn hóa thôn Đoài",
+    "HY.TH.03": "Nhà văn hóa thôn Trung",
+}
 
 
 def month_add(day, months):
@@ -163,4 +167,3 @@ def _hold(meeting, members, rng, drifter, today):
     meeting.invited_at = meeting.starts_at - timedelta(days=5)
     meeting.attendance_recorded_at = meeting.starts_at + timedelta(hours=3)
     meeting.save(update_fields=["status", "invited_at", "attendance_recorded_at", "status_reason"])
-

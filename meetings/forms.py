@@ -58,7 +58,7 @@ class MeetingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("date") and data.get("time"):
+        if data.get("date") and data.get("time") and not self.fields["date"].disabled:
             self.instance.starts_at = timezone.make_aware(datetime.combine(data["date"], data["time"]))
             if not self.instance.pk and self.instance.starts_at < timezone.now() - timedelta(days=366):
                 self.add_error("date", _("This date is more than a year ago."))

@@ -163,7 +163,9 @@ def schedule(request, pk):
 
 @login_required
 def meeting_detail(request, pk):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("cell", "chair", "minute_taker", "prepares"), pk=pk
+    )
     user_access = access.for_user(request.user)
     can_manage = user_access.can_manage_meetings(meeting.cell)
     agenda = meeting.agenda_items.prefetch_related("documents")
@@ -197,7 +199,7 @@ def meeting_detail(request, pk):
             "attendances": attendances,
             "summary": attendance_summary(attendances) if attendances else None,
             "can_manage": can_manage,
-            "can_record": user_access.can_record_attendance(meeting),
+            "can_record": user_access.can_record_attendance(meeting) and meeting.starts_at <= timezone.now(),
             "failed_messages": failed,
             "history": meeting.changes.select_related("by")[:20] if can_manage else [],
         },

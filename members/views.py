@@ -95,15 +95,22 @@ def unit_detail(request, pk):
     unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
     if unit.is_cell:
         return redirect("members:list", pk=unit.pk)
+    from meetings.warnings import warnings_for_cells
+
     user_access = access.for_user(request.user)
+    rows = _tree_rows(request.user, [unit])
+    cells = {row["unit"].pk: row["unit"] for row in rows if row["unit"].is_cell}
+    warnings = warnings_for_cells(cells, timezone.localdate())
     return render(
         request,
         "members/unit_detail.html",
         {
             "unit": unit,
             "ancestors": unit.ancestors().visible_to(request.user),
-            "rows": _tree_rows(request.user, [unit]),
+            "rows": rows,
             "can_manage": user_access.can_manage_unit(unit),
+            "can_publish": user_access.can_publish_guidance(unit),
+            "cell_warnings": [(cells[pk], items) for pk, items in warnings.items() if items],
         },
     )
 

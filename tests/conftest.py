@@ -29,7 +29,7 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     # The manifest storage needs collectstatic; tests serve static files straight from static/.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -37,6 +37,8 @@ def _test_settings(settings):
     }
     # The test client speaks plain HTTP; production's HTTPS redirect is tested in test_settings.py.
     settings.SECURE_SSL_REDIRECT = False
+    # Uploads go to a folder of this test's own, never into var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing passwords slowly is the point in production and a waste of minutes here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

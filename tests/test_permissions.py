@@ -1,8 +1,14 @@
 """Every URL × every role, in one table: anonymous → login, outsiders → 404, insiders without the right → 403."""
 
-import pytest
-from django.urls import reverse
+from datetime import date, timedelta
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import Document, Guidance, Meeting, ThematicTopic
 from members.models import Member
 
 LOGIN = "login"
@@ -36,6 +42,47 @@ TABLE = [
     ("members:edit", "outsider_record", "get", [LOGIN, 404, 200, 404, 403, 404, 404]),
 ]
 
+# Meetings: cell pages are seen by the cell and the committees above; planning needs the cell committee
+# or a higher-committee administrator; replying needs one's own invitation.
+SEES = [LOGIN, 200, 404, 200, 404, 200, 200]
+MANAGES = [LOGIN, 403, 404, 200, 404, 403, 200]
+MANAGES_POST = [LOGIN, 403, 404, 302, 404, 403, 302]
+TABLE += [
+    ("meetings:calendar", "cell", "get", SEES),
+    ("meetings:calendar", "commune", "get", [LOGIN, 404, 404, 404, 404, 404, 404]),
+    ("meetings:create", "cell", "get", MANAGES),
+    ("meetings:create", "cell", "post", MANAGES),
+    ("meetings:schedule", "cell", "get", MANAGES),
+    ("meetings:topics", "cell", "get", SEES),
+    ("meetings:topics", "cell", "post", MANAGES),
+    ("meetings:topic_meeting", "topic", "get", MANAGES),
+    ("meetings:topic_draft", "topic", "get", SEES),
+    ("meetings:guidance", "commune", "get", [LOGIN, 404, 404, 404, 404, 200, 200]),
+    ("meetings:guidance", "commune", "post", [LOGIN, 404, 404, 404, 404, 403, 200]),
+    ("meetings:guidance", "cell", "get", [LOGIN, 404, 404, 404, 404, 404, 404]),
+    ("meetings:guidance_file", "guidance", "get", SEES),
+    ("meetings:detail", "meeting", "get", SEES),
+    ("meetings:edit", "meeting", "get", MANAGES),
+    ("meetings:edit", "meeting", "post", MANAGES),
+    ("meetings:confirm", "meeting", "post", MANAGES_POST),
+    ("meetings:move", "meeting", "get", MANAGES),
+    ("meetings:move", "meeting", "post", MANAGES),
+    ("meetings:postpone", "meeting", "get", MANAGES),
+    ("meetings:cancel", "meeting", "post", MANAGES),
+    ("meetings:agenda", "meeting", "get", MANAGES),
+    ("meetings:document_upload", "meeting", "get", MANAGES),
+    ("meetings:document_upload", "meeting", "post", MANAGES),
+    ("meetings:replies", "meeting", "get", MANAGES),
+    ("meetings:reply", "meeting", "get", [LOGIN, 200, 404, 200, 404, 404, 404]),
+    ("meetings:attendance", "meeting", "get", MANAGES),
+    ("meetings:attendance", "meeting", "post", MANAGES),
+    ("meetings:ics", "meeting", "get", SEES),
+    ("meetings:document", "document", "get", SEES),
+    ("meetings:document_delete", "document", "post", MANAGES_POST),
+    ("meetings:mine", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("meetings:feed_renew", None, "post", [LOGIN, 302, 302, 302, 404, 404, 404]),
+]
+
 CASES = [
     pytest.param(name, arg, method, role, expected[i], id=f"{name}[{arg}]-{method}-{role}")
     for name, arg, method, expected in TABLE
@@ -44,14 +91,25 @@ CASES = [
 
 
 @pytest.fixture
-def objects(cell, commune, outsider, make_member, other_cell):
+def objects(cell, commune, outsider, make_member, other_cell, secretary, member):
     target = make_member(cell, "Hoàng Thị Mục Tiêu", email="muctieu@example.vn")
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=7), place="Nhà văn hóa")
+    )
+    services.confirm(meeting)
+    pdf = SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 test")
     return {
         "cell": cell,
         "commune": commune,
         "target": target,
         "outsider_record": Member.objects.get(user=outsider),
-    }
+        "meeting": meeting,
+        "document": Document.objects.create(meeting=meeting, title="Kế hoạch", file=pdf, size=13),
+        "topic": ThematicTopic.objects.create(cell=cell, year=2026, quarter=4, title="Chuyển đổi số",
+                                              draft=SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4 draft")),
+        "guidance": Guidance.objects.create(unit=commune, month=date(2026, 12, 1), title="Định hướng tháng 12",
+                                            body="…", file=SimpleUploadedFile("dh.pdf", b"%PDF-1.4 dh")),
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "arg", "method", "role", "expected"), CASES)

@@ -1,0 +1,56 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from meetings import services
+from meetings.models import CalendarFeed, Meeting
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+
+def events(response):
+    return [c for c in Calendar.from_ical(response.content).walk() if c.name == "VEVENT"]
+
+
+def test_a_meeting_downloads_as_ics_at_its_vietnamese_time(client, member, cell, make_meeting):
+    meeting = make_meeting(cell, local(2026, 12, 3, 19, 30), place="Nhà văn hóa thôn Đông")
+    client.force_login(member)
+    response = client.get(reverse("meetings:ics", args=[meeting.pk]))
+    assert response["Content-Type"].startswith("text/calendar")
+    (event,) = events(response)
+    start = event.decoded("dtstart")
+    assert (start.hour, start.minute, start.utcoffset()) == (19, 30, timedelta(hours=7))
+    assert event.decoded("dtend") - start == timedelta(minutes=90)
+    assert str(event["location"]) == "Nhà văn hóa thôn Đông"
+    assert [alarm.decoded("trigger") for alarm in event.walk("VALARM")] == [-timedelta(days=1), -timedelta(hours=2)]
+
+
+def test_the_private_feed_lists_the_members_meetings_and_can_be_revoked(client, member, cell, make_meeting,
+                                                                       other_cell):  # fmt: skip
+    mine = make_meeting(cell, timezone.now() + timedelta(days=5))
+    services.confirm(mine)
+    planned_only = make_meeting(cell, timezone.now() + timedelta(days=40))  # not yet confirmed: not in the feed
+    stranger = make_meeting(other_cell, timezone.now() + timedelta(days=5))
+    services.confirm(stranger)
+    client.force_login(member)
+    client.post(reverse("meetings:feed_renew"))
+    token = CalendarFeed.objects.get(member__user=member).token
+    client.logout()
+    response = client.get(reverse("meetings:feed", args=[token]))
+    assert [str(e["uid"]) for e in events(response)] == [f"meeting-{mine.pk}@chibo"]
+    assert planned_only.pk != mine.pk
+    # A cancelled meeting stays in the feed, marked cancelled, so phones remove it.
+    services.cancel(mine, "Bão")
+    assert str(events(client.get(reverse("meetings:feed", args=[token])))[0]["status"]) == "CANCELLED"
+    # A new address revokes the old one.
+    client.force_login(member)
+    client.post(reverse("meetings:feed_renew"))
+    client.logout()
+    assert client.get(reverse("meetings:feed", args=[token])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=["guess"])).status_code == 404
+    assert Meeting.objects.count() == 3

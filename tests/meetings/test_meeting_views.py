@@ -1,0 +1,192 @@
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import AgendaItem, Meeting, ScheduleRule, ThematicTopic
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@time_machine.travel("2026-11-21 09:00 +0700")
+def test_the_secretary_plans_a_meeting_with_vietnamese_date_and_time(client, secretary, cell, member):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("meetings:create", args=[cell.pk]),
+        {"kind": "regular", "title": "", "date": "03/12/2026", "time": "19:30", "duration_minutes": 90,
+         "place": "Nhà văn hóa thôn Đông"},
+    )  # fmt: skip
+    meeting = Meeting.objects.get()
+    assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+    assert meeting.starts_at.astimezone(VN).strftime("%d/%m/%Y %H:%M") == "03/12/2026 19:30"
+    assert (meeting.status, meeting.created_by) == ("planned", secretary)
+    assert list(meeting.agenda_items.values_list("section", flat=True)[:1]) == ["opening"]
+    assert str(meeting) == "Sinh hoạt thường kỳ tháng 12/2026"
+
+
+def test_a_cell_meeting_is_at_least_90_minutes(client, secretary, cell):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("meetings:create", args=[cell.pk]),
+        {"kind": "regular", "date": "03/12/2026", "time": "19:30", "duration_minutes": 45, "place": "X"},
+    )
+    assert "duration_minutes" in response.context["form"].errors
+    assert not Meeting.objects.exists()
+
+
+def test_bad_dates_and_times_are_refused(client, secretary, cell):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("meetings:create", args=[cell.pk]),
+        {"kind": "regular", "date": "31/11/2026", "time": "25:00", "duration_minutes": 90, "place": "X"},
+    )
+    assert {"date", "time"} <= set(response.context["form"].errors)
+    assert not Meeting.objects.exists()
+
+
+def test_the_chair_is_chosen_among_the_cells_members(client, secretary, cell, other_cell, make_member):
+    stranger = make_member(other_cell, "Người Ngoài Chi Bộ")
+    client.force_login(secretary)
+    response = client.post(
+        reverse("meetings:create", args=[cell.pk]),
+        {"kind": "regular", "date": "03/12/2026", "time": "19:30", "duration_minutes": 90, "place": "X",
+         "chair": stranger.pk},
+    )  # fmt: skip
+    assert "chair" in response.context["form"].errors
+
+
+def test_once_invited_the_time_changes_only_by_moving(client, secretary, cell, make_meeting):
+    meeting = make_meeting(cell, timezone.now() + timedelta(days=5))
+    services.confirm(meeting)
+    client.force_login(secretary)
+    starts_at = meeting.starts_at
+    client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {"kind": "regular", "title": "Tên mới", "date": "01/01/2030", "time": "08:00", "duration_minutes": 120,
+         "place": "Hội trường"},
+    )  # fmt: skip
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.duration_minutes, meeting.starts_at) == ("Tên mới", 120, starts_at)
+
+
+def test_move_postpone_and_cancel_through_the_pages(client, secretary, cell, make_meeting):
+    meeting = make_meeting(cell, timezone.now() + timedelta(days=5))
+    client.force_login(secretary)
+    new_day = (timezone.localdate() + timedelta(days=9)).strftime("%d/%m/%Y")
+    client.post(reverse("meetings:move", args=[meeting.pk]), {"date": new_day, "time": "08:00", "reason": "Mùa vụ"})
+    meeting.refresh_from_db()
+    assert meeting.starts_at.astimezone(VN).strftime("%d/%m/%Y %H:%M") == f"{new_day} 08:00"
+    past = client.post(reverse("meetings:move", args=[meeting.pk]), {"date": "01/01/2020", "time": "08:00",
+                                                                      "reason": "x"})  # fmt: skip
+    assert past.status_code == 200 and past.context["form"].errors
+    client.post(reverse("meetings:postpone", args=[meeting.pk]), {"reason": "Bão"})
+    assert Meeting.objects.get(pk=meeting.pk).status == "postponed"
+    client.post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "Bão to"})
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.status_reason) == ("cancelled", "Bão to")
+    assert list(meeting.changes.values_list("action", flat=True)) == ["cancelled", "postponed", "moved", "created"]
+
+
+def test_the_agenda_is_edited_added_to_and_trimmed(client, secretary, cell, make_meeting):
+    meeting = make_meeting(cell)
+    items = list(meeting.agenda_items.all())
+    client.force_login(secretary)
+    data = {"form-TOTAL_FORMS": len(items) + 1, "form-INITIAL_FORMS": len(items)}
+    for index, item in enumerate(items):
+        data.update({f"form-{index}-id": item.pk, f"form-{index}-section": item.section,
+                     f"form-{index}-order": item.order, f"form-{index}-title": item.title})  # fmt: skip
+    data["form-0-DELETE"] = "on"
+    data.update({f"form-{len(items)}-section": "body", f"form-{len(items)}-order": 95,
+                 f"form-{len(items)}-title": "Học tập chuyên đề năm 2026"})  # fmt: skip
+    assert client.post(reverse("meetings:agenda", args=[meeting.pk]), data).status_code == 302
+    titles = list(AgendaItem.objects.filter(meeting=meeting).values_list("title", flat=True))
+    assert len(titles) == len(items) and items[0].title not in titles
+    assert titles[8] == "Học tập chuyên đề năm 2026"
+
+
+@time_machine.travel("2026-03-10 09:00 +0700")
+def test_the_schedule_page_saves_the_rule_and_plans_the_year(client, secretary, cell):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("meetings:schedule", args=[cell.pk]),
+        {"rule-mode": "weekday", "rule-day": 3, "rule-nth": 1, "rule-weekday": 0, "rule-time": "19:30",
+         "rule-weekend": "keep", "rule-duration_minutes": 90, "rule-place": "Nhà văn hóa",
+         "rule-committee_days_before": 2},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(reverse("meetings:schedule", args=[cell.pk]))
+    assert [s.astimezone(VN).date() for s in page.context["proposal"]][:2] == [date(2026, 4, 6), date(2026, 5, 4)]
+    client.post(reverse("meetings:schedule", args=[cell.pk]), {"plan": "1", "year": 2026})
+    assert Meeting.objects.filter(cell=cell, kind="regular").count() == 9
+    assert ScheduleRule.objects.get(cell=cell).committee_days_before == 2
+
+
+def test_a_topic_becomes_a_thematic_meeting(client, secretary, cell, member):
+    client.force_login(secretary)
+    client.post(reverse("meetings:topics", args=[cell.pk]), {"year": 2026, "quarter": 4, "title": "Chuyển đổi số"})
+    topic = ThematicTopic.objects.get()
+    client.post(
+        reverse("meetings:topic_meeting", args=[topic.pk]),
+        {"kind": "thematic", "title": topic.title, "date": "20/12/2026", "time": "19:30", "duration_minutes": 90,
+         "place": "Nhà văn hóa"},
+    )  # fmt: skip
+    meeting = Meeting.objects.get()
+    assert (meeting.kind, meeting.topic) == ("thematic", topic)
+    assert "Trình bày chuyên đề" in list(meeting.agenda_items.values_list("title", flat=True))
+
+
+def test_the_calendar_query_count_does_not_grow_with_meetings(client, member, cell, make_meeting,
+                                                             django_assert_num_queries):  # fmt: skip
+    client.force_login(member)
+    url = reverse("meetings:calendar", args=[cell.pk]) + "?month=2026-12"
+    # savepoint, session, user, access: member and grants, the cell, the meetings of the month,
+    # the cell's warnings (months covered, first meeting), release
+    with django_assert_num_queries(10):
+        client.get(url)
+    for day in range(1, 25, 3):
+        make_meeting(cell, local(2026, 12, day, 19, 30))
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert sum(len(meetings) for week in response.context["weeks"] for _day, meetings in week) == 8
+
+
+def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secretary, cell, make_meeting,
+                                                                 make_member, django_assert_num_queries):  # fmt: skip
+    meeting = make_meeting(cell, timezone.now() + timedelta(days=5))
+    services.confirm(meeting)
+    client.force_login(secretary)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    # savepoint, session, user, access: member and grants, the meeting with its cell, chair and so on,
+    # invitations, attendance, guidance, agenda, the agenda's documents, other documents, undelivered
+    # messages, history, release
+    with django_assert_num_queries(15):
+        client.get(url)
+    for number in range(10):
+        make_member(cell, f"Đảng Viên Mới {number}")
+    services.invite_members(meeting)
+    with django_assert_num_queries(15):
+        response = client.get(url)
+    assert len(response.context["invitations"]) == 11  # the secretary and ten new members
+
+
+def test_a_month_in_the_url_that_is_not_a_month_shows_this_month(client, member, cell):
+    client.force_login(member)
+    for bad in ["2026-13", "abc", "2026", "-1--1", "99999-01"]:
+        response = client.get(reverse("meetings:calendar", args=[cell.pk]) + f"?month={bad}")
+        assert response.status_code == 200
+        assert response.context["first"] == timezone.localdate().replace(day=1)
+
+
+def test_my_meetings_lists_upcoming_invitations(client, member, cell, make_meeting):
+    meeting = make_meeting(cell, timezone.now() + timedelta(days=5))
+    services.confirm(meeting)
+    client.force_login(member)
+    page = client.get(reverse("meetings:mine"))
+    assert [i.meeting for i in page.context["upcoming"]] == [meeting]

@@ -1,0 +1,99 @@
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.models import Guidance, Meeting
+from meetings.warnings import cell_warnings, warnings_for_cells
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def year_of_meetings(cell, make_meeting):
+    """Regular meetings held February to October 2026 but July; thematic in March and August."""
+    for month in [2, 3, 4, 5, 6, 8, 9, 10]:
+        make_meeting(cell, local(2026, month, 3, 19, 30), status=Meeting.Status.HELD)
+    make_meeting(cell, local(2026, 7, 3, 19, 30), status=Meeting.Status.CANCELLED)
+    for month in (3, 8):
+        make_meeting(cell, local(2026, month, 20, 19, 30), kind=Meeting.Kind.THEMATIC, status=Meeting.Status.HELD)
+    # A thematic meeting in July does not stand in for July's regular meeting.
+    make_meeting(cell, local(2026, 7, 20, 19, 30), kind=Meeting.Kind.THEMATIC, status=Meeting.Status.HELD)
+    return cell
+
+
+def test_missing_months_and_quarters_are_reported(year_of_meetings):
+    with time_machine.travel("2026-11-21 09:00 +0700"), translation.override("en"):
+        warnings = cell_warnings(year_of_meetings, date(2026, 11, 21))
+    assert warnings == [
+        "No regular meeting was held in 07/2026.",
+        "No regular meeting is planned for this month.",
+        "Quarter 2 of 2026 passed without a thematic meeting.",
+    ]
+
+
+def test_a_planned_meeting_covers_the_current_month_and_a_quarter_ending_is_flagged(year_of_meetings, make_meeting):
+    make_meeting(year_of_meetings, local(2026, 11, 28, 19, 30), status=Meeting.Status.HELD)
+    make_meeting(year_of_meetings, local(2026, 12, 10, 19, 30), status=Meeting.Status.PLANNED)
+    with time_machine.travel("2026-12-05 09:00 +0700"), translation.override("en"):
+        warnings = cell_warnings(year_of_meetings, date(2026, 12, 5))
+    assert warnings == [
+        "No regular meeting was held in 07/2026.",
+        "Quarter 2 of 2026 passed without a thematic meeting.",
+        "Quarter 4 is ending and no thematic meeting is planned.",
+    ]
+
+
+def test_a_planned_meeting_that_never_took_place_does_not_cover_its_month(cell, make_meeting):
+    make_meeting(cell, local(2026, 9, 3, 19, 30), status=Meeting.Status.HELD)
+    make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.PLANNED)
+    make_meeting(cell, local(2026, 11, 3, 19, 30), status=Meeting.Status.HELD)
+    warnings = cell_warnings(cell, date(2026, 11, 21))
+    assert any("10/2026" in warning for warning in warnings)
+
+
+def test_a_new_cell_is_judged_from_its_first_meeting(cell, make_meeting):
+    make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.HELD)
+    make_meeting(cell, local(2026, 11, 3, 19, 30), status=Meeting.Status.HELD)
+    assert cell_warnings(cell, date(2026, 11, 21)) == []
+
+
+def test_warnings_for_many_cells_take_two_queries(cell, sibling_cell, make_meeting, django_assert_num_queries):
+    make_meeting(cell, local(2026, 11, 3, 19, 30), status=Meeting.Status.HELD)
+    with django_assert_num_queries(2):
+        warnings = warnings_for_cells([cell.pk, sibling_cell.pk], date(2026, 11, 21))
+    assert warnings[cell.pk] == [] and len(warnings[sibling_cell.pk]) == 1
+
+
+def test_the_commune_sees_its_cells_to_follow_up(client, commune_viewer, cell, sibling_cell, make_meeting):
+    make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.HELD)
+    client.force_login(commune_viewer)
+    with time_machine.travel("2026-11-21 09:00 +0700"):
+        page = client.get(reverse("members:unit", args=[cell.parent_id]))
+    flagged = {unit.code: items for unit, items in page.context["cell_warnings"]}
+    assert set(flagged) == {"P.C1.1", "P.C1.2"}
+
+
+def test_guidance_shows_in_every_regular_meeting_below_for_its_month(client, commune_admin, member, cell,
+                                                                     other_cell, make_meeting, outsider):  # fmt: skip
+    client.force_login(commune_admin)
+    response = client.post(
+        reverse("meetings:guidance", args=[cell.parent_id]),
+        {"month": "15/12/2026", "title": "Học tập Nghị quyết", "body": "Quán triệt nghị quyết mới."},
+    )
+    assert response.status_code == 302
+    assert Guidance.objects.get().month == date(2026, 12, 1)
+    december = make_meeting(cell, local(2026, 12, 3, 19, 30))
+    thematic = make_meeting(cell, local(2026, 12, 20, 19, 30), kind=Meeting.Kind.THEMATIC)
+    january = make_meeting(cell, local(2027, 1, 3, 19, 30))
+    elsewhere = make_meeting(other_cell, local(2026, 12, 3, 19, 30))
+    client.force_login(member)
+    shown = lambda m: [g.title for g in client.get(reverse("meetings:detail", args=[m.pk])).context["guidance"]]  # noqa: E731
+    assert shown(december) == ["Học tập Nghị quyết"]
+    assert shown(thematic) == [] and shown(january) == []
+    client.force_login(outsider)
+    assert shown(elsewhere) == []
