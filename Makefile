@@ -27,8 +27,10 @@ run: export DEBUG ?= true
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Chibo: http://127.0.0.1:8000  (stop with Ctrl-C)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Chibo: http://127.0.0.1:8000  (stop with Ctrl-C). E-mails are printed here."
+	@# The reminder scan runs beside the server (Celery beat's job on the real stack).
+	$(BIN)/python manage.py run_reminders & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -146,3 +146,13 @@ def test_no_note_when_attendance_is_recorded(meeting, member):
     scan_at("2026-12-04 07:00 +0700")
     assert reminders_of(Message.Kind.ATTENDANCE_MISSING) == []
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
+
+
+def test_the_run_reminders_command_sends_what_is_due(meeting):
+    from django.core.management import call_command
+
+    with time_machine.travel("2026-11-30 07:00 +0700"):
+        call_command("run_reminders", "--once")
+        call_command("run_reminders", "--once")
+    assert reminders_of() == [("Lê Thị Hoa", "3d:2026-12-03", "sent"), ("Trần Văn Bí", "3d:2026-12-03", "sent")]
+    assert len(mail.outbox) == 2
