@@ -44,11 +44,29 @@ def main():
         committee.goto(BASE + "/units/")
         committee.screenshot(path=OUT / "organisation.png", full_page=True)
 
+        page.get_by_role("link", name="Sinh hoạt chi bộ").first.click()
+        page.screenshot(path=OUT / "calendar.png", full_page=True)
+        page.get_by_role("link", name="Danh sách").click()
+        held = page.locator("#meeting-list a").first.get_attribute("href")
+        page.locator("#meeting-list a").last.click()
+        page.screenshot(path=OUT / "meeting.png", full_page=True)
+
         phone = browser.new_context(
             viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, locale="vi-VN"
         ).new_page()
         log_in(phone, "dangvien")
         phone.screenshot(path=OUT / "phone-home.png")
+        phone.goto(BASE + "/my/meetings/")
+        phone.locator("#upcoming a").first.click()
+        phone.get_by_role("link", name="Trả lời", exact=True).click()
+        phone.screenshot(path=OUT / "phone-reply.png")
+
+        secretary_phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, locale="vi-VN"
+        ).new_page()
+        log_in(secretary_phone, "bithu")
+        secretary_phone.goto(BASE + held.rstrip("/") + "/attendance/")
+        secretary_phone.screenshot(path=OUT / "phone-attendance.png")
         browser.close()
     print(f"screenshots written to {OUT}")
 
