@@ -201,6 +201,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEETING_MIN_MINUTES = env.int("MEETING_MIN_MINUTES", default=90)
 # Members here on temporary activity count in the attendance rate's base.
 ATTENDANCE_COUNT_VISITING = env.bool("ATTENDANCE_COUNT_VISITING", default=True)
+# Official members absent with an accepted reason are left out of the vote base N.
+VOTE_BASE_SUBTRACT_EXCUSED = env.bool("VOTE_BASE_SUBTRACT_EXCUSED", default=True)
+# Minutes PDF page margins in millimetres: top, bottom, left, right (domain §5).
+PDF_MARGINS_MM = env.list("PDF_MARGINS_MM", cast=int, default=[20, 20, 30, 15])
 # A member with an unexcused absence in this many months of a calendar year is flagged for removal.
 REMOVAL_MONTHS = env.int("REMOVAL_MONTHS", default=3)
 # Reminders go out this many days before a confirmed meeting (0: the morning of the day), at this hour.
@@ -232,5 +236,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    Addendum,
     AgendaItem,
     Attendance,
     CalendarFeed,
@@ -10,6 +11,10 @@ from .models import (
     Meeting,
     MeetingChange,
     Message,
+    Minutes,
+    MinutesRevision,
+    MinutesSection,
+    QualityPolicy,
     ScheduleRule,
     ThematicTopic,
 )
@@ -60,3 +65,24 @@ class MeetingChangeAdmin(admin.ModelAdmin):
 
 
 admin.site.register([ScheduleRule, ThematicTopic, Document, Guidance, CalendarFeed])
+
+
+class MinutesSectionInline(admin.StackedInline):
+    model = MinutesSection
+    extra = 0
+
+
+@admin.register(Minutes)
+class MinutesAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "status", "quality_total", "quality_grade", "pdf_status", "updated_at"]
+    list_filter = ["status", "pdf_status"]
+    raw_id_fields = ["meeting", "chair", "minute_taker", "signed_by", "updated_by"]
+    readonly_fields = ["version", "pdf_sha256", "pdf_source", "attendance_snapshot"]
+    inlines = [MinutesSectionInline]
+
+    def has_change_permission(self, request, obj=None):
+        # Locked minutes are not changed, not even here: corrections are addenda.
+        return obj is None or not obj.is_locked
+
+
+admin.site.register([MinutesRevision, Addendum, QualityPolicy])

@@ -160,7 +160,8 @@ def _hold(meeting, members, rng, drifter, today):
                                       reason=reason if reply == "no" else "",
                                       replied_at=meeting.starts_at - timedelta(days=2) if reply else None))  # fmt: skip
         attendances.append(Attendance(meeting=meeting, member=member, status=status, reason=reason,
-                                      category=Attendance.category_of(member, day)))  # fmt: skip
+                                      category=Attendance.category_of(member, day),
+                                      official=Attendance.was_official(member, day)))  # fmt: skip
     Invitation.objects.bulk_create(invitations)
     Attendance.objects.bulk_create(attendances)
     meeting.status = Meeting.Status.HELD

@@ -197,6 +197,12 @@ def record_attendance(meeting, marks, by=None):
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == Meeting.Status.CANCELLED:
         raise MeetingError(_("A cancelled meeting has no attendance."))
+    from .minutes import MinutesError, guard_attendance
+
+    try:
+        guard_attendance(meeting)
+    except MinutesError as exc:
+        raise MeetingError(str(exc)) from exc
     if meeting.starts_at > timezone.now():
         raise MeetingError(_("Attendance can be recorded once the meeting has started."))
     day = timezone.localtime(meeting.starts_at).date()
@@ -218,6 +224,7 @@ def record_attendance(meeting, marks, by=None):
                 status=status,
                 reason=reason,
                 category=Attendance.category_of(members[member_id], day),
+                official=Attendance.was_official(members[member_id], day),
                 recorded_by=by,
             )
             changes.append({"member": members[member_id].full_name, "from": "", "to": status})

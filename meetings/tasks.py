@@ -61,6 +61,39 @@ def deliver_message(self, message_id):
     return "sent"
 
 
+@shared_task(acks_late=True)
+def render_minutes_pdf(minutes_id):
+    """Render and store the minutes' PDF with its SHA-256, unless the stored one is of the same content."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from . import minutes as workflow
+    from .models import Minutes
+
+    record = Minutes.objects.select_related("meeting__cell__parent").filter(pk=minutes_id).first()
+    if record is None:
+        return "gone"
+    source = workflow.source_hash(record)
+    if record.pdf and record.pdf_source == source and record.pdf_status == Minutes.PdfStatus.READY:
+        return "unchanged"
+    try:
+        content = workflow.render_pdf(record)
+    except Exception:  # WeasyPrint or a template: shown to the secretary, logged for the operator
+        log.exception("minutes %s: rendering the PDF failed", minutes_id)
+        Minutes.objects.filter(pk=minutes_id).update(pdf_status=Minutes.PdfStatus.FAILED)
+        return "failed"
+    digest = hashlib.sha256(content).hexdigest()
+    old = record.pdf.name if record.pdf else None
+    record.pdf.save(f"{record.meeting_id}/bien-ban-{digest[:16]}.pdf", ContentFile(content), save=False)
+    Minutes.objects.filter(pk=minutes_id).update(
+        pdf=record.pdf.name, pdf_sha256=digest, pdf_source=source, pdf_status=Minutes.PdfStatus.READY
+    )
+    if old and old != record.pdf.name:
+        record.pdf.storage.delete(old)
+    return "rendered"
+
+
 def _finish(message, status, error=""):
     Message.objects.filter(pk=message.pk).update(
         status=status, sent_at=timezone.now() if status == Message.Status.SENT else None, last_error=error[:300]

@@ -140,5 +140,15 @@ class Access:
             return True
         return self.member is not None and meeting.minute_taker_id == self.member.pk and self.position is not None
 
+    def can_edit_minutes(self, meeting):
+        return self.can_record_attendance(meeting)
+
+    def can_sign_minutes(self, minutes):
+        """The chair signs; the cell's secretary when the chair has no login; an administrator above."""
+        cell = minutes.meeting.cell
+        if self.member is not None and minutes.chair_id == self.member.pk and self.position is not None:
+            return True
+        return self.position_in(cell) == Member.Position.SECRETARY or self.grant_over(cell) == Grant.Role.ADMIN
+
     def can_publish_guidance(self, unit):
         return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN

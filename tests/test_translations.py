@@ -19,6 +19,7 @@ def entries(po_file):
     for block in text.split("\n\n")[1:]:
         if block.lstrip().startswith("#~"):
             continue  # obsolete
+        block = "\n".join(line for line in block.splitlines() if not line.startswith("#|"))
         msgid = "".join(re.findall(r'^(?:msgid|")\s*"?(.*)"$', block.split("msgid_plural")[0].split("msgstr")[0], re.M))
         msgstrs = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
         values = ["".join(re.findall(r'"(.*)"', value)) for value in msgstrs]

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from members import access
 from members.models import OrgUnit
 
-from . import calendars, services
-from .documents import content_type
-from .forms import (
+from .. import calendars, services
+from ..documents import content_type
+from ..forms import (
     AgendaFormSet,
     DocumentForm,
     GuidanceForm,
@@ -28,8 +28,8 @@ from .forms import (
     ScheduleRuleForm,
     TopicForm,
 )
-from .links import invitation_from_token
-from .models import (
+from ..links import invitation_from_token
+from ..models import (
     Attendance,
     CalendarFeed,
     Document,
@@ -41,8 +41,8 @@ from .models import (
     ThematicTopic,
     attendance_summary,
 )
-from .schedule import plan_year, propose_year
-from .warnings import cell_warnings
+from ..schedule import plan_year, propose_year
+from ..warnings import cell_warnings
 
 
 def _cell_or_404(request, pk):
@@ -141,7 +141,7 @@ def schedule(request, pk):
         form.save()
         messages.success(request, _("The regular schedule was saved."))
         return redirect(reverse("meetings:schedule", args=[cell.pk]) + f"?year={year}")
-    from .schedule import months_with_regular_meeting
+    from ..schedule import months_with_regular_meeting
 
     proposal = propose_year(rule, year, months_with_regular_meeting(cell, year)) if rule.pk else []
     return render(

@@ -1,0 +1,293 @@
+"""The minutes workflow: start, save a draft (refusing a save made from an older version), approve, sign and
+lock, add an addendum; the attendance block and vote base; what the PDF and the search are made from."""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.names import fold
+
+from .models import (
+    Attendance,
+    Meeting,
+    Minutes,
+    MinutesRevision,
+    MinutesSection,
+    attendance_summary,
+    counted_categories,
+    vote_base,
+)
+
+
+class MinutesError(Exception):
+    """A refused change, with a message for the user."""
+
+
+class Conflict(MinutesError):
+    """Someone saved the minutes since this editor opened them."""
+
+    def __init__(self, current):
+        super().__init__(_("Someone else saved these minutes while you were editing. Compare, then save again."))
+        self.current = current
+
+
+@transaction.atomic
+def start(meeting, by=None):
+    """The minutes of a meeting, created from the meeting and its agenda the first time."""
+    existing = Minutes.objects.filter(meeting=meeting).first()
+    if existing:
+        return existing
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise MinutesError(_("A cancelled meeting has no minutes."))
+    minutes = Minutes.objects.create(
+        meeting=meeting,
+        started_at=meeting.starts_at,
+        ended_at=meeting.ends_at,
+        place=meeting.place,
+        chair=meeting.chair,
+        minute_taker=meeting.minute_taker,
+        updated_by=by,
+    )
+    body = meeting.agenda_items.filter(section="body")
+    MinutesSection.objects.bulk_create(
+        MinutesSection(minutes=minutes, order=index + 1, heading=item.title) for index, item in enumerate(body)
+    )
+    _revision(minutes, "created", by)
+    return minutes
+
+
+def attendance_block(minutes):
+    """Section I: totals by category, present with percentage, excused with reasons, unexcused by name."""
+    if minutes.is_locked and minutes.attendance_snapshot:
+        return minutes.attendance_snapshot
+    attendances = list(minutes.meeting.attendances.select_related("member").order_by("member__sort_key"))
+    summary = attendance_summary(attendances)
+    counted = counted_categories()  # exempt and away members are reported by their own counts
+    base = vote_base(attendances)
+    categories = summary["by_category"]
+    return {
+        "total": summary["total"],
+        "official": sum(1 for a in attendances if a.official and a.category != Attendance.Category.VISITING),
+        "probationary": categories[Attendance.Category.PROBATIONARY],
+        "visiting": categories[Attendance.Category.VISITING],
+        "exempt": categories[Attendance.Category.EXEMPT],
+        "away": categories[Attendance.Category.AWAY],
+        "base": summary["base"],
+        "present": summary["present"],
+        "late": summary["late"],
+        "rate": summary["rate"],
+        "excused": [
+            {"name": a.member.full_name, "reason": a.reason} for a in summary["excused"] if a.category in counted
+        ],
+        "unexcused": [a.member.full_name for a in summary["unexcused"] if a.category in counted],
+        "vote_base": base["base"],
+        "voters": base["voters"],
+        "can_pass": base["can_pass"],
+    }
+
+
+def snapshot(minutes):
+    """Everything the minutes say, as plain data: for revisions, the PDF's source hash and the diff."""
+    return {
+        "started_at": minutes.started_at.isoformat() if minutes.started_at else None,
+        "ended_at": minutes.ended_at.isoformat() if minutes.ended_at else None,
+        "place": minutes.place,
+        "chair": str(minutes.chair or ""),
+        "chair_title": minutes.chair_title,
+        "minute_taker": str(minutes.minute_taker or ""),
+        "guests": minutes.guests,
+        "sections": [{"heading": s.heading, "text": s.text} for s in minutes.sections.all()],
+        "contributions": [{"member": str(c.member), "summary": c.summary} for c in minutes.contributions.all()],
+        "praise_criticism": minutes.praise_criticism,
+        "conclusion": minutes.conclusion,
+        "tasks": [
+            {
+                "who": str(t.member or ""),
+                "what": t.description,
+                "deadline": t.deadline.isoformat() if t.deadline else "",
+            }
+            for t in minutes.tasks.all()
+        ],
+        "votes": [
+            {
+                "subject": v.subject,
+                "method": v.method,
+                "for": v.votes_for,
+                "against": v.votes_against,
+                "other": v.votes_other,
+                "base": v.base,
+                "passed": v.passed,
+            }
+            for v in minutes.votes.all()
+        ],
+        "quality": {
+            "scores": minutes.quality_scores,
+            "total": str(minutes.quality_total or ""),
+            "grade": minutes.quality_grade,
+        },
+        "attendance": attendance_block(minutes),
+        "addenda": [
+            {"text": a.text, "by": str(a.signed_by), "at": a.signed_at.isoformat()} for a in minutes.addenda.all()
+        ],
+        "status": minutes.status,
+    }
+
+
+def source_hash(minutes):
+    return hashlib.sha256(json.dumps(snapshot(minutes), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _revision(minutes, action, by):
+    MinutesRevision.objects.create(minutes=minutes, version=minutes.version, action=action, by=by,
+                                   snapshot=snapshot(minutes))  # fmt: skip
+
+
+def _search_text(minutes):
+    parts = [minutes.guests, minutes.praise_criticism, minutes.conclusion]
+    parts += [f"{s.heading} {s.text}" for s in minutes.sections.all()]
+    parts += [f"{c.member} {c.summary}" for c in minutes.contributions.all()]
+    parts += [t.description for t in minutes.tasks.all()] + [v.subject for v in minutes.votes.all()]
+    return fold(" ".join(p for p in parts if p))
+
+
+def lock_for_edit(minutes, version):
+    """Lock the row and check that the editor saw the latest version; raises Conflict otherwise."""
+    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if not current.is_editable:
+        raise MinutesError(_("These minutes are no longer a draft and cannot be changed."))
+    if current.version != version:
+        raise Conflict(snapshot(current))
+    return current
+
+
+def saved(minutes, by, action="edited"):
+    """After a draft's parts were written: bump the version, keep the revision, refresh the search text.
+
+    A draft's PDF is rendered when asked for; approval, signing and addenda render it at once."""
+    minutes.version += 1
+    minutes.updated_by = by
+    minutes.search_text = _search_text(minutes)
+    minutes.save()
+    _revision(minutes, action, by)
+    return minutes
+
+
+@transaction.atomic
+def approve(minutes, by):
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.status != Minutes.Status.DRAFT:
+        raise MinutesError(_("Only a draft can be approved."))
+    if not minutes.meeting.attendances.exists():
+        raise MinutesError(_("Record the attendance before approving the minutes."))
+    minutes.status, minutes.approved_at = Minutes.Status.APPROVED, timezone.now()
+    return saved_status(minutes, by, "approved")
+
+
+@transaction.atomic
+def reopen(minutes, by):
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.status != Minutes.Status.APPROVED:
+        raise MinutesError(_("Only approved, unsigned minutes can be reopened."))
+    minutes.status, minutes.approved_at = Minutes.Status.DRAFT, None
+    return saved_status(minutes, by, "reopened")
+
+
+@transaction.atomic
+def sign(minutes, by):
+    """The chair signs: the minutes are locked, with the attendance block as it stands now."""
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.status != Minutes.Status.APPROVED:
+        raise MinutesError(_("The minutes must be approved at the meeting before they are signed."))
+    minutes.attendance_snapshot = attendance_block(minutes)
+    minutes.status, minutes.signed_by, minutes.signed_at = Minutes.Status.LOCKED, by, timezone.now()
+    return saved_status(minutes, by, "signed")
+
+
+def saved_status(minutes, by, action):
+    minutes.version += 1
+    minutes.updated_by = by
+    minutes.save()
+    _revision(minutes, action, by)
+    request_pdf(minutes)
+    return minutes
+
+
+@transaction.atomic
+def add_addendum(minutes, text, by):
+    from .models import Addendum
+
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if not minutes.is_locked:
+        raise MinutesError(_("Corrections are added once the minutes are locked; until then, edit the draft."))
+    if not text.strip():
+        raise MinutesError(_("Write the correction."))
+    Addendum.objects.create(minutes=minutes, text=text.strip(), signed_by=by)
+    MinutesRevision.objects.create(minutes=minutes, version=minutes.version, action="addendum", by=by,
+                                   snapshot={"addendum": text.strip()})  # fmt: skip
+    request_pdf(minutes)
+    return minutes
+
+
+def request_pdf(minutes):
+    """Render the PDF after commit, unless the stored one was made from exactly this content."""
+    from .tasks import render_minutes_pdf
+
+    if minutes.pdf and minutes.pdf_source == source_hash(minutes) and minutes.pdf_status == Minutes.PdfStatus.READY:
+        return False
+    Minutes.objects.filter(pk=minutes.pk).update(pdf_status=Minutes.PdfStatus.PENDING)
+    minutes.pdf_status = Minutes.PdfStatus.PENDING
+    transaction.on_commit(lambda: render_minutes_pdf.delay(minutes.pk))
+    return True
+
+
+def guard_attendance(meeting):
+    """Attendance of a meeting whose minutes are locked is history: it cannot change."""
+    if Minutes.objects.filter(meeting=meeting, status=Minutes.Status.LOCKED).exists():
+        raise MinutesError(_("The minutes of this meeting are signed; its attendance can no longer change."))
+
+
+def pdf_context(minutes):
+    from . import quality
+
+    meeting = minutes.meeting
+    cell = meeting.cell
+    started = timezone.localtime(minutes.started_at or meeting.starts_at)
+    ended = timezone.localtime(minutes.ended_at or meeting.ends_at)
+    month = f"{started.month:02d}/{started.year}"
+    subtitles = {
+        Meeting.Kind.REGULAR: _("Regular cell meeting of %(month)s"),
+        Meeting.Kind.THEMATIC: _("Thematic cell meeting of %(month)s"),
+        Meeting.Kind.COMMITTEE: _("Cell committee meeting of %(month)s"),
+        Meeting.Kind.EXTRAORDINARY: _("Extraordinary cell meeting of %(month)s"),
+    }
+    return {
+        "minutes": minutes,
+        "meeting": meeting,
+        "cell": cell,
+        "parent": cell.parent,
+        "day": started.date(),
+        "started": started,
+        "ended": ended,
+        "subtitle": subtitles[meeting.kind] % {"month": month},
+        "att": attendance_block(minutes),
+        "sections": list(minutes.sections.all()),
+        "contributions": list(minutes.contributions.select_related("member")),
+        "tasks": list(minutes.tasks.select_related("member")),
+        "votes": list(minutes.votes.all()),
+        "addenda": list(minutes.addenda.select_related("signed_by")),
+        "grade": quality.grade_label(minutes.quality_grade),
+        "draft": minutes.status == Minutes.Status.DRAFT,
+    }
+
+
+def render_pdf(minutes):
+    """The official PDF, in Vietnamese whatever the reader's language: it is the party's document."""
+    from django.utils import translation
+
+    from chibo import pdf
+
+    with translation.override("vi"):
+        return pdf.render("pdf/minutes.html", pdf_context(minutes))

@@ -1,0 +1,105 @@
+"""Meeting quality (domain §4): criteria, the parts Chibo computes, weights and grade bands per committee."""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attendance, QualityPolicy, attendance_summary
+
+# key, label, computed by Chibo?, default points (the HD-42 scoring sheet; "conduct" split so that the
+# share of members who spoke is counted, not guessed).
+CRITERIA = [
+    ("duration", _("Duration"), True, 5),
+    ("attendance", _("Attendance"), True, 5),
+    ("preparation", _("Preparation: the committee met first, documents on time"), True, 10),
+    ("participation", _("Members who spoke"), True, 10),
+    ("conduct", _("Conduct: on time, in order, praise and criticism, complete minutes"), False, 20),
+    ("chairing", _("Chairing"), False, 10),
+    ("principles", _("Organisational principles respected"), False, 5),
+    ("results", _("Results of the previous conclusion or resolution"), False, 30),
+    ("closing", _("Closing: conclusion, tasks and vote"), False, 5),
+]
+COMPUTED = [key for key, _label, computed, _points in CRITERIA if computed]
+ENTERED = [key for key, _label, computed, _points in CRITERIA if not computed]
+DEFAULT_WEIGHTS = {key: points for key, _label, _computed, points in CRITERIA}
+GRADES = [("good", _("Good")), ("fair", _("Fair")), ("average", _("Average")), ("poor", _("Poor"))]
+DEFAULT_BANDS = {"good": 90, "fair": 70, "average": 50}
+SPEAKERS_FOR_FULL_MARKS = 0.3  # a third of those present spoke: "many members spoke"
+
+
+def policy_for(cell):
+    """The weights and bands of the nearest committee above the cell that set its own, else the defaults."""
+    policy = QualityPolicy.objects.filter(unit__path__in=cell.ancestor_paths()).order_by("-unit__depth").first()
+    weights = {**DEFAULT_WEIGHTS, **(policy.weights if policy else {})}
+    bands = {**DEFAULT_BANDS, **(policy.bands if policy else {})}
+    return weights, bands
+
+
+def computed_fractions(minutes):
+    """{criterion: (share of its points 0–1, why)} for the criteria Chibo can judge from its records."""
+    meeting = minutes.meeting
+    attendances = list(meeting.attendances.all())
+    summary = attendance_summary(attendances)
+    result = {}
+    if minutes.started_at and minutes.ended_at:
+        lasted = (minutes.ended_at - minutes.started_at).total_seconds() / 60
+        result["duration"] = (min(1.0, lasted / settings.MEETING_MIN_MINUTES), _("%(minutes)d minutes") % {
+            "minutes": lasted})  # fmt: skip
+    else:
+        result["duration"] = (0.0, _("start and end times not written"))
+    rate, unexcused = summary["rate"], len(summary["unexcused"])
+    good_rate = rate is not None and rate > 85
+    result["attendance"] = (
+        (1.0 if good_rate and not unexcused else 0.5 if good_rate or not unexcused else 0.0),
+        _("%(rate)s%% present, %(unexcused)s absent without a reason") % {"rate": rate, "unexcused": unexcused},
+    )
+    committee_met = meeting.preparations.filter(status="held").exists()
+    deadline = meeting.starts_at - timedelta(days=1)
+    documents = list(meeting.documents.values_list("uploaded_at", flat=True))
+    on_time = bool(documents) and all(uploaded <= deadline for uploaded in documents)
+    result["preparation"] = (
+        0.5 * committee_met + 0.5 * on_time,
+        _("committee met: %(met)s; documents a day before: %(docs)s")
+        % {"met": _("yes") if committee_met else _("no"), "docs": _("yes") if on_time else _("no")},
+    )
+    present = sum(1 for a in attendances if a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE))
+    speakers = len({c.member_id for c in minutes.contributions.all()})
+    share = speakers / present if present else 0
+    result["participation"] = (
+        min(1.0, share / SPEAKERS_FOR_FULL_MARKS),
+        _("%(speakers)s of %(present)s present spoke") % {"speakers": speakers, "present": present},
+    )
+    return result
+
+
+def grade_of(total, bands):
+    for key, _label in GRADES[:-1]:
+        if total >= bands[key]:
+            return key
+    return "poor"
+
+
+def grade_label(key):
+    return dict(GRADES).get(key, "")
+
+
+def assess(minutes, entered):
+    """Scores per criterion, the total and the grade, from Chibo's computed parts and the chair's entries."""
+    weights, bands = policy_for(minutes.meeting.cell)
+    fractions = computed_fractions(minutes)
+    scores = {}
+    for key in COMPUTED:
+        scores[key] = _round(Decimal(str(fractions[key][0])) * weights[key])
+    for key in ENTERED:
+        value = entered.get(key)
+        scores[key] = None if value is None else _round(min(Decimal(str(value)), Decimal(weights[key])))
+    if any(scores[key] is None for key in ENTERED):
+        return scores, None, ""
+    total = _round(sum(scores.values()))
+    return scores, total, grade_of(total, bands)
+
+
+def _round(value):
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -1,0 +1,353 @@
+import difflib
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import access
+from members.models import OrgUnit
+from members.names import fold
+
+from .. import minutes as workflow
+from .. import quality
+from ..forms import (
+    AddendumForm,
+    ContributionFormSet,
+    MinutesForm,
+    MinutesSearchForm,
+    QualityForm,
+    SectionFormSet,
+    TaskFormSet,
+    VoteFormSet,
+)
+from ..models import Meeting, Minutes
+
+__all__ = [
+    "minutes_addendum",
+    "minutes_book",
+    "minutes_book_pdf",
+    "minutes_detail",
+    "minutes_docx",
+    "minutes_edit",
+    "minutes_pdf",
+    "minutes_render",
+    "minutes_start",
+    "minutes_status",
+    "minutes_transition",
+]
+
+
+def _meeting(request, pk):
+    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell__parent"), pk=pk)
+
+
+def _minutes(request, pk):
+    meeting = _meeting(request, pk)
+    minutes = Minutes.objects.select_related("chair", "minute_taker", "signed_by").filter(meeting=meeting).first()
+    if minutes is None:
+        raise Http404
+    minutes.meeting = meeting
+    return minutes
+
+
+@login_required
+def minutes_detail(request, pk):
+    meeting = _meeting(request, pk)
+    minutes = Minutes.objects.select_related("chair", "minute_taker", "signed_by").filter(meeting=meeting).first()
+    user_access = access.for_user(request.user)
+    context = {"meeting": meeting, "cell": meeting.cell, "minutes": minutes,
+               "can_edit": user_access.can_edit_minutes(meeting)}  # fmt: skip
+    if minutes:
+        minutes.meeting = meeting
+        context.update(workflow.pdf_context(minutes))
+        context.update(
+            can_sign=user_access.can_sign_minutes(minutes),
+            pdf_current=bool(minutes.pdf) and minutes.pdf_source == workflow.source_hash(minutes),
+            revisions=minutes.revisions.select_related("by")[:30],
+            addendum_form=AddendumForm(),
+            criteria=_criteria_rows(minutes),
+        )
+    return render(request, "meetings/minutes_detail.html", context)
+
+
+def _criteria_rows(minutes):
+    weights, _bands = quality.policy_for(minutes.meeting.cell)
+    fractions = quality.computed_fractions(minutes) if minutes.is_editable else {}
+    return [
+        {"label": label, "points": weights[key], "score": minutes.quality_scores.get(key),
+         "computed": computed, "why": fractions.get(key, (None, ""))[1]}
+        for key, label, computed, _default in quality.CRITERIA
+    ]  # fmt: skip
+
+
+@require_POST
+@login_required
+def minutes_start(request, pk):
+    meeting = _meeting(request, pk)
+    access.require(access.for_user(request.user).can_edit_minutes(meeting))
+    try:
+        workflow.start(meeting, by=request.user)
+    except workflow.MinutesError as exc:
+        messages.error(request, str(exc))
+        return redirect(meeting)
+    return redirect("meetings:minutes_edit", pk=meeting.pk)
+
+
+@login_required
+def minutes_edit(request, pk):
+    minutes = _minutes(request, pk)
+    meeting = minutes.meeting
+    access.require(access.for_user(request.user).can_edit_minutes(meeting))
+    if not minutes.is_editable:
+        messages.error(request, _("These minutes are no longer a draft and cannot be changed."))
+        return redirect("meetings:minutes", pk=meeting.pk)
+    base = meeting.vote_base()
+    weights, _bands = quality.policy_for(meeting.cell)
+    data = request.POST if request.method == "POST" else None
+    form = MinutesForm(data, instance=minutes)
+    formsets = {
+        "sections": SectionFormSet(data, instance=minutes, prefix="sections"),
+        "contributions": ContributionFormSet(data, instance=minutes, prefix="contributions"),
+        "tasks": TaskFormSet(data, instance=minutes, prefix="tasks"),
+        "votes": VoteFormSet(data, instance=minutes, prefix="votes", voters=base["voters"], base=base["base"]),
+    }
+    quality_form = QualityForm(data, weights=weights, initial=minutes.quality_scores)
+    conflict = None
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and quality_form.is_valid()
+        and all(f.is_valid() for f in formsets.values())
+    ):
+        try:
+            with transaction.atomic():
+                current = workflow.lock_for_edit(minutes, form.cleaned_data["version"])
+                form.instance.pk, form.instance.version = current.pk, current.version
+                form.save()
+                for formset in formsets.values():
+                    formset.instance = form.instance
+                    for item in formset.save(commit=False):
+                        if formset.prefix == "votes":
+                            item.base = base["base"]
+                            item.passed = 2 * item.votes_for > base["base"]
+                        item.save()
+                    for item in formset.deleted_objects:
+                        item.delete()
+                entered = {k: v for k, v in quality_form.cleaned_data.items() if v is not None}
+                scores, total, grade = quality.assess(form.instance, entered)
+                form.instance.quality_scores = {k: (str(v) if v is not None else None) for k, v in scores.items()}
+                form.instance.quality_total, form.instance.quality_grade = total, grade
+                workflow.saved(form.instance, by=request.user)
+        except workflow.Conflict as exc:
+            conflict = _differences(exc.current, form, formsets)
+            # The editor keeps their text and can save it over the newer version once compared.
+            form.data = form.data.copy()
+            form.data["version"] = Minutes.objects.values_list("version", flat=True).get(pk=minutes.pk)
+        except workflow.MinutesError as exc:
+            messages.error(request, str(exc))
+            return redirect("meetings:minutes", pk=meeting.pk)
+        else:
+            messages.success(request, _("The minutes were saved."))
+            return redirect("meetings:minutes", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/minutes_form.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "form": form,
+            "formsets": formsets,
+            "quality_form": quality_form,
+            "computed": quality.computed_fractions(minutes),
+            "weights": weights,
+            "base": base,
+            "conflict": conflict,
+        },
+    )
+
+
+def _differences(current, form, formsets):
+    """Line differences between what is saved now and what this editor submitted, per text."""
+    mine = {
+        "guests": form.cleaned_data.get("guests", ""),
+        "praise_criticism": form.cleaned_data.get("praise_criticism", ""),
+        "conclusion": form.cleaned_data.get("conclusion", ""),
+        "sections": "\n\n".join(
+            f"{f.cleaned_data.get('heading', '')}\n{f.cleaned_data.get('text', '')}"
+            for f in formsets["sections"].forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ),
+        "contributions": "\n".join(
+            f"{f.cleaned_data.get('member', '')}: {f.cleaned_data.get('summary', '')}"
+            for f in formsets["contributions"].forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ),
+    }
+    theirs = {
+        "guests": current["guests"],
+        "praise_criticism": current["praise_criticism"],
+        "conclusion": current["conclusion"],
+        "sections": "\n\n".join(f"{s['heading']}\n{s['text']}" for s in current["sections"]),
+        "contributions": "\n".join(f"{c['member']}: {c['summary']}" for c in current["contributions"]),
+    }
+    labels = {"guests": _("Guests"), "praise_criticism": _("Praise, reminders and criticism"),
+              "conclusion": _("The chair's conclusion"), "sections": _("Content"),
+              "contributions": _("Opinions in the discussion")}  # fmt: skip
+    result = []
+    for key, label in labels.items():
+        if (theirs[key] or "") != (mine[key] or ""):
+            diff = difflib.unified_diff(
+                (theirs[key] or "").splitlines(), (mine[key] or "").splitlines(),
+                fromfile=_("saved by the other editor"), tofile=_("yours"), lineterm="",
+            )  # fmt: skip
+            result.append({"label": label, "diff": "\n".join(diff)})
+    return result
+
+
+@require_POST
+@login_required
+def minutes_transition(request, pk, action):
+    minutes = _minutes(request, pk)
+    user_access = access.for_user(request.user)
+    if action == "sign":
+        access.require(user_access.can_sign_minutes(minutes))
+    else:
+        access.require(user_access.can_edit_minutes(minutes.meeting))
+    step = {"approve": workflow.approve, "reopen": workflow.reopen, "sign": workflow.sign}[action]
+    try:
+        step(minutes, by=request.user)
+    except workflow.MinutesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            {"approve": _("The minutes are approved."), "reopen": _("The minutes are a draft again."),
+             "sign": _("The minutes are signed and locked.")}[action],
+        )  # fmt: skip
+    return redirect("meetings:minutes", pk=minutes.meeting_id)
+
+
+@require_POST
+@login_required
+def minutes_addendum(request, pk):
+    minutes = _minutes(request, pk)
+    access.require(access.for_user(request.user).can_sign_minutes(minutes))
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.add_addendum(minutes, form.cleaned_data["text"], by=request.user)
+        except workflow.MinutesError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The correction was added and signed."))
+    else:
+        messages.error(request, _("Write the correction."))
+    return redirect("meetings:minutes", pk=minutes.meeting_id)
+
+
+@require_POST
+@login_required
+def minutes_render(request, pk):
+    minutes = _minutes(request, pk)
+    workflow.request_pdf(minutes)
+    return redirect("meetings:minutes", pk=minutes.meeting_id)
+
+
+@login_required
+def minutes_status(request, pk):
+    """The PDF's state, for the page to poll while a worker renders it."""
+    minutes = _minutes(request, pk)
+    return HttpResponse(minutes.pdf_status or "none", content_type="text/plain")
+
+
+@login_required
+def minutes_pdf(request, pk):
+    minutes = _minutes(request, pk)
+    if minutes.pdf_status != Minutes.PdfStatus.READY or not minutes.pdf:
+        raise Http404
+    try:
+        handle = minutes.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    day = timezone.localtime(minutes.meeting.starts_at).strftime("%Y-%m-%d")
+    response = FileResponse(handle, filename=f"bien-ban-{day}.pdf", content_type="application/pdf")
+    response["X-Content-SHA256"] = minutes.pdf_sha256
+    return response
+
+
+@login_required
+def minutes_docx(request, pk):
+    from ..docx import minutes_docx as build
+
+    minutes = _minutes(request, pk)
+    buffer = io.BytesIO()
+    build(minutes).save(buffer)
+    day = timezone.localtime(minutes.meeting.starts_at).strftime("%Y-%m-%d")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bien-ban-{day}.docx"'
+    return response
+
+
+def _cell(request, pk):
+    cell = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    if not cell.is_cell:
+        raise Http404
+    return cell
+
+
+@login_required
+def minutes_book(request, pk):
+    cell = _cell(request, pk)
+    form = MinutesSearchForm(request.GET or None)
+    year = timezone.localdate().year
+    query = ""
+    if form.is_valid():
+        year = form.cleaned_data["year"] or year
+        query = form.cleaned_data["q"]
+    records = Minutes.objects.filter(meeting__cell=cell).select_related("meeting").order_by("meeting__starts_at")
+    if query:
+        records = records.filter(search_text__contains=fold(query))
+    else:
+        records = records.filter(meeting__starts_at__year=year)
+    years = sorted(
+        {d.year for d in Minutes.objects.filter(meeting__cell=cell).dates("meeting__starts_at", "year")}
+        | {timezone.localdate().year},
+        reverse=True,
+    )
+    return render(request, "meetings/minutes_book.html", {"cell": cell, "records": records, "year": year,
+                                                          "years": years, "query": query, "form": form})  # fmt: skip
+
+
+@login_required
+def minutes_book_pdf(request, pk):
+    """The year's minutes book in one file: the locked minutes' stored PDFs, one after the other."""
+    from pypdf import PdfWriter
+
+    cell = _cell(request, pk)
+    form = MinutesSearchForm(request.GET or None)
+    year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
+    records = Minutes.objects.filter(
+        meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED,
+        pdf_status=Minutes.PdfStatus.READY,
+    ).order_by("meeting__starts_at")  # fmt: skip
+    writer = PdfWriter()
+    for record in records:
+        with record.pdf.open("rb") as handle:
+            writer.append(io.BytesIO(handle.read()))
+    if not writer.pages:
+        messages.info(request, _("No signed minutes with a PDF in %(year)s yet.") % {"year": year})
+        return redirect(reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="so-bien-ban-{year}.pdf"'
+    return response

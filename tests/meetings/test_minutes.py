@@ -1,0 +1,325 @@
+import io
+import unicodedata
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from docx import Document as WordDocument
+from pypdf import PdfReader
+
+from meetings import minutes as workflow
+from meetings import services
+from meetings.models import Attendance, Minutes, MinutesRevision
+from members.models import Member
+from resolutions.models import Vote
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+P, L, E, U = "present", "late", "excused", "unexcused"
+NOW = "2026-10-03 22:00 +0700"
+
+
+@pytest.fixture
+def held(cell, make_member, make_meeting, secretary, member):
+    """A held meeting: official members present, late, excused and not; a probationary, a visiting,
+    two exempt (one came) and one away member."""
+    people = {
+        "secretary": Member.objects.get(user=secretary),
+        "member": Member.objects.get(user=member),
+        "o1": make_member(cell, "Nguyễn Văn Một"),
+        "o2": make_member(cell, "Trần Văn Hai"),
+        "o3": make_member(cell, "Lê Văn Ba"),
+        "excused": make_member(cell, "Phạm Văn Bận"),
+        "absent": make_member(cell, "Hoàng Văn Vắng"),
+        "probationary": make_member(
+            cell, "Đỗ Thị Dự", official_on=None, admitted_on=date(2026, 3, 1), status_since=date(2026, 3, 1)
+        ),
+        "visiting": make_member(cell, "Hồ Văn Đến", status=Member.Status.VISITING),
+        "exempt_absent": make_member(cell, "Vũ Văn Miễn", status=Member.Status.EXEMPT, birth_date=date(1940, 1, 1)),
+        "exempt_present": make_member(cell, "Ngô Văn Cao", status=Member.Status.EXEMPT, birth_date=date(1941, 1, 1)),
+        "away": make_member(cell, "Đinh Văn Xa", status=Member.Status.AWAY),
+    }
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), chair=people["secretary"])
+    marks = {"secretary": P, "member": P, "o1": P, "o2": L, "o3": P, "excused": E, "absent": U, "probationary": P,
+             "visiting": P, "exempt_absent": E, "exempt_present": P, "away": E}  # fmt: skip
+    with time_machine.travel(NOW):
+        services.record_attendance(meeting, {people[k].pk: (v, "Ốm" if v == E else "") for k, v in marks.items()})
+    meeting.people = people
+    return meeting
+
+
+def test_the_vote_base_follows_the_party_rule(held, settings):
+    base = held.vote_base()
+    # Official and convened: secretary, member, o1, o2, o3, excused, absent = 7, and the exempt member who came
+    # = 8; minus the official member absent with a reason = 7. Voters: 5 present + the exempt who came = 6.
+    assert base == {"base": 7, "voters": 6, "can_pass": True}
+    settings.VOTE_BASE_SUBTRACT_EXCUSED = False
+    assert held.vote_base()["base"] == 8
+
+
+def test_the_attendance_block(held):
+    minutes = workflow.start(held)
+    block = workflow.attendance_block(minutes)
+    assert (block["total"], block["probationary"], block["visiting"], block["exempt"], block["away"]) == (
+        12,
+        1,
+        1,
+        2,
+        1,
+    )
+    # Rate base: 7 official + 1 probationary + 1 visiting = 9; present 7.
+    assert (block["present"], block["base"], block["rate"]) == (7, 9, 77.8)
+    assert block["excused"] == [{"name": "Phạm Văn Bận", "reason": "Ốm"}]  # exempt and away are not "absent"
+    assert block["unexcused"] == ["Hoàng Văn Vắng"]
+
+
+def edit_data(minutes, **extra):
+    """A complete POST of the edit page, as the browser sends it."""
+    data = {
+        "version": minutes.version, "date": "03/10/2026", "start_time": "19:30", "end_time": "21:15",
+        "place": "Nhà văn hóa", "chair": minutes.chair_id or "", "chair_title": "Bí thư chi bộ", "minute_taker": "",
+        "guests": "", "praise_criticism": "", "conclusion": "Chi bộ thống nhất.",
+        "sections-TOTAL_FORMS": 0, "sections-INITIAL_FORMS": 0,
+        "contributions-TOTAL_FORMS": 0, "contributions-INITIAL_FORMS": 0,
+        "tasks-TOTAL_FORMS": 0, "tasks-INITIAL_FORMS": 0,
+        "votes-TOTAL_FORMS": 0, "votes-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    data.update(extra)
+    return data
+
+
+def vote(subject, yes, no=0, other=0, index=0):
+    prefix = f"votes-{index}-"
+    return {"votes-TOTAL_FORMS": 1, prefix + "subject": subject, prefix + "method": "hands", prefix + "votes_for": yes,
+            prefix + "votes_against": no, prefix + "votes_other": other}  # fmt: skip
+
+
+@pytest.fixture
+def editor(client, secretary):
+    client.force_login(secretary)
+    return client
+
+
+def post_edit(client, meeting, data):
+    return client.post(reverse("meetings:minutes_edit", args=[meeting.pk]), data)
+
+
+@pytest.mark.parametrize(("yes", "passed"), [(4, True), (3, False), (6, True)])
+def test_a_motion_passes_with_more_than_half_of_n(editor, held, yes, passed):
+    minutes = workflow.start(held)
+    response = post_edit(editor, held, edit_data(minutes, **vote("Nghị quyết tháng 10", yes, 6 - yes)))
+    assert response.status_code == 302
+    recorded = Vote.objects.get()
+    assert (recorded.base, recorded.passed) == (7, passed)
+
+
+@pytest.mark.parametrize(("yes", "no", "other"), [(5, 2, 0), (7, 0, 0), (-1, 0, 0), (3, 2, 2)])
+def test_impossible_vote_counts_are_refused(editor, held, yes, no, other):
+    minutes = workflow.start(held)
+    response = post_edit(editor, held, edit_data(minutes, **vote("Nghị quyết", yes, no, other)))
+    assert response.status_code == 200
+    assert not Vote.objects.exists()
+    minutes.refresh_from_db()
+    assert minutes.version == 1  # nothing was saved, not even the rest of the page
+
+
+def test_the_page_warns_when_nothing_can_pass(editor, cell, make_member, make_meeting, secretary):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    absent = [make_member(cell, f"Vắng Mặt {n}") for n in range(3)]
+    with time_machine.travel(NOW):
+        services.record_attendance(meeting, {Member.objects.get(user=secretary).pk: (P, ""),
+                                             **{m.pk: (U, "") for m in absent}})  # fmt: skip
+    workflow.start(meeting)
+    page = editor.get(reverse("meetings:minutes_edit", args=[meeting.pk]))
+    assert not page.context["base"]["can_pass"]
+    assert "không thể thông qua" in page.content.decode()
+
+
+def test_two_editors_saving_from_the_same_version_lose_nothing(client, held, secretary, commune_admin):
+    minutes = workflow.start(held)
+    first, second = client, client.__class__()
+    first.force_login(secretary)
+    second.force_login(commune_admin)
+    assert post_edit(first, held, edit_data(minutes, conclusion="Kết luận của bí thư.")).status_code == 302
+    response = post_edit(second, held, edit_data(minutes, conclusion="Kết luận của xã."))
+    assert response.status_code == 200
+    assert response.context["conflict"][0]["label"]
+    assert "Kết luận của bí thư." in response.context["conflict"][0]["diff"]
+    minutes.refresh_from_db()
+    assert (minutes.conclusion, minutes.version) == ("Kết luận của bí thư.", 2)
+    # The second editor, having compared, saves from the version they were shown.
+    assert response.context["form"].data["version"] == 2
+    post_edit(second, held, edit_data(minutes, conclusion="Kết luận chung."))
+    minutes.refresh_from_db()
+    assert (minutes.conclusion, minutes.version) == ("Kết luận chung.", 3)
+    assert list(MinutesRevision.objects.filter(minutes=minutes).values_list("action", "by__username")) == [
+        ("edited", "commune_admin"), ("edited", "secretary"), ("created", None)]  # fmt: skip
+
+
+def lock(held, secretary):
+    minutes = workflow.start(held)
+    with time_machine.travel(NOW):
+        workflow.approve(minutes, secretary)
+        workflow.sign(minutes, secretary)
+    minutes.refresh_from_db()
+    return minutes
+
+
+def test_locked_minutes_refuse_every_change(editor, held, secretary):
+    minutes = lock(held, secretary)
+    before = workflow.snapshot(minutes)
+    attempts = [
+        ("get", "meetings:minutes_edit", {}),
+        ("post", "meetings:minutes_edit", edit_data(minutes, conclusion="Sửa lén.")),
+        ("post", "meetings:minutes_approve", {}),
+        ("post", "meetings:minutes_reopen", {}),
+        ("post", "meetings:minutes_sign", {}),
+        ("post", "meetings:minutes_start", {}),
+    ]
+    for method, name, data in attempts:
+        response = getattr(editor, method)(reverse(name, args=[held.pk]), data)
+        assert response.status_code == 302, name
+    person = held.people["absent"]
+    response = editor.post(reverse("meetings:attendance", args=[held.pk]), {f"status-{person.pk}": P})
+    assert response.status_code == 200 and response.context["errors"]
+    minutes.refresh_from_db()
+    assert workflow.snapshot(minutes) == before
+    assert Attendance.objects.get(meeting=held, member=person).status == U
+
+
+def test_a_correction_is_an_addendum_shown_with_the_original(editor, held, secretary):
+    minutes = lock(held, secretary)
+    editor.post(reverse("meetings:minutes_addendum", args=[held.pk]), {"text": "Sửa tên đ/c Một thành Nguyễn Văn Mốt."})
+    page = editor.get(reverse("meetings:minutes", args=[held.pk]))
+    assert [a.text for a in page.context["addenda"]] == ["Sửa tên đ/c Một thành Nguyễn Văn Mốt."]
+    assert page.context["minutes"].conclusion == minutes.conclusion
+    assert "Sửa tên" in pdf_text(workflow.render_pdf(Minutes.objects.get(pk=minutes.pk)))
+
+
+def test_approval_needs_attendance(cell, make_meeting, secretary):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    minutes = workflow.start(meeting)
+    with pytest.raises(workflow.MinutesError):
+        workflow.approve(minutes, secretary)
+
+
+def pdf_text(content):
+    reader = PdfReader(io.BytesIO(content))
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_pdf_is_a4_with_every_diacritic_intact(editor, held, secretary):
+    minutes = workflow.start(held)
+    data = edit_data(minutes, conclusion="Triển khai Nghị quyết của Đảng ủy xã.", **vote("Nghị quyết tháng 10", 6),
+                     **{"contributions-TOTAL_FORMS": 1, "contributions-0-member": held.people["o1"].pk,
+                        "contributions-0-summary": "Đề nghị tăng cường sinh hoạt."})  # fmt: skip
+    assert post_edit(editor, held, data).status_code == 302
+    content = workflow.render_pdf(Minutes.objects.get(pk=minutes.pk))
+    reader = PdfReader(io.BytesIO(content))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = pdf_text(content)
+    for expected in ["BIÊN BẢN", "ĐẢNG CỘNG SẢN VIỆT NAM", "CHI BỘ THÔN ĐÔNG", "Đảng", "Nghị quyết tháng 10",
+                     "Nguyễn Văn Một", "Hoàng Văn Vắng", "Tân Hưng, ngày 03 tháng 10 năm 2026",
+                     "Sinh hoạt chi bộ thường kỳ tháng 10/2026", "THƯ KÝ", "CHỦ TRÌ"]:  # fmt: skip
+        assert expected in text, expected
+    # Every font is the one shipped in static/fonts (declared as "Chibo Serif"), none from the server.
+    embedded = {str(page["/Resources"]["/Font"][name].get_object()["/BaseFont"]).split("+")[-1]
+                for page in reader.pages for name in page["/Resources"]["/Font"]}  # fmt: skip
+    assert embedded <= {"Chibo-Serif", "Chibo-Serif-Bold", "Chibo-Serif-Italic", "Chibo-Serif-BoldItalic"}
+
+
+def test_render_minutes_command_writes_the_pdf(held, tmp_path):
+    workflow.start(held)
+    out = tmp_path / "bien-ban.pdf"
+    call_command("render_minutes", str(held.pk), "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert "BIÊN BẢN" in pdf_text(out.read_bytes())
+
+
+def test_the_word_export_has_the_same_content(editor, held):
+    minutes = workflow.start(held)
+    post_edit(editor, held, edit_data(minutes, conclusion="Triển khai Nghị quyết."))
+    response = editor.get(reverse("meetings:minutes_docx", args=[held.pk]))
+    document = WordDocument(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "BIÊN BẢN" in text and "Triển khai Nghị quyết." in text and "Hoàng Văn Vắng" in text
+
+
+def test_signing_renders_the_pdf_once_and_stores_its_hash(editor, held, secretary,
+                                                         django_capture_on_commit_callbacks):  # fmt: skip
+    import hashlib
+
+    minutes = workflow.start(held)
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOW):
+        workflow.approve(minutes, secretary)
+        workflow.sign(minutes, secretary)
+    minutes.refresh_from_db()
+    assert minutes.pdf_status == "ready"
+    stored = minutes.pdf.read()
+    assert hashlib.sha256(stored).hexdigest() == minutes.pdf_sha256
+    name = minutes.pdf.name
+    from meetings.tasks import render_minutes_pdf
+
+    assert render_minutes_pdf.apply(args=[minutes.pk]).result == "unchanged"
+    minutes.refresh_from_db()
+    assert minutes.pdf.name == name
+    response = editor.get(reverse("meetings:minutes_pdf", args=[held.pk]))
+    assert b"".join(response.streaming_content) == stored
+    assert response["X-Content-SHA256"] == minutes.pdf_sha256
+
+
+def test_quality_is_scored_with_the_committees_weights(editor, held, commune, make_meeting):
+    from meetings.models import QualityPolicy
+
+    minutes = workflow.start(held)
+    entered = {"conduct": 18, "chairing": 9, "principles": 5, "results": 25, "closing": 5}
+    data = edit_data(minutes, **entered)
+    post_edit(editor, held, data)
+    minutes.refresh_from_db()
+    # Computed: 105 minutes → duration 5/5; attendance 77.8% with an unexcused absence → 0/5; no committee
+    # meeting, no document → preparation 0/10; nobody spoke → participation 0/10.
+    assert minutes.quality_scores["duration"] == "5.0" and minutes.quality_scores["attendance"] == "0.0"
+    assert float(minutes.quality_total) == 5 + 18 + 9 + 5 + 25 + 5
+    assert minutes.quality_grade == "average"  # 67 points: Trung bình (50–69)
+    QualityPolicy.objects.create(unit=commune, weights={}, bands={"good": 60, "fair": 50, "average": 40})
+    minutes.refresh_from_db()
+    post_edit(editor, held, edit_data(minutes, **entered))
+    assert Minutes.objects.get(pk=minutes.pk).quality_grade == "good"
+
+
+def test_the_minutes_book_lists_and_searches(editor, held, cell):
+    minutes = workflow.start(held)
+    post_edit(editor, held, edit_data(minutes, conclusion="Xây dựng đường giao thông nông thôn."))
+    page = editor.get(reverse("meetings:minutes_book", args=[cell.pk]) + "?year=2026")
+    assert [r.meeting_id for r in page.context["records"]] == [held.pk]
+    found = editor.get(reverse("meetings:minutes_book", args=[cell.pk]) + "?q=giao thong")
+    assert [r.meeting_id for r in found.context["records"]] == [held.pk]
+    none = editor.get(reverse("meetings:minutes_book", args=[cell.pk]) + "?q=thủy lợi")
+    assert list(none.context["records"]) == []
+
+
+def test_the_year_book_is_one_pdf_of_the_signed_minutes(editor, held, secretary, cell, make_meeting,
+                                                        django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        lock(held, secretary)
+    response = editor.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2026")
+    assert response["Content-Type"] == "application/pdf"
+    assert "BIÊN BẢN" in pdf_text(response.content)
+    empty = editor.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2020")
+    assert empty.status_code == 302
+
+
+def test_a_plain_member_reads_but_cannot_write_or_sign(client, held, member, secretary):
+    minutes = workflow.start(held)
+    client.force_login(member)
+    assert client.get(reverse("meetings:minutes", args=[held.pk])).status_code == 200
+    assert client.get(reverse("meetings:minutes_edit", args=[held.pk])).status_code == 403
+    assert client.post(reverse("meetings:minutes_approve", args=[held.pk])).status_code == 403
+    with time_machine.travel(NOW):
+        workflow.approve(minutes, secretary)
+    assert client.post(reverse("meetings:minutes_sign", args=[held.pk])).status_code == 403
+    assert Minutes.objects.get(pk=minutes.pk).status == "approved"
