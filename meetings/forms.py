@@ -32,6 +32,18 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
+# Meetings are planned from a year back (recording one held earlier) to five years ahead.
+PLAN_PAST, PLAN_FUTURE = timedelta(days=366), timedelta(days=5 * 366)
+
+
+def check_planned(starts_at):
+    now = timezone.now()
+    if starts_at < now - PLAN_PAST:
+        raise forms.ValidationError(_("This date is more than a year ago."))
+    if starts_at > now + PLAN_FUTURE:
+        raise forms.ValidationError(_("This date is more than five years ahead."))
+
+
 class WhenMixin(forms.Form):
     """A date (dd/mm/yyyy) and a time, read in Vietnam's time zone."""
 
@@ -72,9 +84,13 @@ class MeetingForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("date") and data.get("time") and not self.fields["date"].disabled:
-            self.instance.starts_at = timezone.make_aware(datetime.combine(data["date"], data["time"]))
-            if not self.instance.pk and self.instance.starts_at < timezone.now() - timedelta(days=366):
-                self.add_error("date", _("This date is more than a year ago."))
+            starts_at = timezone.make_aware(datetime.combine(data["date"], data["time"]))
+            if starts_at != self.instance.starts_at:
+                try:
+                    check_planned(starts_at)
+                except forms.ValidationError as exc:
+                    self.add_error("date", exc)
+            self.instance.starts_at = starts_at
         kind, duration = data.get("kind"), data.get("duration_minutes")
         if (
             kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC)
@@ -93,8 +109,10 @@ class MoveForm(WhenMixin):
 
     def clean(self):
         data = super().clean()
-        if data.get("date") and data.get("time") and self.starts_at() <= timezone.now():
-            raise forms.ValidationError(_("The new time must be in the future."))
+        if data.get("date") and data.get("time"):
+            if self.starts_at() <= timezone.now():
+                raise forms.ValidationError(_("The new time must be in the future."))
+            check_planned(self.starts_at())
         return data
 
 

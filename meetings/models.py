@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +12,32 @@ from django.utils.translation import pgettext_lazy
 from members.models import Member, OrgUnit, User
 
 
+def short_name(filename, limit=100):
+    """The file name cut to `limit` bytes (Vietnamese letters take 2–3), keeping its extension."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    stem = stem.encode()[:limit].decode(errors="ignore") or "file"
+    return f"{stem}.{extension[:10]}" if extension else stem
+
+
+def document_path(document, filename):
+    return f"meetings/{document.meeting_id}/{secrets.token_hex(8)}/{short_name(filename)}"
+
+
+def guidance_path(guidance, filename):
+    return f"guidance/{timezone.now():%Y}/{secrets.token_hex(8)}/{short_name(filename)}"
+
+
+def topic_path(topic, filename):
+    return f"topics/{timezone.now():%Y}/{secrets.token_hex(8)}/{short_name(filename)}"
+
+
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         from members import access
 
-        return self.filter(access.for_user(user).scope("cell__"))
+        return access.for_user(user).meetings(self)
 
     def regular(self):
         return self.filter(kind=Meeting.Kind.REGULAR)
@@ -193,7 +214,7 @@ class ThematicTopic(models.Model):
     drafter = models.ForeignKey(
         Member, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("drafted by")
     )
-    draft = models.FileField(_("draft document"), upload_to="topics/%Y/", blank=True)
+    draft = models.FileField(_("draft document"), upload_to=topic_path, blank=True, max_length=300)
 
     class Meta:
         verbose_name = _("thematic topic")
@@ -224,10 +245,6 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title
-
-
-def document_path(document, filename):
-    return f"meetings/{document.meeting_id}/{secrets.token_hex(8)}/{filename}"
 
 
 class Document(models.Model):
@@ -263,7 +280,7 @@ class Guidance(models.Model):
     month = models.DateField(_("month"), help_text=_("The first day of the month it is for."))
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"))
-    file = models.FileField(_("document"), upload_to="guidance/%Y/", blank=True, max_length=300)
+    file = models.FileField(_("document"), upload_to=guidance_path, blank=True, max_length=300)
     created_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -274,6 +291,33 @@ class Guidance(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def guidance_for(meeting):
+    """The monthly guidance a regular meeting carries: guidance from a committee above the cell, for this
+    month or before, that no earlier regular meeting of the cell has carried yet (so guidance published
+    after the month's meeting reaches the next one)."""
+    if meeting.kind != Meeting.Kind.REGULAR:
+        return []
+    local = timezone.localtime(meeting.starts_at)
+    previous = (
+        Meeting.objects.regular().not_cancelled()
+        .filter(cell_id=meeting.cell_id, starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at").values_list("starts_at", flat=True).first()
+    )  # fmt: skip
+    month = local.date().replace(day=1)
+    earliest = date(month.year - (month.month <= 3), (month.month - 4) % 12 + 1, 1)  # three months back
+    candidates = Guidance.objects.filter(
+        unit__path__in=meeting.cell.ancestor_paths(), month__lte=month, month__gte=earliest,
+        created_at__lte=meeting.starts_at,
+    ).select_related("unit")  # fmt: skip
+    shown = []
+    for item in candidates:
+        # It belongs to the first regular meeting from the later of its month and its publication.
+        starts = max(item.created_at, timezone.make_aware(datetime.combine(item.month, datetime.min.time())))
+        if previous is None or previous < starts:
+            shown.append(item)
+    return shown
 
 
 class Invitation(models.Model):
@@ -347,13 +391,14 @@ class Attendance(models.Model):
         return bool(member.official_on and member.official_on <= on_date)
 
     @classmethod
-    def category_of(cls, member, on_date):
-        """The member's category on a meeting's day, from their status and official date."""
-        if member.status == Member.Status.EXEMPT:
+    def category_of(cls, member, on_date, status=None):
+        """The member's category on a meeting's day, from their status that day and their official date."""
+        status = status or member.status
+        if status == Member.Status.EXEMPT:
             return cls.Category.EXEMPT
-        if member.status == Member.Status.AWAY:
+        if status == Member.Status.AWAY:
             return cls.Category.AWAY
-        if member.status == Member.Status.VISITING:
+        if status == Member.Status.VISITING:
             return cls.Category.VISITING
         if cls.was_official(member, on_date):
             return cls.Category.OFFICIAL
@@ -427,6 +472,7 @@ class Message(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Delivered")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not needed any more")
         NO_ADDRESS = "no_address", _("No e-mail address")
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="messages")

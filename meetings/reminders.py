@@ -24,22 +24,38 @@ def at_hour(day, hour=None):
     return timezone.make_aware(datetime.combine(day, time(hour if hour is not None else settings.REMINDER_HOUR)))
 
 
+def still_expected(member, meeting):
+    """Expected now: still in the meeting's cell, on the roll, neither exempt, away nor suspended."""
+    return member.cell_id == meeting.cell_id and member.status in (Member.Status.ACTIVE, Member.Status.VISITING)
+
+
+def is_due(due_at, meeting, now):
+    """Due, and not already overtaken by the invitation itself (a meeting confirmed at short notice)."""
+    return due_at <= now and (meeting.invited_at is None or meeting.invited_at <= due_at)
+
+
 def scan(now=None):
     """Create the messages due at `now` and return the ids of every message waiting to be sent."""
     now = now or timezone.now()
     horizon = now + timedelta(days=max([*settings.REMINDER_DAYS_BEFORE, settings.NUDGE_DAYS_BEFORE]) + 1)
     upcoming = Meeting.objects.filter(status=Meeting.Status.CONFIRMED, starts_at__gt=now, starts_at__lte=horizon)
-    for meeting in upcoming.prefetch_related("invitations"):
+    for meeting in upcoming.prefetch_related("invitations__member"):
         day = timezone.localtime(meeting.starts_at).date()
-        expected = [i for i in meeting.invitations.all() if i.expected]
+        expected = [i for i in meeting.invitations.all() if still_expected(i.member, meeting)]
         for days in settings.REMINDER_DAYS_BEFORE:
-            if at_hour(day - timedelta(days=days)) <= now:
+            if is_due(at_hour(day - timedelta(days=days)), meeting, now):
                 # Keyed by the meeting's day too: after a move, the new day gets its own reminders.
                 queue_messages(meeting, [i.member_id for i in expected], Message.Kind.REMINDER, f"{days}d:{day}")
-        if at_hour(day - timedelta(days=settings.NUDGE_DAYS_BEFORE)) <= now:
+        if is_due(at_hour(day - timedelta(days=settings.NUDGE_DAYS_BEFORE)), meeting, now):
             silent = [i.member_id for i in expected if i.reply == Invitation.Reply.NONE]
             queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
     _attendance_notes(now)
+    # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
+    Message.objects.filter(
+        status=Message.Status.SENDING,
+        claimed_at__lt=now - CLAIM_TIMEOUT,
+        attempts__gte=settings.MESSAGE_MAX_ATTEMPTS,
+    ).update(status=Message.Status.FAILED, last_error="gave up after repeated interrupted attempts")
     return list(
         Message.objects.filter(
             Q(status=Message.Status.PENDING, next_attempt_at__isnull=True)

@@ -63,7 +63,8 @@ def plan_year(cell, year, by=None, after=None):
     """
     from .services import create_meeting
 
-    rule = ScheduleRule.objects.get(cell=cell)
+    # Locking the rule makes two plannings of one cell (a double click) run one after the other.
+    rule = ScheduleRule.objects.select_for_update().get(cell=cell)
     after = after or timezone.now()
     created = []
     for starts_at in propose_year(rule, year, months_with_regular_meeting(cell, year)):

@@ -160,9 +160,19 @@ def reply(invitation, answer, reason="", through_link=False):
 
 def attendance_sheet(meeting):
     """One row per member to mark: the stored attendance, else a suggestion from the reply."""
-    invitations = {i.member_id: i for i in meeting.invitations.all()}
-    recorded = {a.member_id: a for a in meeting.attendances.all()}
-    members = list(convened_members(meeting).order_by("sort_key"))
+    invitations = {i.member_id: i for i in meeting.invitations.select_related("member")}
+    recorded = {a.member_id: a for a in meeting.attendances.select_related("member")}
+    if invitations:
+        # Those convened are those invited: members who joined later were not part of this meeting.
+        members = sorted((i.member for i in invitations.values()), key=lambda m: m.sort_key)
+    else:
+        day = timezone.localtime(meeting.starts_at).date()
+        members = list(
+            convened_members(meeting)
+            .filter(memberships__cell=meeting.cell, memberships__ended_on__isnull=True,
+                    memberships__started_on__lte=day)
+            .order_by("sort_key")
+        )  # fmt: skip
     known = {m.pk for m in members}
     # Members recorded earlier who have since left or changed cell stay on the sheet.
     members += [a.member for a in recorded.values() if a.member_id not in known]
@@ -191,6 +201,17 @@ def attendance_sheet(meeting):
     return rows
 
 
+def statuses_on(member_ids, day):
+    """{member id: activity status on `day`}, from the status history (one query)."""
+    from members.models import StatusChange
+
+    statuses = {}
+    history = StatusChange.objects.filter(member_id__in=list(member_ids), since__lte=day).order_by("since", "pk")
+    for member_id, status in history.values_list("member_id", "status"):
+        statuses[member_id] = status  # the latest one up to that day wins
+    return statuses
+
+
 @transaction.atomic
 def record_attendance(meeting, marks, by=None):
     """Save attendance marks {member_id: (status, reason)}; the category is fixed when first recorded."""
@@ -208,6 +229,7 @@ def record_attendance(meeting, marks, by=None):
     day = timezone.localtime(meeting.starts_at).date()
     existing = {a.member_id: a for a in meeting.attendances.select_for_update()}
     members = {m.pk: m for m in Member.objects.filter(pk__in=marks)}
+    status_that_day = statuses_on(members, day)
     changes = []
     for member_id, (status, reason) in marks.items():
         if status == Attendance.Status.EXCUSED and not reason.strip():
@@ -223,7 +245,7 @@ def record_attendance(meeting, marks, by=None):
                 member_id=member_id,
                 status=status,
                 reason=reason,
-                category=Attendance.category_of(members[member_id], day),
+                category=Attendance.category_of(members[member_id], day, status_that_day.get(member_id)),
                 official=Attendance.was_official(members[member_id], day),
                 recorded_by=by,
             )

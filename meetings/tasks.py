@@ -40,6 +40,9 @@ def deliver_message(self, message_id):
     if not claimed:
         return "skipped"
     message = Message.objects.select_related("meeting__cell", "member").get(pk=message_id)
+    if not still_needed(message, now):
+        _finish(message, Message.Status.SKIPPED)
+        return "not needed"
     if not message.member.email:
         _finish(message, Message.Status.NO_ADDRESS)
         return "no address"
@@ -57,8 +60,35 @@ def deliver_message(self, message_id):
             last_error=str(exc)[:300],
         )
         raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception as exc:  # a template or data error: retrying would fail the same way
+        log.exception("message %s failed", message_id)
+        _finish(message, Message.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
     _finish(message, Message.Status.SENT)
     return "sent"
+
+
+def still_needed(message, now):
+    """Between queueing and sending, the meeting may have moved, been called off or been recorded."""
+    from .models import Invitation, Meeting
+    from .reminders import still_expected
+
+    meeting = message.meeting
+    if message.kind in (Message.Kind.MOVED, Message.Kind.CANCELLED):
+        return True
+    if message.kind == Message.Kind.ATTENDANCE_MISSING:
+        return meeting.attendance_recorded_at is None and meeting.status != Meeting.Status.CANCELLED
+    if meeting.status != Meeting.Status.CONFIRMED or now >= meeting.ends_at:
+        return False
+    if message.member.cell_id != meeting.cell_id or not message.member.is_on_roll:
+        return False
+    day = str(timezone.localtime(meeting.starts_at).date())
+    if message.kind == Message.Kind.REMINDER:
+        return message.key.endswith(day) and still_expected(message.member, meeting)
+    if message.kind == Message.Kind.NUDGE:
+        replied = Invitation.objects.filter(meeting=meeting, member=message.member).exclude(reply="").exists()
+        return message.key == day and not replied and still_expected(message.member, meeting)
+    return True
 
 
 @shared_task(acks_late=True)

@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Min
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Attendance, Meeting
@@ -46,6 +47,7 @@ def warnings_for_cells(cell_ids, today):
     for cell_id in cell_ids:
         # Before a cell's first meeting in Chibo there is nothing to judge by.
         start = first.get(cell_id)
+        start = timezone.localtime(start) if start else None
         start_month = 1 if start and start.year < today.year else (start.month if start else today.month)
         warnings = []
         for month in range(start_month, today.month + 1):

@@ -68,6 +68,18 @@ class Access:
     def members(self, queryset):
         return queryset.filter(self.scope("cell__"))
 
+    def meetings(self, queryset):
+        """Meetings of the cells this user sees; a committee meeting only for the committee and above."""
+        visible = queryset.filter(self.scope("cell__"))
+        if self.is_superuser:
+            return visible
+        allowed = ~Q(kind="committee")
+        for grant in self.grants:
+            allowed |= Q(cell__path__startswith=grant.unit.path)
+        if self.member is not None and self.position in COMMITTEE_POSITIONS:
+            allowed |= Q(cell_id=self.member.cell_id)
+        return visible.filter(allowed)
+
     def manageable_cells(self, queryset):
         """Cells whose members this user manages through a higher-committee administrator role."""
         if self.is_superuser:

@@ -23,25 +23,24 @@ def test_the_account_invitation_goes_through_the_worker(celery_worker, client, s
 
 
 def test_a_meetings_reminders_go_out_exactly_once_through_the_worker(celery_worker, cell, secretary, member):
-    """Confirm a meeting, then run the reminder scan twice through the real worker (as when beat fires
-    twice, or a task is delivered twice): each member gets the invitation and each reminder once."""
-    from datetime import timedelta
-
+    """Confirm a meeting; three days before it, run the reminder scan twice through the real worker (as when
+    beat fires twice, or a task is delivered twice): each member gets the invitation and the reminder once."""
+    import time_machine
     from django.utils import timezone
 
     from meetings import services
     from meetings.models import Meeting, Message
     from meetings.tasks import scan_reminders
 
-    meeting = services.create_meeting(
-        Meeting(cell=cell, starts_at=timezone.now() + timedelta(hours=30), place="Nhà văn hóa")
-    )
-    services.confirm(meeting)  # not in a transaction here: the invitations are queued at once
-    assert wait_for(lambda: Message.objects.filter(status="sent").count() == 2)
-    for _ in range(2):
-        scan_reminders.delay()
-    expected = 2 + 2 + 2  # invitation, the 3-day reminder (due already), the nudge
-    assert wait_for(lambda: Message.objects.filter(status="sent").count() == expected)
-    time.sleep(1)
-    assert Message.objects.count() == expected
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(["member@example.vn", "secretary@example.vn"] * 3)
+    start = timezone.make_aware(timezone.datetime(2026, 12, 3, 19, 30))
+    with time_machine.travel("2026-11-25 09:00 +0700"):
+        meeting = services.create_meeting(Meeting(cell=cell, starts_at=start, place="Nhà văn hóa"))
+        services.confirm(meeting)  # not inside a transaction here: the invitations are queued at once
+        assert wait_for(lambda: Message.objects.filter(status="sent").count() == 2)
+    with time_machine.travel("2026-11-30 07:30 +0700"):
+        for _ in range(2):
+            scan_reminders.delay()
+        assert wait_for(lambda: Message.objects.filter(status="sent").count() == 4)
+        time.sleep(1)
+    assert sorted(Message.objects.values_list("kind", flat=True)) == ["invitation"] * 2 + ["reminder"] * 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["member@example.vn", "secretary@example.vn"] * 2)

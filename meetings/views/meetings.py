@@ -40,6 +40,7 @@ from ..models import (
     ScheduleRule,
     ThematicTopic,
     attendance_summary,
+    guidance_for,
 )
 from ..schedule import plan_year, propose_year
 from ..warnings import cell_warnings
@@ -69,14 +70,16 @@ def cell_calendar(request, pk):
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        if not 1900 <= year <= 2200:
+            raise ValueError(year)
         first = date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         first = today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     start = timezone.make_aware(datetime.combine(weeks[0][0], datetime.min.time()))
     end = timezone.make_aware(datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time()))
     as_list = request.GET.get("view") == "list"
-    meetings = Meeting.objects.filter(cell=cell)
+    meetings = Meeting.objects.visible_to(request.user).filter(cell=cell)
     if as_list:
         meetings = meetings.filter(starts_at__year=first.year)
     else:
@@ -173,12 +176,7 @@ def meeting_detail(request, pk):
     invitations = list(meeting.invitations.select_related("member").order_by("member__sort_key"))
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
     attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
-    local = timezone.localtime(meeting.starts_at)
-    guidance = []
-    if meeting.kind == Meeting.Kind.REGULAR:
-        guidance = Guidance.objects.filter(
-            unit__path__in=meeting.cell.ancestor_paths(), month=local.date().replace(day=1)
-        ).select_related("unit")
+    guidance = guidance_for(meeting)
     failed = []
     if can_manage:
         failed = meeting.messages.filter(status__in=[Message.Status.FAILED, Message.Status.NO_ADDRESS]).select_related(
@@ -324,14 +322,22 @@ def document_upload(request, pk):
     return render(request, "meetings/document_form.html", {"form": form, "meeting": meeting})
 
 
+def serve(field_file):
+    """A stored file as a download; a file missing from storage is a 404, not an error."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = field_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, filename=name, content_type=content_type(field_file.name))
+
+
 @login_required
 def document_download(request, pk):
     document = get_object_or_404(Document.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, filename=document.filename, content_type=content_type(document.file.name))
+    return serve(document.file)
 
 
 @require_POST
@@ -365,6 +371,10 @@ def reply(request, pk):
 def reply_link(request, token):
     """The signed link from the e-mail: no login, this member and this meeting only."""
     invitation = invitation_from_token(token)
+    if invitation is not None and (
+        invitation.member.cell_id != invitation.meeting.cell_id or not invitation.member.is_on_roll
+    ):
+        invitation = None  # the member has left the cell: the link no longer speaks for them
     if invitation is None:
         return render(request, "meetings/reply_invalid.html", {"reason": "invalid"}, status=404)
     if not invitation.meeting.is_open:
@@ -499,10 +509,7 @@ def topic_meeting(request, pk):
 @login_required
 def topic_draft(request, pk):
     topic = get_object_or_404(ThematicTopic.objects.filter(cell__in=OrgUnit.objects.visible_to(request.user)), pk=pk)
-    if not topic.draft:
-        raise Http404
-    return FileResponse(topic.draft.open("rb"), filename=topic.draft.name.rsplit("/", 1)[-1],
-                        content_type=content_type(topic.draft.name))  # fmt: skip
+    return serve(topic.draft)
 
 
 @login_required
@@ -533,10 +540,9 @@ def guidance_file(request, pk):
     item = get_object_or_404(Guidance.objects.select_related("unit"), pk=pk)
     # Readable by the committee's own viewers and by every cell below it.
     visible = OrgUnit.objects.visible_to(request.user).filter(path__startswith=item.unit.path).exists()
-    if not (visible or user_access.grant_over(item.unit)) or not item.file:
+    if not (visible or user_access.grant_over(item.unit)):
         raise Http404
-    return FileResponse(item.file.open("rb"), filename=item.file.name.rsplit("/", 1)[-1],
-                        content_type=content_type(item.file.name))  # fmt: skip
+    return serve(item.file)
 
 
 # --- the member's own pages and calendars -------------------------------------------------------------

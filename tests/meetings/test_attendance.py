@@ -112,12 +112,15 @@ def test_three_months_with_an_unexcused_absence_raise_the_removal_flag(cell, rol
     assert removal_flags([member.pk], 2025) == {}
 
 
-def test_a_meeting_at_night_counts_in_its_vietnamese_month(cell, roll, make_meeting):
-    # 31 March 23:30 in Vietnam is still March there, though it is 16:30 UTC the same day.
-    for month, day in ((1, 31), (2, 28), (3, 31)):
-        meeting = make_meeting(cell, local(2026, month, day, 23, 30))
+def test_an_early_meeting_counts_in_its_vietnamese_month(cell, roll, make_meeting):
+    # 06:00 on the 1st in Vietnam is 23:00 UTC the day before: the month is Vietnam's.
+    for month in (2, 3, 4):
+        meeting = make_meeting(cell, local(2026, month, 1, 6, 0))
         record(meeting, roll, {"official": U})
-    assert removal_flags([roll["official"].pk], 2026) == {roll["official"].pk: [1, 2, 3]}
+    assert removal_flags([roll["official"].pk], 2026) == {roll["official"].pk: [2, 3, 4]}
+    # 06:00 on 1 January is still 2025 in UTC but 2026 in Vietnam.
+    record(make_meeting(cell, local(2026, 1, 1, 6, 0)), roll, {"official2": U})
+    assert removal_flags([roll["official2"].pk], 2025) == {}
 
 
 @time_machine.travel("2026-10-03 21:00 +0700")
@@ -168,3 +171,24 @@ def test_an_unknown_status_is_refused(client, secretary, cell, roll, make_meetin
     response = client.post(reverse("meetings:attendance", args=[meeting.pk]), data)
     assert response.status_code == 200 and response.context["errors"]
     assert not Attendance.objects.exists()
+
+
+def test_members_who_joined_after_the_meeting_are_not_on_its_sheet(client, secretary, cell, roll, make_meeting,
+                                                                   make_member):  # fmt: skip
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    newcomer = make_member(cell, "Người Mới Đến", admitted_on=date(2026, 10, 10), official_on=None,
+                           status_since=date(2026, 10, 10))  # fmt: skip
+    client.force_login(secretary)
+    with time_machine.travel("2026-10-20 09:00 +0700"):
+        rows = client.get(reverse("meetings:attendance", args=[meeting.pk])).context["rows"]
+    assert newcomer not in [row["member"] for row in rows]
+
+
+def test_the_category_is_the_status_on_the_meeting_day(cell, roll, make_meeting):
+    from members import services as member_services
+
+    member = roll["official"]
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    member_services.change_status(member, Member.Status.EXEMPT, date(2026, 10, 15))
+    record(meeting, roll, {"official": P})  # recorded after the member became exempt
+    assert Attendance.objects.get(member=member).category == "official"

@@ -164,14 +164,14 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     client.force_login(secretary)
     url = reverse("meetings:detail", args=[meeting.pk])
     # savepoint, session, user, access: member and grants, the meeting with its cell, chair and so on,
-    # invitations, attendance, guidance, agenda, the agenda's documents, other documents, undelivered
-    # messages, history, release
-    with django_assert_num_queries(15):
+    # invitations, attendance, the previous regular meeting and the guidance, agenda, the agenda's
+    # documents, other documents, undelivered messages, history, release
+    with django_assert_num_queries(16):
         client.get(url)
     for number in range(10):
         make_member(cell, f"Đảng Viên Mới {number}")
     services.invite_members(meeting)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(response.context["invitations"]) == 11  # the secretary and ten new members
 
@@ -190,3 +190,44 @@ def test_my_meetings_lists_upcoming_invitations(client, member, cell, make_meeti
     client.force_login(member)
     page = client.get(reverse("meetings:mine"))
     assert [i.meeting for i in page.context["upcoming"]] == [meeting]
+
+
+@pytest.mark.parametrize("month", ["9999-12", "1-1", "99999999999999999999-1", "2026-0"])
+def test_months_far_away_show_this_month(client, member, cell, month):
+    client.force_login(member)
+    response = client.get(reverse("meetings:calendar", args=[cell.pk]) + f"?month={month}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("day", ["31/12/9999", "01/01/0001", "01/01/1990"])
+def test_a_meeting_date_far_from_today_is_refused(client, secretary, cell, make_meeting, day):
+    client.force_login(secretary)
+    data = {"kind": "regular", "date": day, "time": "19:30", "duration_minutes": 90, "place": "X"}
+    response = client.post(reverse("meetings:create", args=[cell.pk]), data)
+    assert response.status_code == 200 and "date" in response.context["form"].errors
+    meeting = make_meeting(cell)
+    response = client.post(reverse("meetings:edit", args=[meeting.pk]), data)
+    assert response.status_code == 200 and "date" in response.context["form"].errors
+
+
+def test_a_long_vietnamese_file_name_is_shortened(client, secretary, cell, make_meeting):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meeting = make_meeting(cell)
+    client.force_login(secretary)
+    name = "Nghị quyết " + "ệ" * 200 + ".pdf"
+    response = client.post(reverse("meetings:document_upload", args=[meeting.pk]),
+                           {"title": "NQ", "file": SimpleUploadedFile(name, b"%PDF-1.4")})  # fmt: skip
+    assert response.status_code == 302
+    stored = meeting.documents.get().file.name.rsplit("/", 1)[-1]
+    assert stored.endswith(".pdf") and len(stored.encode()) <= 110
+
+
+def test_plain_members_do_not_see_committee_meetings(client, member, secretary, cell, make_meeting):
+    committee = make_meeting(cell, kind=Meeting.Kind.COMMITTEE)
+    regular = make_meeting(cell)
+    client.force_login(member)
+    assert client.get(reverse("meetings:detail", args=[committee.pk])).status_code == 404
+    assert client.get(reverse("meetings:detail", args=[regular.pk])).status_code == 200
+    client.force_login(secretary)
+    assert client.get(reverse("meetings:detail", args=[committee.pk])).status_code == 200

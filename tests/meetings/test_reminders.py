@@ -1,6 +1,6 @@
 """Reminders: due at the right moment, created once, delivered once, retried when sending fails."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -17,6 +17,7 @@ from .conftest import local
 pytestmark = pytest.mark.django_db
 
 MEETING_AT = (2026, 12, 3, 19, 30)  # a Thursday
+KEY = "3d:2026-12-03"
 
 
 @pytest.fixture
@@ -87,8 +88,8 @@ def test_no_reminder_for_a_cancelled_meeting(meeting):
 
 def test_a_message_delivered_twice_is_sent_once(meeting):
     with time_machine.travel("2026-11-30 07:00 +0700"):
-        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, "x")
-        message = Message.objects.get(key="x")
+        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, KEY)
+        message = Message.objects.get(key=KEY)
         results = [deliver_message.apply(args=[message.pk]).result for _ in range(3)]
     assert results == ["sent", "skipped", "skipped"]
     assert len(mail.outbox) == 1
@@ -96,8 +97,8 @@ def test_a_message_delivered_twice_is_sent_once(meeting):
 
 def test_a_message_claimed_by_a_worker_that_died_is_sent_later(meeting):
     with time_machine.travel("2026-11-30 07:00 +0700"):
-        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, "y")
-        message = Message.objects.get(key="y")
+        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, KEY)
+        message = Message.objects.get(key=KEY)
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, claimed_at=message.created_at)
         assert deliver_message.apply(args=[message.pk]).result == "skipped"  # maybe still being sent
     with time_machine.travel("2026-11-30 07:11 +0700"):
@@ -112,8 +113,8 @@ def test_a_failed_send_is_retried_with_back_off_then_shown(client, meeting, secr
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     settings.MESSAGE_MAX_ATTEMPTS = 3
     with time_machine.travel("2026-11-30 07:00 +0700", tick=False) as traveller:
-        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, "z")
-        message = Message.objects.get(key="z")
+        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, KEY)
+        message = Message.objects.get(key=KEY)
         deliver_message.apply(args=[message.pk])
         message.refresh_from_db()
         assert (message.status, message.attempts) == ("pending", 1)
@@ -146,6 +147,44 @@ def test_no_note_when_attendance_is_recorded(meeting, member):
     scan_at("2026-12-04 07:00 +0700")
     assert reminders_of(Message.Kind.ATTENDANCE_MISSING) == []
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
+
+
+def test_a_reminder_waiting_for_a_retry_is_dropped_when_the_meeting_is_cancelled(meeting):
+    with time_machine.travel("2026-11-30 07:00 +0700"):
+        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, KEY)
+        services.cancel(meeting, "Bão")
+        message = Message.objects.get(kind=Message.Kind.REMINDER)
+        assert deliver_message.apply(args=[message.pk]).result == "not needed"
+    assert Message.objects.get(pk=message.pk).status == Message.Status.SKIPPED
+    assert not any("Nhắc lịch" in m.subject for m in mail.outbox)
+
+
+def test_members_who_left_the_cell_get_no_reminder(meeting, member, sibling_cell):
+    from members import services as member_services
+
+    member_services.transfer(Member.objects.get(user=member), sibling_cell, date(2026, 11, 25))
+    scan_at("2026-11-30 07:00 +0700")
+    assert [name for name, _key, _status in reminders_of()] == ["Trần Văn Bí"]
+
+
+def test_a_meeting_confirmed_at_short_notice_gets_no_reminder_before_its_invitation(cell, make_meeting, secretary):
+    with time_machine.travel("2026-12-02 10:00 +0700"):
+        late = make_meeting(cell, local(2026, 12, 3, 19, 30))
+        services.confirm(late)
+    scan_at("2026-12-02 10:05 +0700")
+    assert reminders_of() == [] and reminders_of(Message.Kind.NUDGE) == []
+    scan_at("2026-12-03 07:00 +0700")  # the morning reminder is still due
+    assert [key for _name, key, _status in reminders_of()] == ["0d:2026-12-03"]
+
+
+def test_a_message_failing_for_another_reason_is_shown_as_failed(meeting, settings):
+    settings.DEFAULT_FROM_EMAIL = "not an address\nwith a newline"  # the mail library refuses it
+    with time_machine.travel("2026-11-30 07:00 +0700"):
+        services.queue_messages(meeting, [meeting.invitations.first().member_id], Message.Kind.REMINDER, KEY)
+        message = Message.objects.get(kind=Message.Kind.REMINDER)
+        assert deliver_message.apply(args=[message.pk]).result == "failed"
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED and message.last_error
 
 
 def test_the_run_reminders_command_sends_what_is_due(meeting):

@@ -97,3 +97,23 @@ def test_guidance_shows_in_every_regular_meeting_below_for_its_month(client, com
     assert shown(thematic) == [] and shown(january) == []
     client.force_login(outsider)
     assert shown(elsewhere) == []
+
+
+def test_months_are_vietnams_for_a_meeting_early_on_the_first(cell, make_meeting):
+    # 06:00 on 1 March in Vietnam is 23:00 UTC on 28 February.
+    make_meeting(cell, local(2026, 3, 1, 6, 0), status=Meeting.Status.HELD)
+    make_meeting(cell, local(2026, 4, 1, 6, 0), status=Meeting.Status.HELD)
+    with translation.override("en"):
+        # Only the thematic meeting is missing; no month is, and February was before the first meeting.
+        assert cell_warnings(cell, date(2026, 4, 20)) == ["Quarter 1 of 2026 passed without a thematic meeting."]
+
+
+def test_guidance_published_after_the_months_meeting_goes_to_the_next_one(client, member, cell, make_meeting):
+    november = make_meeting(cell, local(2026, 11, 3, 19, 30), status=Meeting.Status.HELD)
+    december = make_meeting(cell, local(2026, 12, 3, 19, 30))
+    with time_machine.travel("2026-11-10 09:00 +0700"):
+        Guidance.objects.create(unit=cell.parent, month=date(2026, 11, 1), title="Muộn", body="…")
+    client.force_login(member)
+    shown = [g.title for g in client.get(reverse("meetings:detail", args=[december.pk])).context["guidance"]]
+    assert shown == ["Muộn"]
+    assert client.get(reverse("meetings:detail", args=[november.pk])).context["guidance"] == []
