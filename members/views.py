@@ -223,6 +223,7 @@ def member_detail(request, pk):
             "member": member,
             "attendances": member.attendances.select_related("meeting").order_by("-meeting__starts_at")[:36],
             "removal_months": removal_flags([member.pk], year).get(member.pk),
+            "spoke": member.contributions.filter(minutes__meeting__starts_at__year=year).count(),
             "year": year,
             "cell": member.cell,
             "status_changes": member.status_changes.select_related("recorded_by"),

@@ -44,3 +44,35 @@ def test_a_meetings_reminders_go_out_exactly_once_through_the_worker(celery_work
         time.sleep(1)
     assert sorted(Message.objects.values_list("kind", flat=True)) == ["invitation"] * 2 + ["reminder"] * 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["member@example.vn", "secretary@example.vn"] * 2)
+
+
+def test_the_minutes_pdf_is_rendered_by_the_worker(celery_worker, cell, secretary, member):
+    """Signing the minutes queues the PDF; the real worker renders it and stores it with its hash."""
+    import hashlib
+    import io
+    import unicodedata
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from meetings import minutes as workflow
+    from meetings import services
+    from meetings.models import Meeting, Minutes
+    from members.models import Member
+
+    chair = Member.objects.get(user=secretary)
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(hours=3), place="Nhà văn hóa thôn Đông", chair=chair)
+    )
+    services.record_attendance(meeting, {m.pk: ("present", "") for m in Member.objects.filter(cell=cell)})
+    record = workflow.start(meeting)
+    workflow.approve(record, secretary)
+    workflow.sign(record, secretary)
+    assert wait_for(lambda: Minutes.objects.get(pk=record.pk).pdf_status == "ready", seconds=60)
+    record.refresh_from_db()
+    content = record.pdf.read()
+    assert hashlib.sha256(content).hexdigest() == record.pdf_sha256
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    text = unicodedata.normalize("NFC", text)
+    assert "BIÊN BẢN" in text and "Trần Văn Bí" in text

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings import minutes as minutes_workflow
 from meetings import services
-from meetings.models import Document, Guidance, Meeting, ThematicTopic
+from meetings.models import Document, Guidance, Meeting, Minutes, ThematicTopic
 from members.models import Member
 
 LOGIN = "login"
@@ -82,6 +83,26 @@ TABLE += [
     ("meetings:mine", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
     ("meetings:feed_renew", None, "post", [LOGIN, 302, 302, 302, 404, 404, 404]),
 ]
+# Minutes: read by everyone who sees the meeting, written by the committee (or the minute-taker), signed by
+# the chair or the secretary, or an administrator above.
+SIGNS = [LOGIN, 403, 404, 302, 404, 403, 302]
+SEES_POST = [LOGIN, 302, 404, 302, 404, 302, 302]
+TABLE += [
+    ("meetings:minutes", "held", "get", SEES),
+    ("meetings:minutes_start", "held", "post", MANAGES_POST),
+    ("meetings:minutes_edit", "held", "get", MANAGES),
+    ("meetings:minutes_edit", "held", "post", MANAGES),
+    ("meetings:minutes_approve", "held", "post", MANAGES_POST),
+    ("meetings:minutes_reopen", "held", "post", MANAGES_POST),
+    ("meetings:minutes_sign", "held", "post", SIGNS),
+    ("meetings:minutes_addendum", "held", "post", SIGNS),
+    ("meetings:minutes_render", "held", "post", SEES_POST),
+    ("meetings:minutes_status", "held", "get", SEES),
+    ("meetings:minutes_pdf", "held", "get", SEES),
+    ("meetings:minutes_docx", "held", "get", SEES),
+    ("meetings:minutes_book", "cell", "get", SEES),
+    ("meetings:minutes_book_pdf", "cell", "get", SEES_POST),
+]
 
 CASES = [
     pytest.param(name, arg, method, role, expected[i], id=f"{name}[{arg}]-{method}-{role}")
@@ -98,7 +119,14 @@ def objects(cell, commune, outsider, make_member, other_cell, secretary, member)
     )
     services.confirm(meeting)
     pdf = SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 test")
+    held = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=2), place="Nhà văn hóa", status="held")
+    )
+    record = minutes_workflow.start(held)
+    record.pdf.save("bien-ban.pdf", SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes"), save=False)
+    Minutes.objects.filter(pk=record.pk).update(pdf=record.pdf.name, pdf_status="ready")
     return {
+        "held": held,
         "cell": cell,
         "commune": commune,
         "target": target,

@@ -277,7 +277,7 @@ def minutes_pdf(request, pk):
     except FileNotFoundError as exc:
         raise Http404 from exc
     day = timezone.localtime(minutes.meeting.starts_at).strftime("%Y-%m-%d")
-    response = FileResponse(handle, filename=f"bien-ban-{day}.pdf", content_type="application/pdf")
+    response = FileResponse(handle, as_attachment=True, filename=f"bien-ban-{day}.pdf", content_type="application/pdf")
     response["X-Content-SHA256"] = minutes.pdf_sha256
     return response
 

@@ -68,11 +68,12 @@ class Command(BaseCommand):
                 self._fill_cell(unit, size, today)
         for username, label, how, target in LOGINS:
             self._login(username, label, how, target, units)
-        from meetings.demo import seed_cell
+        from meetings.demo import seed_cell, seed_minutes
 
         for unit in units.values():
             if unit.is_cell:
                 seed_cell(unit, today)
+                seed_minutes(unit, today)
         self._print_logins()
 
     def _fill_cell(self, cell, size, today):
