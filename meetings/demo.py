@@ -208,6 +208,7 @@ def seed_minutes(cell, today=None):
     rng = random.Random(f"minutes-{cell.code}")
     secretary = Member.objects.filter(cell=cell, position=Member.Position.SECRETARY).first()
     signer = secretary.user if secretary and secretary.user_id else None
+    takers = list(Member.objects.filter(cell=cell, position=Member.Position.COMMITTEE)) or [secretary]
     count = 0
     for meeting in held[:-1]:
         minutes = Minutes.objects.create(
@@ -217,6 +218,7 @@ def seed_minutes(cell, today=None):
             place=meeting.place,
             chair=meeting.chair,
             chair_title="Bí thư chi bộ",
+            minute_taker=rng.choice(takers),
             praise_criticism=PRAISE,
             conclusion=CONCLUSION,
         )

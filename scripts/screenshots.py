@@ -45,11 +45,16 @@ def main():
         committee.screenshot(path=OUT / "organisation.png", full_page=True)
 
         page.get_by_role("link", name="Sinh hoạt chi bộ").first.click()
+        calendar_url = page.url
         page.screenshot(path=OUT / "calendar.png", full_page=True)
         page.get_by_role("link", name="Danh sách").click()
         held = page.locator("#meeting-list a").first.get_attribute("href")
         page.locator("#meeting-list a").last.click()
         page.screenshot(path=OUT / "meeting.png", full_page=True)
+        page.goto(calendar_url)
+        page.get_by_role("link", name="Sổ biên bản").click()
+        page.locator("#minutes-list a").last.click()
+        page.screenshot(path=OUT / "minutes.png", full_page=True)
 
         phone = browser.new_context(
             viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, locale="vi-VN"
