@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from chibo.uploads import size_problem
+
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -35,16 +37,9 @@ def validate_document(upload):
     extension = Path(upload.name).suffix.lower()
     if extension not in CONTENT_TYPES:
         raise ValidationError(_("Only PDF, Word (.docx), Excel (.xlsx), JPEG and PNG files are accepted."))
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty."))
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "size": round(upload.size / 1048576, 1),
-                "limit": round(settings.DOCUMENT_MAX_BYTES / 1048576, 1),
-            }
-        )
+    problem = size_problem(upload, settings.DOCUMENT_MAX_BYTES)
+    if problem:
+        raise ValidationError(problem)
     upload.seek(0)
     head = upload.read(8)
     matches = {

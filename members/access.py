@@ -28,6 +28,19 @@ def for_user(user):
     return cached
 
 
+def cell_or_404(user, pk):
+    """The cell `pk` if this user sees it; any other unit, or a cell outside their tree, is a 404."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from .models import OrgUnit
+
+    cell = get_object_or_404(OrgUnit.objects.visible_to(user), pk=pk)
+    if not cell.is_cell:
+        raise Http404
+    return cell
+
+
 def require(allowed):
     """Turn a refused permission into a 403."""
     if not allowed:

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from chibo.uploads import size_problem
+
 from .models import CellMembership, Member, StatusChange
 from .names import normalize_name
 
@@ -79,16 +81,9 @@ class Row:
 
 def read_file(upload):
     """Return the rows of an uploaded .xlsx or .csv list, or raise ImportFileError with a message."""
-    if upload.size == 0:
-        raise ImportFileError(_("The file is empty."))
-    if upload.size > settings.MEMBER_IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "size": round(upload.size / 1048576, 1),
-                "limit": round(settings.MEMBER_IMPORT_MAX_BYTES / 1048576, 1),
-            }
-        )
+    problem = size_problem(upload, settings.MEMBER_IMPORT_MAX_BYTES)
+    if problem:
+        raise ImportFileError(problem)
     content = upload.read()
     if content.startswith(b"PK\x03\x04"):
         table = _xlsx_rows(content)

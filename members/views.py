@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import IntegrityError, connection
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -20,13 +20,6 @@ from .models import Member, OrgUnit
 from .names import fold
 
 TRANSFERRED = Member.Status.TRANSFERRED
-
-
-def _cell_or_404(request, pk):
-    cell = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
-    if not cell.is_cell:
-        raise Http404
-    return cell
 
 
 def _member_or_404(request, pk):
@@ -179,7 +172,7 @@ CATEGORY_FILTERS = {
 
 @login_required
 def member_list(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     user_access = access.for_user(request.user)
     filters = MemberFilterForm(request.GET or None)
     members = Member.objects.filter(cell=cell)
@@ -236,7 +229,7 @@ def member_detail(request, pk):
 
 @login_required
 def member_create(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     access.require(access.for_user(request.user).can_manage_members(cell))
     form = MemberForm(request.POST or None, cell=cell)
     if request.method == "POST" and form.is_valid():
@@ -319,7 +312,7 @@ IMPORT_SESSION_KEY = "member_import"
 
 @login_required
 def member_import(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     access.require(access.for_user(request.user).can_manage_members(cell))
     if request.method == "POST" and "token" in request.POST:
         return _confirm_import(request, cell)
@@ -385,7 +378,7 @@ def import_template(request, pk):
     """An empty list with the expected columns, for secretaries to fill in."""
     from openpyxl import Workbook
 
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     access.require(access.for_user(request.user).can_manage_members(cell))
     workbook = Workbook()
     sheet = workbook.active

@@ -46,13 +46,6 @@ from ..schedule import plan_year, propose_year
 from ..warnings import cell_warnings
 
 
-def _cell_or_404(request, pk):
-    cell = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
-    if not cell.is_cell:
-        raise Http404
-    return cell
-
-
 def _meeting_or_404(request, pk):
     return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), pk=pk)
 
@@ -66,7 +59,7 @@ def _require_manage(request, cell):
 
 @login_required
 def cell_calendar(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
@@ -110,7 +103,7 @@ def cell_calendar(request, pk):
 
 @login_required
 def meeting_create(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     _require_manage(request, cell)
     initial = {"kind": request.GET.get("kind", Meeting.Kind.REGULAR)}
     rule = ScheduleRule.objects.filter(cell=cell).first()
@@ -126,7 +119,7 @@ def meeting_create(request, pk):
 
 @login_required
 def schedule(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     _require_manage(request, cell)
     rule = ScheduleRule.objects.filter(cell=cell).first() or ScheduleRule(cell=cell)
     form = ScheduleRuleForm(request.POST or None, instance=rule, prefix="rule")
@@ -468,7 +461,7 @@ def _read_marks(post, rows):
 
 @login_required
 def topics(request, pk):
-    cell = _cell_or_404(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     can_manage = access.for_user(request.user).can_manage_meetings(cell)
     form = TopicForm(request.POST or None, request.FILES or None, cell=cell,
                      initial={"year": timezone.localdate().year})  # fmt: skip

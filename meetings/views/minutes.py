@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import access
-from members.models import OrgUnit
 from members.names import fold
 
 from .. import minutes as workflow
@@ -297,16 +296,9 @@ def minutes_docx(request, pk):
     return response
 
 
-def _cell(request, pk):
-    cell = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
-    if not cell.is_cell:
-        raise Http404
-    return cell
-
-
 @login_required
 def minutes_book(request, pk):
-    cell = _cell(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     form = MinutesSearchForm(request.GET or None)
     year = timezone.localdate().year
     query = ""
@@ -332,7 +324,7 @@ def minutes_book_pdf(request, pk):
     """The year's minutes book in one file: the locked minutes' stored PDFs, one after the other."""
     from pypdf import PdfWriter
 
-    cell = _cell(request, pk)
+    cell = access.cell_or_404(request.user, pk)
     form = MinutesSearchForm(request.GET or None)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
     records = Minutes.objects.filter(

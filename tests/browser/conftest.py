@@ -77,3 +77,12 @@ def phone(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in(page, live_server, login):
+    from tests.conftest import PASSWORD
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", login)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")

@@ -6,16 +6,10 @@ from django.core import mail
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
-from tests.conftest import PASSWORD
+
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, login):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_the_secretary_schedules_and_a_member_replies_from_a_phone(page, phone, live_server, secretary, member,

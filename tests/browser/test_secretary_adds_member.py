@@ -1,16 +1,10 @@
 import pytest
 
 from members.models import Member
-from tests.conftest import PASSWORD
+
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, login):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", login)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_secretary_logs_in_and_adds_a_member(page, live_server, secretary, member, cell):
