@@ -41,6 +41,11 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_filter = ["status", "category"]
     raw_id_fields = ["meeting", "member", "recorded_by"]
 
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not Minutes.objects.filter(meeting=obj.meeting_id, status=Minutes.Status.LOCKED).exists()
+
+    has_delete_permission = has_change_permission
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
@@ -77,12 +82,41 @@ class MinutesAdmin(admin.ModelAdmin):
     list_display = ["meeting", "status", "quality_total", "quality_grade", "pdf_status", "updated_at"]
     list_filter = ["status", "pdf_status"]
     raw_id_fields = ["meeting", "chair", "minute_taker", "signed_by", "updated_by"]
-    readonly_fields = ["version", "pdf_sha256", "pdf_source", "attendance_snapshot"]
+    readonly_fields = ["version", "pdf_sha256", "pdf_source", "frozen"]
     inlines = [MinutesSectionInline]
 
+    # Locked minutes are not changed or deleted, not even here: corrections are addenda.
     def has_change_permission(self, request, obj=None):
-        # Locked minutes are not changed, not even here: corrections are addenda.
+        return obj is None or not obj.is_locked
+
+    def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_locked
 
 
-admin.site.register([MinutesRevision, Addendum, QualityPolicy])
+class HistoryAdmin(admin.ModelAdmin):
+    """Signed records and their history are read, never rewritten."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MinutesRevision)
+class MinutesRevisionAdmin(HistoryAdmin):
+    list_display = ["minutes", "version", "action", "by", "at"]
+
+
+@admin.register(Addendum)
+class AddendumAdmin(HistoryAdmin):
+    list_display = ["minutes", "signed_by", "signed_at"]
+
+
+@admin.register(QualityPolicy)
+class QualityPolicyAdmin(admin.ModelAdmin):
+    list_display = ["unit"]
+    raw_id_fields = ["unit"]

@@ -249,10 +249,10 @@ def seed_minutes(cell, today=None):
         minutes.quality_scores = {k: str(v) for k, v in scores.items()}
         minutes.quality_total, minutes.quality_grade = total, grade
         minutes.search_text = workflow._search_text(minutes)
-        minutes.attendance_snapshot = workflow.attendance_block(minutes)
         minutes.status = Minutes.Status.LOCKED
         minutes.approved_at = minutes.signed_at = minutes.ended_at
         minutes.signed_by = signer
+        minutes.frozen = workflow.snapshot(minutes)
         minutes.save()
         count += 1
     return count

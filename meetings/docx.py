@@ -25,7 +25,16 @@ def minutes_docx(minutes):
         return _build(pdf_context(minutes))
 
 
+_CONTROL = {code: None for code in range(32) if code not in (9, 10, 13)}
+
+
+def _clean(text):
+    """Word files cannot hold control characters (text pasted from elsewhere sometimes has them)."""
+    return str(text or "").translate(_CONTROL)
+
+
 def _build(c):
+    doc, att = c["doc"], c["att"]
     document = Document()
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(14)
@@ -34,87 +43,80 @@ def _build(c):
         section.page_height, section.page_width = Mm(297), Mm(210)
         section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
         section.left_margin, section.right_margin = Mm(left), Mm(right)
+    add = lambda text: document.add_paragraph(_clean(text))  # noqa: E731
     header = document.add_table(rows=1, cols=2)
     left_cell, right_cell = header.rows[0].cells
-    left_cell.paragraphs[0].add_run((c["parent"].name if c["parent"] else "").upper())
-    left_cell.add_paragraph().add_run(c["cell"].name.upper()).bold = True
+    left_cell.paragraphs[0].add_run(_clean(doc["cell"]["parent"]).upper())
+    left_cell.add_paragraph().add_run(_clean(doc["cell"]["name"]).upper()).bold = True
     left_cell.add_paragraph("*")
     party = right_cell.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM")
     party.bold, party.underline, party.font.size = True, True, Pt(15)
     day = c["day"]
     dateline = right_cell.add_paragraph().add_run(
-        f"{c['cell'].place_name}, "
+        _clean(doc["cell"]["place_name"]) + ", "
         + _("day %(d)s month %(m)s year %(y)s") % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
-    )
+    )  # fmt: skip
     dateline.italic = True
     for cell in (left_cell, right_cell):
         for paragraph in cell.paragraphs:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _paragraph(document, _("Minutes"), 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, caps=True)
     _paragraph(document, c["subtitle"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    m, att = c["minutes"], c["att"]
     started, ended = c["started"], c["ended"]
-    lines = [
-        f"- {_('Place')}: {m.place}",
-        f"- {_('Chair')}: {_('comrade')} {m.chair or '…'}" + (f", {m.chair_title}" if m.chair_title else ""),
-        f"- {_('Minute-taker')}: {_('comrade')} {m.minute_taker or '…'}",
-    ]
     starting = _("starting at %(time)s on %(date)s") % {"time": f"{started:%H:%M}", "date": f"{started:%d/%m/%Y}"}
-    document.add_paragraph(f"- {pgettext('minutes', 'Time')}: {starting}")
-    for line in lines:
-        document.add_paragraph(line)
-    if m.guests:
-        document.add_paragraph(f"- {_('Guests from higher committees')}: {m.guests}")
+    add(f"- {pgettext('minutes', 'Time')}: {starting}")
+    add(f"- {_('Place')}: {doc['place']}")
+    add(
+        f"- {_('Chair')}: {_('comrade')} {doc['chair'] or '…'}"
+        + (f", {doc['chair_title']}" if doc["chair_title"] else "")
+    )
+    add(f"- {_('Minute-taker')}: {_('comrade')} {doc['minute_taker'] or '…'}")
+    if doc["guests"]:
+        add(f"- {_('Guests from higher committees')}: {doc['guests']}")
     _paragraph(document, "I. " + pgettext("minutes", "Attendance"), bold=True, caps=True)
-    document.add_paragraph(
+    add(
         _(
             "Members on the roll: %(total)s (%(official)s official, %(probationary)s probationary, %(visiting)s here "
             "on temporary activity)."
         )
         % att
     )
-    document.add_paragraph(_("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": att["rate"] or 0})
+    add(_("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": att["rate"] or 0})
     excused = "; ".join(f"{e['name']}: {e['reason']}" for e in att["excused"])
-    document.add_paragraph(f"{_('Absent with a reason')}: {len(att['excused'])}" + (f" ({excused})" if excused else ""))
+    add(f"{_('Absent with a reason')}: {len(att['excused'])}" + (f" ({excused})" if excused else ""))
     unexcused = ", ".join(att["unexcused"])
-    document.add_paragraph(
-        f"{_('Absent without a reason')}: {len(att['unexcused'])}" + (f" ({unexcused})" if unexcused else "")
-    )
+    add(f"{_('Absent without a reason')}: {len(att['unexcused'])}" + (f" ({unexcused})" if unexcused else ""))
     _paragraph(document, "II. " + _("Content"), bold=True, caps=True)
-    for index, section in enumerate(c["sections"], start=1):
-        _paragraph(document, f"{index}. {section.heading}", bold=True)
-        document.add_paragraph(section.text or "…")
-    _paragraph(document, f"{len(c['sections']) + 1}. {_('Opinions in the discussion')}", bold=True)
-    for contribution in c["contributions"]:
-        document.add_paragraph(f"- {_('Comrade')} {contribution.member}: {contribution.summary}")
-    _paragraph(document, f"{len(c['sections']) + 2}. {_('Praise, reminders and criticism')}", bold=True)
-    document.add_paragraph(m.praise_criticism or "…")
+    for index, section in enumerate(doc["sections"], start=1):
+        _paragraph(document, _clean(f"{index}. {section['heading']}"), bold=True)
+        add(section["text"] or "…")
+    _paragraph(document, f"{len(doc['sections']) + 1}. {_('Opinions in the discussion')}", bold=True)
+    for contribution in doc["contributions"]:
+        add(f"- {_('Comrade')} {contribution['member']}: {contribution['summary']}")
+    _paragraph(document, f"{len(doc['sections']) + 2}. {_('Praise, reminders and criticism')}", bold=True)
+    add(doc["praise_criticism"] or "…")
     _paragraph(document, "III. " + _("The chair's conclusion"), bold=True, caps=True)
-    document.add_paragraph(m.conclusion or "…")
-    for task in c["tasks"]:
-        deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else ""
-        document.add_paragraph(f"- {task.description} — {task.member or ''} {deadline}".rstrip())
+    add(doc["conclusion"] or "…")
+    for task in doc["tasks"]:
+        deadline = f"{task['deadline_date']:%d/%m/%Y}" if task["deadline_date"] else ""
+        add(f"- {task['what']} — {task['who']} {deadline}".rstrip())
     _paragraph(document, "IV. " + _("Votes"), bold=True, caps=True)
-    for vote in c["votes"]:
-        result = _("Passed.") if vote.passed else _("Not passed.")
-        document.add_paragraph(
-            f"{vote.subject}: {vote.get_method_display()}; {vote.votes_for}/{vote.base}; "
-            f"{_('against')}: {vote.votes_against}; {_('other opinions')}: {vote.votes_other}. {result}"
-        )
+    for vote in doc["votes"]:
+        result = _("Passed.") if vote["passed"] else _("Not passed.")
+        add(f"{vote['subject']}: {vote['method_label']}; {vote['for']}/{vote['base']}; {_('against')}: "
+            f"{vote['against']}; {_('other opinions')}: {vote['other']}. {result}")  # fmt: skip
     _paragraph(document, "V. " + _("Self-assessment of quality"), bold=True, caps=True)
-    if m.quality_total is not None:
-        document.add_paragraph(
-            _("%(total)s points, graded %(grade)s.") % {"total": m.quality_total, "grade": c["grade"]}
-        )
-    document.add_paragraph(_("The meeting ended at %(time)s; the minutes were read out and approved by the cell.")
-                           % {"time": ended.strftime("%H:%M")})  # fmt: skip
+    if c["quality_total"]:
+        add(_("%(total)s points, graded %(grade)s.") % {"total": c["quality_total"], "grade": c["grade"]})
+    add(_("The meeting ended at %(time)s; the minutes were read out and approved by the cell.")
+        % {"time": ended.strftime("%H:%M")})  # fmt: skip
     signatures = document.add_table(rows=1, cols=2)
-    signatures.rows[0].cells[0].text = f"{_('MINUTE-TAKER')}\n\n\n\n{m.minute_taker or ''}"
-    signatures.rows[0].cells[
-        1
-    ].text = f"{_('CHAIR')}\n{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{m.chair or ''}"
-    for index, addendum in enumerate(c["addenda"], start=1):
-        heading = _("Addendum %(n)s, %(d)s") % {"n": index, "d": addendum.signed_at.strftime("%d/%m/%Y")}
+    signatures.rows[0].cells[0].text = _clean(f"{_('MINUTE-TAKER')}\n\n\n\n{doc['minute_taker']}")
+    signatures.rows[0].cells[1].text = _clean(
+        f"{_('CHAIR')}\n{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{doc['chair']}"
+    )
+    for index, addendum in enumerate(doc["addenda"], start=1):
+        heading = _("Addendum %(n)s, %(d)s") % {"n": index, "d": addendum["signed_at"].strftime("%d/%m/%Y")}
         _paragraph(document, heading, bold=True)
-        document.add_paragraph(addendum.text)
+        add(addendum["text"])
     return document

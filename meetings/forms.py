@@ -263,6 +263,10 @@ class MinutesForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("date") and data.get("start_time") and data.get("end_time"):
+            meeting_day = timezone.localtime(self.instance.meeting.starts_at).date()
+            if abs((data["date"] - meeting_day).days) > 3:
+                self.add_error("date", _("The minutes' date must be within three days of the meeting's."))
+                return data
             started = timezone.make_aware(datetime.combine(data["date"], data["start_time"]))
             ended = timezone.make_aware(datetime.combine(data["date"], data["end_time"]))
             if ended <= started:
@@ -337,6 +341,8 @@ class QualityForm(forms.Form):
 
         labels = {key: label for key, label, _computed, _points in CRITERIA}
         for key in ENTERED:
+            if not weights[key]:
+                continue  # this committee does not score it
             self.fields[key] = forms.DecimalField(
                 label=f"{labels[key]} (/{weights[key]})", min_value=0, max_value=weights[key], decimal_places=1,
                 max_digits=4, required=False,

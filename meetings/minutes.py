@@ -1,8 +1,14 @@
 """The minutes workflow: start, save a draft (refusing a save made from an older version), approve, sign and
-lock, add an addendum; the attendance block and vote base; what the PDF and the search are made from."""
+lock, add an addendum; the attendance block and vote base; what the PDF and the search are made from.
+
+Everything the minutes say is gathered by `snapshot` as plain data. Signing stores that snapshot in
+`Minutes.frozen`: locked minutes are shown, exported and rendered from it, so renaming a member or a cell
+later never rewrites signed minutes.
+"""
 
 import hashlib
 import json
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,8 +67,8 @@ def start(meeting, by=None):
 
 def attendance_block(minutes):
     """Section I: totals by category, present with percentage, excused with reasons, unexcused by name."""
-    if minutes.is_locked and minutes.attendance_snapshot:
-        return minutes.attendance_snapshot
+    if minutes.is_locked and minutes.frozen:
+        return minutes.frozen["attendance"]
     attendances = list(minutes.meeting.attendances.select_related("member").order_by("member__sort_key"))
     summary = attendance_summary(attendances)
     counted = counted_categories()  # exempt and away members are reported by their own counts
@@ -90,10 +96,14 @@ def attendance_block(minutes):
 
 
 def snapshot(minutes):
-    """Everything the minutes say, as plain data: for revisions, the PDF's source hash and the diff."""
+    """Everything the minutes say, as plain data: for revisions, the PDF, the Word file, the diff, the freeze."""
+    meeting, cell = minutes.meeting, minutes.meeting.cell
     return {
-        "started_at": minutes.started_at.isoformat() if minutes.started_at else None,
-        "ended_at": minutes.ended_at.isoformat() if minutes.ended_at else None,
+        "cell": {"name": cell.name, "place_name": cell.place_name, "parent": cell.parent.name if cell.parent else ""},
+        "kind": meeting.kind,
+        "title": str(meeting.display_title),
+        "started_at": (minutes.started_at or meeting.starts_at).isoformat(),
+        "ended_at": (minutes.ended_at or meeting.ends_at).isoformat(),
         "place": minutes.place,
         "chair": str(minutes.chair or ""),
         "chair_title": minutes.chair_title,
@@ -125,19 +135,26 @@ def snapshot(minutes):
         ],
         "quality": {
             "scores": minutes.quality_scores,
-            "total": str(minutes.quality_total or ""),
+            "total": str(minutes.quality_total) if minutes.quality_total is not None else "",
             "grade": minutes.quality_grade,
         },
         "attendance": attendance_block(minutes),
-        "addenda": [
-            {"text": a.text, "by": str(a.signed_by), "at": a.signed_at.isoformat()} for a in minutes.addenda.all()
-        ],
         "status": minutes.status,
     }
 
 
+def content(minutes):
+    """What the minutes say now: the frozen record once signed, else the live one; addenda always."""
+    data = dict(minutes.frozen) if minutes.is_locked and minutes.frozen else snapshot(minutes)
+    data["addenda"] = [
+        {"text": a.text, "by": str(a.signed_by), "at": a.signed_at.isoformat()}
+        for a in minutes.addenda.select_related("signed_by")
+    ]
+    return data
+
+
 def source_hash(minutes):
-    return hashlib.sha256(json.dumps(snapshot(minutes), sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(content(minutes), sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _revision(minutes, action, by):
@@ -155,7 +172,7 @@ def _search_text(minutes):
 
 def lock_for_edit(minutes, version):
     """Lock the row and check that the editor saw the latest version; raises Conflict otherwise."""
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = Minutes.objects.select_for_update(of=("self",)).select_related("meeting__cell__parent").get(pk=minutes.pk)
     if not current.is_editable:
         raise MinutesError(_("These minutes are no longer a draft and cannot be changed."))
     if current.version != version:
@@ -163,10 +180,27 @@ def lock_for_edit(minutes, version):
     return current
 
 
+def recompute(minutes):
+    """Votes and computed quality scores follow the attendance as it is now (it may have been corrected)."""
+    from . import quality
+
+    base = minutes.meeting.vote_base()
+    for item in minutes.votes.all():
+        passed = 2 * item.votes_for > base["base"]
+        if (item.base, item.passed) != (base["base"], passed):
+            item.base, item.passed = base["base"], passed
+            item.save(update_fields=["base", "passed"])
+    entered = {k: v for k, v in (minutes.quality_scores or {}).items() if k in quality.ENTERED and v is not None}
+    scores, total, grade = quality.assess(minutes, entered)
+    minutes.quality_scores = {k: (str(v) if v is not None else None) for k, v in scores.items()}
+    minutes.quality_total, minutes.quality_grade = total, grade
+
+
 def saved(minutes, by, action="edited"):
-    """After a draft's parts were written: bump the version, keep the revision, refresh the search text.
+    """After a draft's parts were written: recompute, bump the version, keep the revision, refresh the search.
 
     A draft's PDF is rendered when asked for; approval, signing and addenda render it at once."""
+    recompute(minutes)
     minutes.version += 1
     minutes.updated_by = by
     minutes.search_text = _search_text(minutes)
@@ -182,8 +216,9 @@ def approve(minutes, by):
         raise MinutesError(_("Only a draft can be approved."))
     if not minutes.meeting.attendances.exists():
         raise MinutesError(_("Record the attendance before approving the minutes."))
+    recompute(minutes)
     minutes.status, minutes.approved_at = Minutes.Status.APPROVED, timezone.now()
-    return saved_status(minutes, by, "approved")
+    return _saved_status(minutes, by, "approved")
 
 
 @transaction.atomic
@@ -192,21 +227,23 @@ def reopen(minutes, by):
     if minutes.status != Minutes.Status.APPROVED:
         raise MinutesError(_("Only approved, unsigned minutes can be reopened."))
     minutes.status, minutes.approved_at = Minutes.Status.DRAFT, None
-    return saved_status(minutes, by, "reopened")
+    return _saved_status(minutes, by, "reopened")
 
 
 @transaction.atomic
 def sign(minutes, by):
-    """The chair signs: the minutes are locked, with the attendance block as it stands now."""
+    """The chair signs: the minutes are locked, and everything they say is frozen as it stands now."""
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != Minutes.Status.APPROVED:
         raise MinutesError(_("The minutes must be approved at the meeting before they are signed."))
-    minutes.attendance_snapshot = attendance_block(minutes)
+    recompute(minutes)
+    minutes.save()
     minutes.status, minutes.signed_by, minutes.signed_at = Minutes.Status.LOCKED, by, timezone.now()
-    return saved_status(minutes, by, "signed")
+    minutes.frozen = snapshot(minutes)
+    return _saved_status(minutes, by, "signed")
 
 
-def saved_status(minutes, by, action):
+def _saved_status(minutes, by, action):
     minutes.version += 1
     minutes.updated_by = by
     minutes.save()
@@ -250,36 +287,39 @@ def guard_attendance(meeting):
 
 
 def pdf_context(minutes):
+    """The document, ready for a template or the Word export, from `content`: dates parsed, labels translated."""
+    from resolutions.models import Vote
+
     from . import quality
 
-    meeting = minutes.meeting
-    cell = meeting.cell
-    started = timezone.localtime(minutes.started_at or meeting.starts_at)
-    ended = timezone.localtime(minutes.ended_at or meeting.ends_at)
-    month = f"{started.month:02d}/{started.year}"
+    doc = content(minutes)
+    started = timezone.localtime(datetime.fromisoformat(doc["started_at"]))
+    ended = timezone.localtime(datetime.fromisoformat(doc["ended_at"]))
     subtitles = {
         Meeting.Kind.REGULAR: _("Regular cell meeting of %(month)s"),
         Meeting.Kind.THEMATIC: _("Thematic cell meeting of %(month)s"),
         Meeting.Kind.COMMITTEE: _("Cell committee meeting of %(month)s"),
         Meeting.Kind.EXTRAORDINARY: _("Extraordinary cell meeting of %(month)s"),
     }
+    methods = dict(Vote.Method.choices)
+    for item in doc["votes"]:
+        item["method_label"] = methods.get(item["method"], item["method"])
+    for task in doc["tasks"]:
+        task["deadline_date"] = datetime.fromisoformat(task["deadline"]).date() if task["deadline"] else None
+    for addendum in doc["addenda"]:
+        addendum["signed_at"] = timezone.localtime(datetime.fromisoformat(addendum["at"]))
     return {
+        "doc": doc,
         "minutes": minutes,
-        "meeting": meeting,
-        "cell": cell,
-        "parent": cell.parent,
         "day": started.date(),
         "started": started,
         "ended": ended,
-        "subtitle": subtitles[meeting.kind] % {"month": month},
-        "att": attendance_block(minutes),
-        "sections": list(minutes.sections.all()),
-        "contributions": list(minutes.contributions.select_related("member")),
-        "tasks": list(minutes.tasks.select_related("member")),
-        "votes": list(minutes.votes.all()),
-        "addenda": list(minutes.addenda.select_related("signed_by")),
-        "grade": quality.grade_label(minutes.quality_grade),
+        "subtitle": subtitles[doc["kind"]] % {"month": f"{started.month:02d}/{started.year}"},
+        "att": doc["attendance"],
+        "grade": quality.grade_label(doc["quality"]["grade"]),
+        "quality_total": doc["quality"]["total"],
         "draft": minutes.status == Minutes.Status.DRAFT,
+        "signed_at": minutes.signed_at,
     }
 
 

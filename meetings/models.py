@@ -567,8 +567,9 @@ class Minutes(models.Model):
     quality_scores = models.JSONField(_("quality scores"), default=dict, blank=True)
     quality_total = models.DecimalField(_("quality score"), max_digits=5, decimal_places=1, null=True, blank=True)
     quality_grade = models.CharField(_("grade"), max_length=20, blank=True)
-    # The attendance block as it stood when the minutes were locked; later changes never rewrite it.
-    attendance_snapshot = models.JSONField(default=dict, blank=True)
+    # Everything the minutes say, as it stood when they were signed: names, cell, attendance, votes.
+    # The locked minutes are shown and rendered from it, so later renames never rewrite them.
+    frozen = models.JSONField(default=dict, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -687,8 +688,10 @@ class QualityPolicy(models.Model):
     """A higher committee's weights and grade bands for meeting quality; cells below inherit it."""
 
     unit = models.OneToOneField(OrgUnit, models.CASCADE, related_name="quality_policy", verbose_name=_("committee"))
-    weights = models.JSONField(_("weights"), default=dict, help_text=_("Points per criterion; they add up to 100."))
-    bands = models.JSONField(_("grade bands"), default=dict, help_text=_("Lowest score of each grade."))
+    weights = models.JSONField(
+        _("weights"), default=dict, blank=True, help_text=_("Points per criterion; they add up to 100.")
+    )
+    bands = models.JSONField(_("grade bands"), default=dict, blank=True, help_text=_("Lowest score of each grade."))
 
     class Meta:
         verbose_name = _("quality policy")
@@ -696,3 +699,20 @@ class QualityPolicy(models.Model):
 
     def __str__(self):
         return str(self.unit)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .quality import DEFAULT_WEIGHTS, GRADES
+
+        if self.weights:
+            unknown = set(self.weights) - set(DEFAULT_WEIGHTS)
+            values = list(self.weights.values())
+            if unknown:
+                raise ValidationError({"weights": _("Unknown criteria: %(keys)s.") % {"keys": ", ".join(unknown)}})
+            if not all(isinstance(v, int | float) and v >= 0 for v in values) or sum(values) != 100:
+                raise ValidationError({"weights": _("The weights must be numbers that add up to 100.")})
+        if self.bands:
+            keys = {key for key, _label in GRADES[:-1]}
+            if set(self.bands) - keys or not all(isinstance(v, int | float) for v in self.bands.values()):
+                raise ValidationError({"bands": _("Give the lowest score of: %(keys)s.") % {"keys": ", ".join(keys)}})

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Attendance, QualityPolicy, attendance_summary
@@ -32,9 +33,20 @@ SPEAKERS_FOR_FULL_MARKS = 0.3  # a third of those present spoke: "many members s
 def policy_for(cell):
     """The weights and bands of the nearest committee above the cell that set its own, else the defaults."""
     policy = QualityPolicy.objects.filter(unit__path__in=cell.ancestor_paths()).order_by("-unit__depth").first()
-    weights = {**DEFAULT_WEIGHTS, **(policy.weights if policy else {})}
-    bands = {**DEFAULT_BANDS, **(policy.bands if policy else {})}
+    if policy and policy.weights:
+        # A committee's weights replace the defaults: criteria it leaves out count for nothing.
+        weights = {key: _number(policy.weights.get(key, 0)) for key in DEFAULT_WEIGHTS}
+    else:
+        weights = dict(DEFAULT_WEIGHTS)
+    bands = {**DEFAULT_BANDS, **{k: _number(v) for k, v in (policy.bands if policy else {}).items()}}
     return weights, bands
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def computed_fractions(minutes):
@@ -51,9 +63,15 @@ def computed_fractions(minutes):
         result["duration"] = (0.0, _("start and end times not written"))
     rate, unexcused = summary["rate"], len(summary["unexcused"])
     good_rate = rate is not None and rate > 85
+    streak = longest_excused_streak(meeting)
+    met = [good_rate, not unexcused, streak <= 3]
     result["attendance"] = (
-        (1.0 if good_rate and not unexcused else 0.5 if good_rate or not unexcused else 0.0),
-        _("%(rate)s%% present, %(unexcused)s absent without a reason") % {"rate": rate, "unexcused": unexcused},
+        sum(met) / 3,
+        _(
+            "%(rate)s%% present, %(unexcused)s absent without a reason, at most %(streak)s absences with a reason "
+            "in a row"
+        )
+        % {"rate": rate, "unexcused": unexcused, "streak": streak},
     )
     committee_met = meeting.preparations.filter(status="held").exists()
     deadline = meeting.starts_at - timedelta(days=1)
@@ -74,6 +92,28 @@ def computed_fractions(minutes):
     return result
 
 
+def longest_excused_streak(meeting):
+    """The longest run of absences with a reason, this year up to this meeting, of any member present on
+    its sheet (domain §4: no member excused more than 3 times in a row)."""
+    local = timezone.localtime(meeting.starts_at)
+    rows = (
+        Attendance.objects.filter(
+            meeting__cell_id=meeting.cell_id, meeting__starts_at__year=local.year,
+            meeting__starts_at__lte=meeting.starts_at, member__in=meeting.attendances.values("member"),
+        )
+        .exclude(meeting__kind="committee")
+        .order_by("member_id", "meeting__starts_at")
+        .values_list("member_id", "status")
+    )  # fmt: skip
+    longest, current, previous = 0, 0, None
+    for member_id, status in rows:
+        if member_id != previous:
+            current, previous = 0, member_id
+        current = current + 1 if status == Attendance.Status.EXCUSED else 0
+        longest = max(longest, current)
+    return longest
+
+
 def grade_of(total, bands):
     for key, _label in GRADES[:-1]:
         if total >= bands[key]:
@@ -91,10 +131,13 @@ def assess(minutes, entered):
     fractions = computed_fractions(minutes)
     scores = {}
     for key in COMPUTED:
-        scores[key] = _round(Decimal(str(fractions[key][0])) * weights[key])
+        scores[key] = _round(Decimal(str(fractions[key][0])) * Decimal(str(weights[key])))
     for key in ENTERED:
         value = entered.get(key)
-        scores[key] = None if value is None else _round(min(Decimal(str(value)), Decimal(weights[key])))
+        if not weights[key]:
+            scores[key] = Decimal(0)
+            continue
+        scores[key] = None if value is None else _round(min(Decimal(str(value)), Decimal(str(weights[key]))))
     if any(scores[key] is None for key in ENTERED):
         return scores, None, ""
     total = _round(sum(scores.values()))

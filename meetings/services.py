@@ -93,7 +93,7 @@ def queue_messages(meeting, member_ids, kind, key=""):
 def move(meeting, starts_at, reason, by=None):
     """Give the meeting a new time; invited members are told."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED) or hasattr(meeting, "minutes"):
         raise MeetingError(_("A held or cancelled meeting cannot be moved."))
     if not reason.strip():
         raise MeetingError(_("Give the reason for the move: members are told."))
@@ -123,7 +123,7 @@ def cancel(meeting, reason, by=None):
 
 def _call_off(meeting, status, reason, by):
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED) or hasattr(meeting, "minutes"):
         raise MeetingError(_("A held or cancelled meeting cannot be changed this way."))
     if not reason.strip():
         raise MeetingError(_("Give the reason: members are told."))

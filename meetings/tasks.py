@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -114,13 +115,25 @@ def render_minutes_pdf(minutes_id):
         Minutes.objects.filter(pk=minutes_id).update(pdf_status=Minutes.PdfStatus.FAILED)
         return "failed"
     digest = hashlib.sha256(content).hexdigest()
-    old = record.pdf.name if record.pdf else None
-    record.pdf.save(f"{record.meeting_id}/bien-ban-{digest[:16]}.pdf", ContentFile(content), save=False)
-    Minutes.objects.filter(pk=minutes_id).update(
-        pdf=record.pdf.name, pdf_sha256=digest, pdf_source=source, pdf_status=Minutes.PdfStatus.READY
-    )
-    if old and old != record.pdf.name:
-        record.pdf.storage.delete(old)
+    storage = record.pdf.storage
+    name = storage.save(f"minutes/{record.meeting_id}/bien-ban-{digest[:16]}.pdf", ContentFile(content))
+    with transaction.atomic():
+        current = (
+            Minutes.objects.select_for_update(of=("self",))
+            .select_related("meeting__cell__parent")
+            .filter(pk=minutes_id)
+            .first()
+        )
+        if current is None or workflow.source_hash(current) != source:
+            # Deleted, or changed while this was rendering: the render queued by that change wins.
+            storage.delete(name)
+            return "outdated"
+        old = current.pdf.name if current.pdf else None
+        Minutes.objects.filter(pk=minutes_id).update(
+            pdf=name, pdf_sha256=digest, pdf_source=source, pdf_status=Minutes.PdfStatus.READY
+        )
+    if old and old != name:
+        storage.delete(old)
     return "rendered"
 
 

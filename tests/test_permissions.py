@@ -96,7 +96,7 @@ TABLE += [
     ("meetings:minutes_reopen", "held", "post", MANAGES_POST),
     ("meetings:minutes_sign", "held", "post", SIGNS),
     ("meetings:minutes_addendum", "held", "post", SIGNS),
-    ("meetings:minutes_render", "held", "post", SEES_POST),
+    ("meetings:minutes_render", "held", "post", MANAGES_POST),
     ("meetings:minutes_status", "held", "get", SEES),
     ("meetings:minutes_pdf", "held", "get", SEES),
     ("meetings:minutes_docx", "held", "get", SEES),

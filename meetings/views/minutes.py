@@ -66,6 +66,7 @@ def minutes_detail(request, pk):
     if minutes:
         minutes.meeting = meeting
         context.update(workflow.pdf_context(minutes))
+        context["addenda"] = context["doc"]["addenda"]
         context.update(
             can_sign=user_access.can_sign_minutes(minutes),
             pdf_current=bool(minutes.pdf) and minutes.pdf_source == workflow.source_hash(minutes),
@@ -78,11 +79,13 @@ def minutes_detail(request, pk):
 
 def _criteria_rows(minutes):
     weights, _bands = quality.policy_for(minutes.meeting.cell)
+    scores = (minutes.frozen or {}).get("quality", {}).get("scores") if minutes.is_locked else minutes.quality_scores
     fractions = quality.computed_fractions(minutes) if minutes.is_editable else {}
     return [
-        {"label": label, "points": weights[key], "score": minutes.quality_scores.get(key),
+        {"label": label, "points": weights[key], "score": (scores or {}).get(key),
          "computed": computed, "why": fractions.get(key, (None, ""))[1]}
         for key, label, computed, _default in quality.CRITERIA
+        if weights[key]
     ]  # fmt: skip
 
 
@@ -127,23 +130,22 @@ def minutes_edit(request, pk):
     ):
         try:
             with transaction.atomic():
+                # Written onto the row as locked now, so that nothing a worker stored meanwhile (the PDF)
+                # is overwritten by the copy this page was built from.
                 current = workflow.lock_for_edit(minutes, form.cleaned_data["version"])
-                form.instance.pk, form.instance.version = current.pk, current.version
-                form.save()
+                for name in MinutesForm.Meta.fields:
+                    if name in form.cleaned_data and name not in ("date", "start_time", "end_time"):
+                        setattr(current, name, form.cleaned_data[name])
+                current.started_at, current.ended_at = form.instance.started_at, form.instance.ended_at
                 for formset in formsets.values():
-                    formset.instance = form.instance
+                    formset.instance = current
                     for item in formset.save(commit=False):
-                        if formset.prefix == "votes":
-                            item.base = base["base"]
-                            item.passed = 2 * item.votes_for > base["base"]
+                        item.minutes = current
                         item.save()
                     for item in formset.deleted_objects:
                         item.delete()
-                entered = {k: v for k, v in quality_form.cleaned_data.items() if v is not None}
-                scores, total, grade = quality.assess(form.instance, entered)
-                form.instance.quality_scores = {k: (str(v) if v is not None else None) for k, v in scores.items()}
-                form.instance.quality_total, form.instance.quality_grade = total, grade
-                workflow.saved(form.instance, by=request.user)
+                current.quality_scores = {k: str(v) for k, v in quality_form.cleaned_data.items() if v is not None}
+                workflow.saved(current, by=request.user)
         except workflow.Conflict as exc:
             conflict = _differences(exc.current, form, formsets)
             # The editor keeps their text and can save it over the newer version once compared.
@@ -172,42 +174,52 @@ def minutes_edit(request, pk):
     )
 
 
+def _as_text(data):
+    """The minutes as lines of text, for a line-by-line comparison of two versions."""
+    lines = [f"{_('Place')}: {data['place']}", f"{_('Chair')}: {data['chair']} {data['chair_title']}",
+             f"{_('Minute-taker')}: {data['minute_taker']}", f"{_('Started at')}: {data['started_at']}",
+             f"{_('Ended at')}: {data['ended_at']}", f"{_('Guests')}: {data['guests']}"]  # fmt: skip
+    lines += [f"{s['heading']}: {s['text']}" for s in data["sections"]]
+    lines += [f"{c['member']}: {c['summary']}" for c in data["contributions"]]
+    praise, conclusion = _("Praise, reminders and criticism"), _("The chair's conclusion")
+    lines += [f"{praise}: {data['praise_criticism']}", f"{conclusion}: {data['conclusion']}"]
+    lines += [f"{t['who']}: {t['what']} {t['deadline']}" for t in data["tasks"]]
+    lines += [f"{v['subject']}: {v['for']}/{v['against']}/{v['other']}" for v in data["votes"]]
+    return "\n".join(lines).splitlines()
+
+
 def _differences(current, form, formsets):
-    """Line differences between what is saved now and what this editor submitted, per text."""
+    """The difference between what is saved now and what this editor submitted, over every part."""
+
+    def rows(name, fields):
+        forms = formsets[name].forms
+        return [
+            {key: str(f.cleaned_data.get(source) or "") for key, source in fields.items()}
+            for f in forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+    data = form.cleaned_data
     mine = {
-        "guests": form.cleaned_data.get("guests", ""),
-        "praise_criticism": form.cleaned_data.get("praise_criticism", ""),
-        "conclusion": form.cleaned_data.get("conclusion", ""),
-        "sections": "\n\n".join(
-            f"{f.cleaned_data.get('heading', '')}\n{f.cleaned_data.get('text', '')}"
-            for f in formsets["sections"].forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ),
-        "contributions": "\n".join(
-            f"{f.cleaned_data.get('member', '')}: {f.cleaned_data.get('summary', '')}"
-            for f in formsets["contributions"].forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ),
-    }
-    theirs = {
-        "guests": current["guests"],
-        "praise_criticism": current["praise_criticism"],
-        "conclusion": current["conclusion"],
-        "sections": "\n\n".join(f"{s['heading']}\n{s['text']}" for s in current["sections"]),
-        "contributions": "\n".join(f"{c['member']}: {c['summary']}" for c in current["contributions"]),
-    }
-    labels = {"guests": _("Guests"), "praise_criticism": _("Praise, reminders and criticism"),
-              "conclusion": _("The chair's conclusion"), "sections": _("Content"),
-              "contributions": _("Opinions in the discussion")}  # fmt: skip
-    result = []
-    for key, label in labels.items():
-        if (theirs[key] or "") != (mine[key] or ""):
-            diff = difflib.unified_diff(
-                (theirs[key] or "").splitlines(), (mine[key] or "").splitlines(),
-                fromfile=_("saved by the other editor"), tofile=_("yours"), lineterm="",
-            )  # fmt: skip
-            result.append({"label": label, "diff": "\n".join(diff)})
-    return result
+        "place": data.get("place", ""), "chair": str(data.get("chair") or ""),
+        "chair_title": data.get("chair_title", ""),
+        "minute_taker": str(data.get("minute_taker") or ""),
+        "started_at": form.instance.started_at.isoformat() if form.instance.started_at else "",
+        "ended_at": form.instance.ended_at.isoformat() if form.instance.ended_at else "",
+        "guests": data.get("guests", ""), "praise_criticism": data.get("praise_criticism", ""),
+        "conclusion": data.get("conclusion", ""),
+        "sections": rows("sections", {"heading": "heading", "text": "text"}),
+        "contributions": rows("contributions", {"member": "member", "summary": "summary"}),
+        "tasks": [{**t, "deadline": t["deadline"]} for t in rows("tasks", {"who": "member", "what": "description",
+                                                                            "deadline": "deadline"})],
+        "votes": rows("votes", {"subject": "subject", "for": "votes_for", "against": "votes_against",
+                                "other": "votes_other"}),
+    }  # fmt: skip
+    diff = difflib.unified_diff(
+        _as_text(current), _as_text(mine), fromfile=_("saved by the other editor"), tofile=_("yours"), lineterm=""
+    )
+    text = "\n".join(diff)
+    return [{"label": _("Differences"), "diff": text}] if text else []
 
 
 @require_POST
@@ -255,6 +267,7 @@ def minutes_addendum(request, pk):
 @login_required
 def minutes_render(request, pk):
     minutes = _minutes(request, pk)
+    access.require(access.for_user(request.user).can_edit_minutes(minutes.meeting))
     workflow.request_pdf(minutes)
     return redirect("meetings:minutes", pk=minutes.meeting_id)
 
@@ -331,10 +344,16 @@ def minutes_book_pdf(request, pk):
         meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED,
         pdf_status=Minutes.PdfStatus.READY,
     ).order_by("meeting__starts_at")  # fmt: skip
-    writer = PdfWriter()
+    writer, missing = PdfWriter(), 0
     for record in records:
-        with record.pdf.open("rb") as handle:
-            writer.append(io.BytesIO(handle.read()))
+        try:
+            with record.pdf.open("rb") as handle:
+                writer.append(io.BytesIO(handle.read()))
+        except FileNotFoundError:
+            missing += 1  # lost from storage: it is left out, and the reader is told
+    if missing:
+        messages.warning(request, _("%(count)s signed minutes have no stored PDF; render them again.")
+                         % {"count": missing})  # fmt: skip
     if not writer.pages:
         messages.info(request, _("No signed minutes with a PDF in %(year)s yet.") % {"year": year})
         return redirect(reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}")

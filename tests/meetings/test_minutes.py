@@ -194,7 +194,7 @@ def test_a_correction_is_an_addendum_shown_with_the_original(editor, held, secre
     minutes = lock(held, secretary)
     editor.post(reverse("meetings:minutes_addendum", args=[held.pk]), {"text": "Sửa tên đ/c Một thành Nguyễn Văn Mốt."})
     page = editor.get(reverse("meetings:minutes", args=[held.pk]))
-    assert [a.text for a in page.context["addenda"]] == ["Sửa tên đ/c Một thành Nguyễn Văn Mốt."]
+    assert [a["text"] for a in page.context["addenda"]] == ["Sửa tên đ/c Một thành Nguyễn Văn Mốt."]
     assert page.context["minutes"].conclusion == minutes.conclusion
     assert "Sửa tên" in pdf_text(workflow.render_pdf(Minutes.objects.get(pk=minutes.pk)))
 
@@ -277,18 +277,38 @@ def test_quality_is_scored_with_the_committees_weights(editor, held, commune, ma
 
     minutes = workflow.start(held)
     entered = {"conduct": 18, "chairing": 9, "principles": 5, "results": 25, "closing": 5}
-    data = edit_data(minutes, **entered)
-    post_edit(editor, held, data)
+    post_edit(editor, held, edit_data(minutes, **entered))
     minutes.refresh_from_db()
-    # Computed: 105 minutes → duration 5/5; attendance 77.8% with an unexcused absence → 0/5; no committee
-    # meeting, no document → preparation 0/10; nobody spoke → participation 0/10.
-    assert minutes.quality_scores["duration"] == "5.0" and minutes.quality_scores["attendance"] == "0.0"
-    assert float(minutes.quality_total) == 5 + 18 + 9 + 5 + 25 + 5
-    assert minutes.quality_grade == "average"  # 67 points: Trung bình (50–69)
-    QualityPolicy.objects.create(unit=commune, weights={}, bands={"good": 60, "fair": 50, "average": 40})
+    # Computed: 105 minutes → duration 5/5; attendance: 77.8% (not > 85%), one unexcused absence, but no
+    # member excused more than 3 times in a row → 1 of 3 conditions → 1.7/5; no committee meeting, no
+    # document → preparation 0/10; nobody spoke → participation 0/10.
+    assert minutes.quality_scores["duration"] == "5.0" and minutes.quality_scores["attendance"] == "1.7"
+    assert float(minutes.quality_total) == 5 + 1.7 + 18 + 9 + 5 + 25 + 5
+    assert minutes.quality_grade == "average"  # 68.7 points: Trung bình (50–69)
+    # One province's weights (domain §4): they replace the defaults, so the total stays out of 100.
+    QualityPolicy.objects.create(unit=commune, weights={"preparation": 15, "attendance": 20, "conduct": 45,
+                                                        "closing": 20}, bands={})  # fmt: skip
+    minutes.refresh_from_db()
+    post_edit(editor, held, edit_data(minutes, **entered))
+    minutes.refresh_from_db()
+    assert float(minutes.quality_total) == 6.7 + 0 + 18 + 5  # attendance 20 × 1/3, preparation 0, conduct, closing
+    assert minutes.quality_grade == "poor"
+    QualityPolicy.objects.filter(unit=commune).update(weights={}, bands={"good": 60, "fair": 50, "average": 40})
     minutes.refresh_from_db()
     post_edit(editor, held, edit_data(minutes, **entered))
     assert Minutes.objects.get(pk=minutes.pk).quality_grade == "good"
+
+
+def test_a_policy_must_add_up_to_100(commune):
+    from django.core.exceptions import ValidationError
+
+    from meetings.models import QualityPolicy
+
+    with pytest.raises(ValidationError):
+        QualityPolicy(unit=commune, weights={"conduct": 45, "closing": 20}).full_clean()
+    with pytest.raises(ValidationError):
+        QualityPolicy(unit=commune, weights={"conduct": "100"}).full_clean()
+    QualityPolicy(unit=commune, weights={"conduct": 80, "closing": 20}).full_clean()
 
 
 def test_the_minutes_book_lists_and_searches(editor, held, cell):
@@ -323,3 +343,136 @@ def test_a_plain_member_reads_but_cannot_write_or_sign(client, held, member, sec
         workflow.approve(minutes, secretary)
     assert client.post(reverse("meetings:minutes_sign", args=[held.pk])).status_code == 403
     assert Minutes.objects.get(pk=minutes.pk).status == "approved"
+
+
+@pytest.mark.parametrize("day", ["31/12/9999", "01/01/0001", "03/10/2025"])
+def test_a_minutes_date_far_from_the_meeting_is_refused(editor, held, day):
+    minutes = workflow.start(held)
+    response = post_edit(editor, held, edit_data(minutes, date=day, start_time="23:00", end_time="01:00"))
+    assert response.status_code == 200 and "date" in response.context["form"].errors
+    assert Minutes.objects.get(pk=minutes.pk).version == 1
+
+
+def test_the_word_export_survives_control_characters(editor, held):
+    minutes = workflow.start(held)
+    post_edit(editor, held, edit_data(minutes, conclusion="Dán từ Word\x01\x0b: vẫn xuất được."))
+    response = editor.get(reverse("meetings:minutes_docx", args=[held.pk]))
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(response.content)).paragraphs)
+    assert "Dán từ Word: vẫn xuất được." in text
+
+
+def test_saving_the_draft_keeps_the_pdf_the_worker_stored_meanwhile(editor, held):
+    minutes = workflow.start(held)
+    page = editor.get(reverse("meetings:minutes_edit", args=[held.pk]))  # the editor opens the page…
+    assert page.status_code == 200
+    Minutes.objects.filter(pk=minutes.pk).update(pdf="minutes/x.pdf", pdf_status="ready", pdf_sha256="ab" * 32)
+    post_edit(editor, held, edit_data(minutes, conclusion="Sau khi PDF đã tạo."))  # …and saves after the worker
+    minutes.refresh_from_db()
+    assert (minutes.pdf.name, minutes.pdf_status, minutes.pdf_sha256) == ("minutes/x.pdf", "ready", "ab" * 32)
+    assert minutes.conclusion == "Sau khi PDF đã tạo."
+
+
+def test_votes_follow_a_corrected_attendance_before_signing(editor, held, secretary):
+    minutes = workflow.start(held)
+    post_edit(editor, held, edit_data(minutes, **vote("Nghị quyết", 4, 2)))
+    assert (Vote.objects.get().base, Vote.objects.get().passed) == (7, True)
+    person = held.people["excused"]
+    with time_machine.travel(NOW):
+        services.record_attendance(held, {person.pk: (U, "")})  # corrected: the excuse was not accepted
+        workflow.approve(minutes, secretary)
+        workflow.sign(minutes, secretary)
+    recorded = Vote.objects.get()
+    assert (recorded.base, recorded.passed) == (8, False)  # 4 of 8 is not more than half
+    frozen = Minutes.objects.get(pk=minutes.pk).frozen
+    assert frozen["votes"][0]["passed"] is False and frozen["attendance"]["vote_base"] == 8
+
+
+def test_signed_minutes_do_not_change_when_names_do(client, editor, held, secretary, member, cell):
+    minutes = lock(held, secretary)
+    before = workflow.source_hash(Minutes.objects.get(pk=minutes.pk))
+    Member.objects.filter(pk=held.people["absent"].pk).update(full_name="Tên Đã Đổi")
+    cell.name = "Chi bộ Đổi Tên"
+    cell.save()
+    locked = Minutes.objects.get(pk=minutes.pk)
+    assert workflow.source_hash(locked) == before
+    assert "Hoàng Văn Vắng" in pdf_text(workflow.render_pdf(locked))
+    client.force_login(member)
+    assert client.post(reverse("meetings:minutes_render", args=[held.pk])).status_code == 403
+
+
+def test_a_render_overtaken_by_a_change_is_discarded(held, secretary, monkeypatch):
+    from meetings import tasks
+
+    minutes = lock(held, secretary)
+    real_render = workflow.render_pdf
+
+    def render_then_add_an_addendum(record):
+        content = real_render(record)
+        workflow.add_addendum(record, "Đính chính trong lúc tạo PDF.", secretary)
+        return content
+
+    monkeypatch.setattr(workflow, "render_pdf", render_then_add_an_addendum)
+    assert tasks.render_minutes_pdf.apply(args=[minutes.pk]).result == "outdated"
+    assert Minutes.objects.get(pk=minutes.pk).pdf_status != "ready"
+
+
+def test_the_conflict_shows_every_changed_part(client, held, secretary, commune_admin):
+    minutes = workflow.start(held)
+    first, second = client, client.__class__()
+    first.force_login(secretary)
+    second.force_login(commune_admin)
+    post_edit(first, held, edit_data(minutes, place="Hội trường xã"))
+    response = post_edit(second, held, edit_data(minutes))
+    diff = response.context["conflict"][0]["diff"]
+    assert "Hội trường xã" in diff
+    assert Minutes.objects.get(pk=minutes.pk).place == "Hội trường xã"
+
+
+def test_more_than_three_excuses_in_a_row_cost_attendance_points(cell, held, make_meeting, secretary):
+    from meetings import quality
+
+    person = held.people["o1"]
+    for day in (5, 12, 19):
+        earlier = make_meeting(cell, local(2026, 9, day, 19, 30))
+        with time_machine.travel(NOW):
+            services.record_attendance(earlier, {person.pk: (E, "Ốm")})
+    assert quality.longest_excused_streak(held) == 3  # three in a row in September: still allowed
+    with time_machine.travel(NOW):
+        services.record_attendance(held, {person.pk: (E, "Ốm")})
+    assert quality.longest_excused_streak(held) == 4
+
+
+def test_a_meeting_with_minutes_cannot_be_called_off(held, secretary):
+    workflow.start(held)
+    with pytest.raises(services.MeetingError):
+        services.cancel(held, "Nhầm")
+
+
+def test_the_admin_cannot_rewrite_signed_minutes(client, held, secretary, django_user_model):
+    minutes = lock(held, secretary)
+    staff = django_user_model.objects.create_superuser("root", "root@example.vn", "x")
+    client.force_login(staff)
+    assert client.get(reverse("admin:meetings_minutes_delete", args=[minutes.pk])).status_code == 403
+    from meetings.models import Addendum
+
+    with time_machine.travel(NOW):
+        workflow.add_addendum(minutes, "Đính chính.", secretary)
+    addendum = Addendum.objects.get()
+    response = client.post(reverse("admin:meetings_addendum_change", args=[addendum.pk]), {"text": "Sửa lén"})
+    assert response.status_code in (302, 403)
+    assert Addendum.objects.get().text == "Đính chính."
+    attendance = Attendance.objects.filter(meeting=held).first()
+    response = client.post(reverse("admin:meetings_attendance_change", args=[attendance.pk]), {"status": "present"})
+    assert Attendance.objects.get(pk=attendance.pk).status == attendance.status
+
+
+def test_the_year_book_leaves_out_a_lost_file_and_says_so(editor, held, secretary, cell,
+                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes = lock(held, secretary)
+    minutes.refresh_from_db()
+    minutes.pdf.storage.delete(minutes.pdf.name)
+    response = editor.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2026", follow=True)
+    assert response.status_code == 200
+    assert any("render them again" in str(m) or "tạo lại" in str(m) for m in response.context["messages"])
