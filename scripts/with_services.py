@@ -16,7 +16,9 @@ import sys
 import tempfile
 import time
 
-LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chibo"
+# A database name of this run's own, so that two runs on one machine (a developer's and CI's) never share
+# the test databases pytest-django creates from it (test_<name>_gw0, …).
+LOCAL_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/chibo_{os.getpid()}"
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
@@ -101,7 +103,7 @@ def postgres(cleanups):
     cleanups.append(lambda: subprocess.run(as_service_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]),
                                            stdout=subprocess.DEVNULL))  # fmt: skip
     cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
-    return f"postgres://postgres@127.0.0.1:{port}/chibo"
+    return f"postgres://postgres@127.0.0.1:{port}/chibo_{os.getpid()}"
 
 
 def redis(cleanups):
