@@ -26,5 +26,6 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("meetings.urls")),
+    path("", include("resolutions.urls")),
     path("", include("members.urls")),
 ]

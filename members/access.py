@@ -175,5 +175,11 @@ class Access:
             return True
         return self.position_in(cell) == Member.Position.SECRETARY or self.grant_over(cell) == Grant.Role.ADMIN
 
+    def can_update_task(self, task):
+        """The member responsible for the task, or whoever manages the cell's meetings."""
+        if self.member is not None and task.responsible_id == self.member.pk and self.position is not None:
+            return True
+        return self.can_manage_meetings(task.resolution.cell)
+
     def can_publish_guidance(self, unit):
         return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN

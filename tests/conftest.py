@@ -171,17 +171,24 @@ def province_viewer(province):
     return user
 
 
+def use_queue(app, queue):
+    """Send tasks to `queue` from now on. Celery caches its routing once built, so it is dropped here."""
+    app.conf.task_default_queue = queue
+    for cached in ("default_queue", "queues", "router"):
+        app.amqp.__dict__.pop(cached, None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings):
-    """A worker thread on a queue of this test's own, so parallel test processes never share one."""
-    queue = f"test-{uuid.uuid4().hex}"
+    """A real worker thread on a queue of this test's own: parallel test processes share one Redis, and a
+    worker stopped by an earlier test must not take this test's messages."""
     from chibo.celery import app
 
+    queue = f"chibo-test-{uuid.uuid4().hex}"
+    use_queue(app, queue)
     app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]) as worker:
         yield worker
-    app.conf.task_default_queue = "celery"
 
 
 def wait_for(condition, seconds=20):

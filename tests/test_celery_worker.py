@@ -69,7 +69,8 @@ def test_the_minutes_pdf_is_rendered_by_the_worker(celery_worker, cell, secretar
     record = workflow.start(meeting)
     workflow.approve(record, secretary)
     workflow.sign(record, secretary)
-    assert wait_for(lambda: Minutes.objects.get(pk=record.pk).pdf_status == "ready", seconds=60)
+    ready = wait_for(lambda: Minutes.objects.get(pk=record.pk).pdf_status == "ready", seconds=60)
+    assert ready, Minutes.objects.filter(pk=record.pk).values("pdf_status", "status").first()
     record.refresh_from_db()
     content = record.pdf.read()
     assert hashlib.sha256(content).hexdigest() == record.pdf_sha256

@@ -11,6 +11,8 @@ from meetings import minutes as minutes_workflow
 from meetings import services
 from meetings.models import Document, Guidance, Meeting, Minutes, ThematicTopic
 from members.models import Member
+from resolutions import services as resolution_services
+from resolutions.models import Resolution, Task, Vote
 
 LOGIN = "login"
 ROLES = ["anonymous", "member", "outsider", "secretary", "viewer_other_branch", "commune_viewer", "commune_admin"]
@@ -103,6 +105,20 @@ TABLE += [
     ("meetings:minutes_book", "cell", "get", SEES),
     ("meetings:minutes_book_pdf", "cell", "get", SEES_POST),
 ]
+# Resolutions: read by the cell and the committees above; drafted and issued by the committee; progress
+# reported by the member responsible for a task, or the committee.
+TABLE += [
+    ("resolutions:list", "cell", "get", SEES),
+    ("resolutions:create", "held", "get", MANAGES),
+    ("resolutions:create", "held", "post", MANAGES),
+    ("resolutions:detail", "resolution", "get", SEES),
+    ("resolutions:edit", "resolution", "get", MANAGES),
+    ("resolutions:issue", "resolution", "post", MANAGES_POST),
+    ("resolutions:task_create", "resolution", "get", MANAGES),
+    ("resolutions:task_progress", "task", "get", [LOGIN, 200, 404, 200, 404, 403, 200]),
+    ("resolutions:task_progress", "task", "post", [LOGIN, 200, 404, 200, 404, 403, 200]),
+    ("resolutions:mine", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
+]
 
 CASES = [
     pytest.param(name, arg, method, role, expected[i], id=f"{name}[{arg}]-{method}-{role}")
@@ -125,7 +141,14 @@ def objects(cell, commune, outsider, make_member, other_cell, secretary, member)
     record = minutes_workflow.start(held)
     record.pdf.save("bien-ban.pdf", SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes"), save=False)
     Minutes.objects.filter(pk=record.pk).update(pdf=record.pdf.name, pdf_status="ready")
+    vote = Vote.objects.create(minutes=record, subject="Nghị quyết", votes_for=1, base=1, passed=True)
+    draft = Resolution.objects.create(cell=cell, meeting=held, vote=vote, title="Dự thảo")
+    issued = resolution_services.issue(Resolution.objects.create(cell=cell, meeting=held, vote=vote, title="NQ"))
+    task = Task.objects.create(resolution=issued, title="Việc", responsible=Member.objects.get(user=member),
+                               deadline=date(2026, 12, 31))  # fmt: skip
     return {
+        "resolution": draft,
+        "task": task,
         "held": held,
         "cell": cell,
         "commune": commune,

@@ -61,9 +61,9 @@ def test_a_member_cannot_attend_and_says_why_on_a_phone(phone, live_server, secr
     phone.locator("#upcoming a").first.click()
     phone.get_by_role("link", name="Trả lời", exact=True).click()
     phone.get_by_role("button", name="✘ Tôi không dự được").click()
-    assert phone.locator(".invalid-feedback").is_visible()  # the reason is needed
+    phone.locator(".invalid-feedback").wait_for()  # the reason is needed
     phone.fill("#id_reason", "Đi khám bệnh ở huyện")
     phone.get_by_role("button", name="✘ Tôi không dự được").click()
-    assert phone.locator("#reply-done").is_visible()
+    phone.locator("#reply-done").wait_for()
     invitation = Invitation.objects.get(meeting=meeting, member__user=member)
     assert (invitation.reply, invitation.reason) == ("no", "Đi khám bệnh ở huyện")

@@ -40,7 +40,7 @@ def test_a_bad_date_is_explained_on_the_form(page, live_server, secretary, cell)
     page.select_option("#id_gender", "male")
     page.fill("#id_admitted_on", "31/02/2004")
     page.get_by_role("button", name="Lưu", exact=True).click()
-    assert page.locator(".invalid-feedback").first.is_visible()
+    page.locator(".invalid-feedback").first.wait_for()  # the form comes back with the error
     assert not Member.objects.filter(full_name="Trần Văn Sai").exists()
 
 

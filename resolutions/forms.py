@@ -1,0 +1,51 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import DateInput
+from members.models import Member
+
+from .models import Resolution, Task, Vote
+
+
+class ResolutionForm(forms.ModelForm):
+    class Meta:
+        model = Resolution
+        fields = ["kind", "title", "vote", "purpose", "tasks_text", "solutions", "checking"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4}) for name in ["purpose", "tasks_text", "solutions", "checking"]
+        }
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.meeting, self.instance.cell = meeting, meeting.cell
+        self.fields["vote"].queryset = Vote.objects.filter(minutes__meeting=meeting)
+        self.fields["vote"].help_text = _("Only a vote that passed lets the resolution be issued.")
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "responsible", "helpers", "deadline", "expected_result"]
+        widgets = {"deadline": DateInput(), "helpers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, resolution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.resolution = resolution
+        members = Member.objects.filter(cell=resolution.cell).on_roll()
+        self.fields["responsible"].queryset = members
+        self.fields["helpers"].queryset = members
+
+
+class ProgressForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
+    percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    evidence = forms.FileField(label=_("Evidence (optional)"), required=False)
+
+    def clean_evidence(self):
+        from meetings.documents import validate_document
+
+        evidence = self.cleaned_data.get("evidence")
+        if evidence:
+            validate_document(evidence)
+        return evidence

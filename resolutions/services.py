@@ -1,0 +1,58 @@
+"""Resolution workflows: issuing with a gapless number, and task progress with its history."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Resolution, ResolutionCounter, Task, TaskUpdate
+
+
+class ResolutionError(Exception):
+    """A refused change, with a message for the user."""
+
+
+@transaction.atomic
+def issue(resolution, by=None, on=None):
+    """Give the resolution the next number of its cell and year, and issue it.
+
+    The counter row is locked for the length of this transaction: two issues at once are numbered one after
+    the other, and an issue that fails takes its number back with it, so numbers never repeat or skip.
+    """
+    resolution = (
+        Resolution.objects.select_for_update(of=("self",)).select_related("vote__minutes").get(pk=resolution.pk)
+    )
+    if resolution.status != Resolution.Status.DRAFT:
+        raise ResolutionError(_("Only a draft resolution can be issued."))
+    vote = resolution.vote
+    if vote is None:
+        raise ResolutionError(_("Choose the vote that adopted the resolution."))
+    if vote.minutes.meeting_id != resolution.meeting_id:
+        raise ResolutionError(_("The vote must come from this meeting's minutes."))
+    if not vote.passed:
+        raise ResolutionError(_("The vote did not pass: the resolution cannot be issued."))
+    on = on or timezone.localdate()
+    ResolutionCounter.objects.bulk_create(
+        [ResolutionCounter(cell_id=resolution.cell_id, year=on.year)], ignore_conflicts=True
+    )
+    counter = ResolutionCounter.objects.select_for_update().get(cell_id=resolution.cell_id, year=on.year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    resolution.number, resolution.year = counter.last, on.year
+    resolution.status, resolution.issued_on, resolution.issued_by = Resolution.Status.ISSUED, on, by
+    resolution.save(update_fields=["number", "year", "status", "issued_on", "issued_by", "updated_at"])
+    return resolution
+
+
+@transaction.atomic
+def report_progress(task, by, status, percent, note="", evidence=None, on=None):
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.resolution.status == Resolution.Status.DRAFT:
+        raise ResolutionError(_("The resolution is not issued yet."))
+    if status == Task.Status.DONE:
+        percent = 100
+    on = on or timezone.localdate()
+    TaskUpdate.objects.create(task=task, status=status, percent=percent, note=note, evidence=evidence or "", by=by)
+    task.status, task.percent = status, percent
+    task.completed_on = on if status in (Task.Status.DONE, Task.Status.NOT_DONE) else None
+    task.save(update_fields=["status", "percent", "completed_on"])
+    return task

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "resolutions"
+
+urlpatterns = [
+    path("cells/<int:pk>/resolutions/", views.cell_resolutions, name="list"),
+    path("meetings/<int:pk>/resolutions/new/", views.create, name="create"),
+    path("resolutions/<int:pk>/", views.detail, name="detail"),
+    path("resolutions/<int:pk>/edit/", views.edit, name="edit"),
+    path("resolutions/<int:pk>/issue/", views.issue, name="issue"),
+    path("resolutions/<int:pk>/tasks/new/", views.task_create, name="task_create"),
+    path("tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
+    path("my/tasks/", views.my_tasks, name="mine"),
+]

@@ -1,0 +1,139 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings.models import Meeting
+from members import access
+
+from . import services
+from .forms import ProgressForm, ResolutionForm, TaskForm
+from .models import Resolution, Task
+
+
+def _resolution(request, pk):
+    return get_object_or_404(
+        Resolution.objects.visible_to(request.user).select_related("cell", "meeting", "vote"), pk=pk
+    )
+
+
+@login_required
+def cell_resolutions(request, pk):
+    cell = access.cell_or_404(request.user, pk)
+    resolutions = Resolution.objects.filter(cell=cell).select_related("meeting")
+    return render(request, "resolutions/list.html", {"cell": cell, "resolutions": resolutions,
+                                                     "today": timezone.localdate()})  # fmt: skip
+
+
+@login_required
+def create(request, pk):
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), pk=pk)
+    access.require(access.for_user(request.user).can_manage_meetings(meeting.cell))
+    form = ResolutionForm(request.POST or None, meeting=meeting, initial={
+        "kind": "thematic" if meeting.kind == Meeting.Kind.THEMATIC else "regular",
+        "title": _("Resolution of the %(meeting)s") % {"meeting": str(meeting.display_title).lower()},
+    })  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        resolution = form.save(commit=False)
+        resolution.created_by = request.user
+        resolution.save()
+        messages.success(request, _("The draft resolution was saved."))
+        return redirect(resolution)
+    return render(request, "resolutions/form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def detail(request, pk):
+    resolution = _resolution(request, pk)
+    user_access = access.for_user(request.user)
+    tasks = list(resolution.tasks.select_related("responsible").prefetch_related("helpers"))
+    today = timezone.localdate()
+    for task in tasks:
+        task.overdue = task.is_overdue(today)
+        task.can_update = user_access.can_update_task(task)
+    return render(request, "resolutions/detail.html", {
+        "resolution": resolution, "tasks": tasks, "cell": resolution.cell,
+        "can_manage": user_access.can_manage_meetings(resolution.cell),
+    })  # fmt: skip
+
+
+@login_required
+def edit(request, pk):
+    resolution = _resolution(request, pk)
+    access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    if resolution.status != Resolution.Status.DRAFT:
+        messages.error(request, _("An issued resolution cannot be edited."))
+        return redirect(resolution)
+    form = ResolutionForm(request.POST or None, instance=resolution, meeting=resolution.meeting)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The draft resolution was saved."))
+        return redirect(resolution)
+    return render(request, "resolutions/form.html", {"form": form, "meeting": resolution.meeting,
+                                                     "resolution": resolution})  # fmt: skip
+
+
+@require_POST
+@login_required
+def issue(request, pk):
+    resolution = _resolution(request, pk)
+    access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    try:
+        resolution = services.issue(resolution, by=request.user)
+    except services.ResolutionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Resolution %(code)s is issued.") % {"code": resolution.code})
+    return redirect(resolution)
+
+
+@login_required
+def task_create(request, pk):
+    resolution = _resolution(request, pk)
+    access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    form = TaskForm(request.POST or None, resolution=resolution)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The task was added."))
+        return redirect(resolution)
+    return render(request, "resolutions/task_form.html", {"form": form, "resolution": resolution})
+
+
+@login_required
+def task_progress(request, pk):
+    task = get_object_or_404(
+        Task.objects.filter(resolution__in=Resolution.objects.visible_to(request.user)).select_related(
+            "resolution__cell", "responsible"
+        ),
+        pk=pk,
+    )
+    access.require(access.for_user(request.user).can_update_task(task))
+    form = ProgressForm(request.POST or None, request.FILES or None,
+                        initial={"status": task.status, "percent": task.percent})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_progress(task, request.user, data["status"], data["percent"], data["note"],
+                                     data["evidence"])  # fmt: skip
+        except services.ResolutionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your report was saved."))
+            return redirect(task.resolution)
+    updates = task.updates.select_related("by")[:20]
+    return render(request, "resolutions/progress.html", {"form": form, "task": task, "updates": updates})
+
+
+@login_required
+def my_tasks(request):
+    member = access.for_user(request.user).member
+    tasks = []
+    if member is not None:
+        tasks = list(Task.objects.filter(responsible=member).exclude(resolution__status="draft")
+                     .select_related("resolution").order_by("deadline"))  # fmt: skip
+    today = timezone.localdate()
+    for task in tasks:
+        task.overdue = task.is_overdue(today)
+    return render(request, "resolutions/my_tasks.html", {"tasks": tasks, "member": member})

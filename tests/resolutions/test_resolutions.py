@@ -1,0 +1,136 @@
+import threading
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+
+from members.models import Member
+from resolutions import services
+from resolutions.models import Resolution, Task, Vote
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issuing_numbers_per_cell_and_year(make_resolution, held_meeting, other_cell):
+    first, second = make_resolution(), make_resolution()
+    assert services.issue(first, on=date(2026, 3, 1)).code == "01-NQ/CB"
+    assert services.issue(second, on=date(2026, 4, 1)).code == "02-NQ/CB"
+    next_year = services.issue(make_resolution(), on=date(2027, 1, 5))
+    assert (next_year.year, next_year.number) == (2027, 1)
+
+
+def test_a_resolution_whose_vote_did_not_pass_cannot_be_issued_and_takes_no_number(make_resolution, held_meeting):
+    failed = Vote.objects.create(minutes=held_meeting.minutes, subject="Bác bỏ", votes_for=1, base=2, passed=False)
+    without_vote = make_resolution()
+    Resolution.objects.filter(pk=without_vote.pk).update(vote=None)
+    for draft in (make_resolution(vote=failed), without_vote):
+        with pytest.raises(services.ResolutionError):
+            services.issue(draft, on=date(2026, 5, 1))
+        draft.refresh_from_db()
+        assert (draft.status, draft.number) == ("draft", None)
+    assert services.issue(make_resolution(), on=date(2026, 5, 1)).number == 1  # no gap left behind
+
+
+def test_the_vote_must_come_from_the_same_meeting(make_resolution, held_meeting, cell):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import minutes as workflow
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    other = meeting_services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=40), place="X")
+    )
+    other_vote = Vote.objects.create(minutes=workflow.start(other), subject="Khác", votes_for=2, base=2, passed=True)
+    with pytest.raises(services.ResolutionError):
+        services.issue(make_resolution(vote=other_vote))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_stay_unique_and_gapless_when_issued_at_once(make_resolution):
+    drafts = [make_resolution(title=f"Nghị quyết {n}") for n in range(8)]
+    barrier, errors = threading.Barrier(len(drafts)), []
+
+    def issue(draft):
+        try:
+            barrier.wait()
+            services.issue(draft, on=date(2026, 6, 1))
+        except Exception as exc:  # collected and reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(d,)) for d in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    numbers = sorted(Resolution.objects.filter(year=2026).values_list("number", flat=True))
+    assert numbers == list(range(1, 9))
+
+
+@pytest.fixture
+def issued(make_resolution, member, secretary):
+    resolution = services.issue(make_resolution(), on=date(2026, 11, 1))
+    task = Task.objects.create(resolution=resolution, title="Vận động vệ sinh môi trường",
+                               responsible=Member.objects.get(user=member), deadline=date(2026, 11, 30))  # fmt: skip
+    return resolution, task
+
+
+def test_only_the_person_responsible_and_the_committee_report_progress(client, issued, member, secretary,
+                                                                       make_member, cell, outsider):  # fmt: skip
+    from tests.conftest import make_user
+
+    _resolution, task = issued
+    url = reverse("resolutions:task_progress", args=[task.pk])
+    client.force_login(member)
+    response = client.post(url, {"status": "in_progress", "percent": 40, "note": "Đã họp tổ"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.percent) == ("in_progress", 40)
+    assert task.updates.get().by == member
+    other = make_user("other_member")
+    make_member(cell, "Đảng Viên Khác", user=other)
+    client.force_login(other)
+    assert client.post(url, {"status": "done", "percent": 100}).status_code == 403
+    client.force_login(outsider)
+    assert client.post(url, {"status": "done", "percent": 100}).status_code == 404
+    client.force_login(secretary)
+    assert client.post(url, {"status": "done", "percent": 80}).status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.percent) == ("done", 100)  # done means all of it
+
+
+def test_overdue_tasks_are_marked(client, issued, member):
+    _resolution, task = issued
+    client.force_login(member)
+    with time_machine.travel("2026-11-30 20:00 +0700"):
+        assert client.get(reverse("resolutions:mine")).context["tasks"][0].overdue is False
+    with time_machine.travel("2026-12-01 08:00 +0700"):
+        assert client.get(reverse("resolutions:mine")).context["tasks"][0].overdue is True
+        page = client.get(reverse("resolutions:detail", args=[task.resolution_id]))
+        assert page.context["tasks"][0].overdue
+    task.status = Task.Status.DONE
+    task.save()
+    with time_machine.travel("2026-12-01 08:00 +0700"):
+        assert client.get(reverse("resolutions:mine")).context["tasks"][0].overdue is False
+
+
+def test_the_secretary_drafts_and_issues_from_a_meeting(client, held_meeting, secretary):
+    client.force_login(secretary)
+    vote = Vote.objects.get(minutes__meeting=held_meeting)
+    response = client.post(reverse("resolutions:create", args=[held_meeting.pk]),
+                           {"kind": "regular", "title": "Nghị quyết tháng 11", "vote": vote.pk,
+                            "purpose": "Mục đích", "tasks_text": "", "solutions": "", "checking": ""})  # fmt: skip
+    resolution = Resolution.objects.get()
+    assert response["Location"] == resolution.get_absolute_url()
+    client.post(reverse("resolutions:issue", args=[resolution.pk]))
+    resolution.refresh_from_db()
+    assert (resolution.status, resolution.number) == ("issued", 1)
+    page = client.get(resolution.get_absolute_url())
+    assert "01-NQ/CB" in page.content.decode()
