@@ -210,6 +210,8 @@ REMOVAL_MONTHS = env.int("REMOVAL_MONTHS", default=3)
 # Reminders go out this many days before a confirmed meeting (0: the morning of the day), at this hour.
 REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[3, 0])
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# A resolution's task is reminded this many days before its deadline (and again once overdue).
+TASK_REMINDER_DAYS_BEFORE = env.int("TASK_REMINDER_DAYS_BEFORE", default=3)
 # Members who have not replied get a nudge this many days before the meeting.
 NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
 # A failed e-mail is retried this many times, with growing pauses, then shown to the secretary.

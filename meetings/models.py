@@ -453,10 +453,11 @@ def vote_base(attendances):
 
 
 class Message(models.Model):
-    """Every message Chibo sends about a meeting: who, which meeting, which kind, when, what happened.
+    """Every message Chibo sends about a meeting or a resolution's task: who, about what, which kind, when,
+    what happened.
 
-    The unique key (meeting, member, kind, key) is what makes a member never receive the same reminder
-    twice: a message is created once, and a task delivers it only after claiming it.
+    The unique key ((meeting or task), member, kind, key) is what makes a member never receive the same
+    reminder twice: a message is created once, and a task delivers it only after claiming it.
     """
 
     class Kind(models.TextChoices):
@@ -466,6 +467,11 @@ class Message(models.Model):
         MOVED = "moved", _("Meeting moved")
         CANCELLED = "cancelled", _("Meeting cancelled")
         ATTENDANCE_MISSING = "attendance_missing", _("Attendance not recorded")
+        TASK_DUE = "task_due", _("Task deadline near")
+        TASK_OVERDUE = "task_overdue", _("Task overdue")
+        TASK_OVERDUE_SECRETARY = "task_overdue_secretary", _("Task overdue, to the secretary")
+
+    TASK_KINDS = {Kind.TASK_DUE, Kind.TASK_OVERDUE, Kind.TASK_OVERDUE_SECRETARY}
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -475,9 +481,10 @@ class Message(models.Model):
         SKIPPED = "skipped", _("Not needed any more")
         NO_ADDRESS = "no_address", _("No e-mail address")
 
-    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="messages")
+    meeting = models.ForeignKey(Meeting, models.CASCADE, null=True, blank=True, related_name="messages")
+    task = models.ForeignKey("resolutions.Task", models.CASCADE, null=True, blank=True, related_name="messages")
     member = models.ForeignKey(Member, models.CASCADE, related_name="messages")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     key = models.CharField(max_length=60, blank=True, help_text="Tells apart messages of one kind, e.g. '3d'.")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -492,7 +499,15 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "member", "kind", "key"], name="message_once"),
+            models.UniqueConstraint(
+                fields=["meeting", "member", "kind", "key"], condition=Q(meeting__isnull=False), name="message_once"
+            ),
+            models.UniqueConstraint(
+                fields=["task", "member", "kind", "key"], condition=Q(task__isnull=False), name="message_once_per_task"
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=True) ^ Q(task__isnull=True), name="message_about_a_meeting_or_a_task"
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="message_status")]
 

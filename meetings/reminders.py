@@ -50,6 +50,7 @@ def scan(now=None):
             silent = [i.member_id for i in expected if i.reply == Invitation.Reply.NONE]
             queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
     _attendance_notes(now)
+    _task_reminders(now)
     # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
     Message.objects.filter(
         status=Message.Status.SENDING,
@@ -86,3 +87,32 @@ def _attendance_notes(now):
         )
         if secretary:
             queue_messages(meeting, [secretary.pk], Message.Kind.ATTENDANCE_MISSING)
+
+
+def _task_reminders(now):
+    """Tasks of issued resolutions: a reminder before the deadline, and once overdue a notice to the person
+    responsible and to the secretary. Keyed by the deadline, so a new deadline brings new reminders."""
+    from resolutions.models import Resolution, Task
+
+    today = timezone.localdate(now)
+    if now < at_hour(today):
+        return
+    open_tasks = (
+        Task.objects.exclude(status__in=[Task.Status.DONE, Task.Status.NOT_DONE])
+        .exclude(resolution__status=Resolution.Status.DRAFT)
+        .filter(deadline__lte=today + timedelta(days=settings.TASK_REMINDER_DAYS_BEFORE))
+        .select_related("resolution__cell", "responsible")
+    )
+    for task in open_tasks:
+        if task.deadline >= today:
+            queue_messages(task, [task.responsible_id], Message.Kind.TASK_DUE, str(task.deadline))
+            continue
+        queue_messages(task, [task.responsible_id], Message.Kind.TASK_OVERDUE, str(task.deadline))
+        secretary = (
+            Member.objects.filter(cell=task.resolution.cell, status=Member.Status.ACTIVE)
+            .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
+            .order_by("-position")
+            .first()
+        )
+        if secretary:
+            queue_messages(task, [secretary.pk], Message.Kind.TASK_OVERDUE_SECRETARY, str(task.deadline))

@@ -78,13 +78,15 @@ def invite_members(meeting):
     queue_messages(meeting, [i.member_id for i in new], Message.Kind.INVITATION)
 
 
-def queue_messages(meeting, member_ids, kind, key=""):
-    """Record one message per member (never twice for the same key) and send them after commit."""
+def queue_messages(about, member_ids, kind, key=""):
+    """Record one message per member about a meeting or a task (never twice for the same key) and send
+    them after commit."""
+    field = "meeting" if isinstance(about, Meeting) else "task"
     Message.objects.bulk_create(
-        [Message(meeting=meeting, member_id=pk, kind=kind, key=key) for pk in member_ids], ignore_conflicts=True
+        [Message(**{field: about}, member_id=pk, kind=kind, key=key) for pk in member_ids], ignore_conflicts=True
     )
     ids = Message.objects.filter(
-        meeting=meeting, member_id__in=member_ids, kind=kind, key=key, status=Message.Status.PENDING
+        **{field: about}, member_id__in=member_ids, kind=kind, key=key, status=Message.Status.PENDING
     ).values_list("pk", flat=True)
     _enqueue(ids)
 

@@ -40,7 +40,7 @@ def deliver_message(self, message_id):
     )
     if not claimed:
         return "skipped"
-    message = Message.objects.select_related("meeting__cell", "member").get(pk=message_id)
+    message = Message.objects.select_related("meeting__cell", "task__resolution__cell", "member").get(pk=message_id)
     if not still_needed(message, now):
         _finish(message, Message.Status.SKIPPED)
         return "not needed"
@@ -48,7 +48,8 @@ def deliver_message(self, message_id):
         _finish(message, Message.Status.NO_ADDRESS)
         return "no address"
     try:
-        emails.send(f"meeting_{message.kind}", [message.member.email], _context(message))
+        template = message.kind if message.kind in Message.TASK_KINDS else f"meeting_{message.kind}"
+        emails.send(template, [message.member.email], _context(message))
     except OSError as exc:  # SMTP refused or unreachable (smtplib's errors are OSErrors)
         log.warning("message %s failed (attempt %s): %s", message_id, message.attempts, exc)
         if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
@@ -74,6 +75,9 @@ def still_needed(message, now):
     from .models import Invitation, Meeting
     from .reminders import still_expected
 
+    if message.kind in Message.TASK_KINDS:
+        task = message.task
+        return not task.is_closed and str(task.deadline) == message.key and task.resolution.status != "draft"
     meeting = message.meeting
     if message.kind in (Message.Kind.MOVED, Message.Kind.CANCELLED):
         return True
@@ -146,6 +150,14 @@ def _finish(message, status, error=""):
 def _context(message):
     from .links import reply_url
 
+    if message.kind in Message.TASK_KINDS:
+        task = message.task
+        return {
+            "member": message.member,
+            "task": task,
+            "resolution": task.resolution,
+            "task_link": settings.SITE_URL + reverse("resolutions:task_progress", args=[task.pk]),
+        }
     meeting = message.meeting
     invitation = meeting.invitations.filter(member=message.member).first()
     change = meeting.changes.filter(pk=message.key).first() if message.key.isdigit() else None

@@ -134,3 +134,46 @@ def test_the_secretary_drafts_and_issues_from_a_meeting(client, held_meeting, se
     assert (resolution.status, resolution.number) == ("issued", 1)
     page = client.get(resolution.get_absolute_url())
     assert "01-NQ/CB" in page.content.decode()
+
+
+def scan_at(moment):
+    from meetings.tasks import scan_reminders
+
+    with time_machine.travel(moment):
+        scan_reminders()
+
+
+def task_messages():
+    from meetings.models import Message
+
+    return sorted(Message.objects.filter(task__isnull=False).values_list("kind", "member__full_name", "key", "status"))
+
+
+def test_a_task_is_reminded_before_its_deadline_and_when_overdue(issued, member, secretary):
+    from django.core import mail
+
+    _resolution, _task = issued
+    scan_at("2026-11-26 07:00 +0700")  # four days before: nothing yet
+    assert task_messages() == []
+    scan_at("2026-11-27 07:00 +0700")
+    scan_at("2026-11-28 07:00 +0700")  # scanned again: not sent twice
+    assert task_messages() == [("task_due", "Lê Thị Hoa", "2026-11-30", "sent")]
+    scan_at("2026-12-01 07:00 +0700")
+    assert task_messages() == [
+        ("task_due", "Lê Thị Hoa", "2026-11-30", "sent"),
+        ("task_overdue", "Lê Thị Hoa", "2026-11-30", "sent"),
+        ("task_overdue_secretary", "Trần Văn Bí", "2026-11-30", "sent"),
+    ]
+    assert any("/tasks/" in m.body and "Lê Thị Hoa" in m.body for m in mail.outbox if m.to == ["secretary@example.vn"])
+
+
+def test_a_finished_task_gets_no_reminder_and_a_new_deadline_gets_its_own(issued, member):
+    _resolution, task = issued
+    scan_at("2026-11-28 07:00 +0700")
+    task.deadline = date(2026, 12, 15)
+    task.save()
+    scan_at("2026-12-13 07:00 +0700")
+    assert [key for _kind, _name, key, _status in task_messages()] == ["2026-11-30", "2026-12-15"]
+    services.report_progress(task, None, Task.Status.DONE, 100, on=date(2026, 12, 14))
+    scan_at("2026-12-16 07:00 +0700")
+    assert [kind for kind, *_rest in task_messages()] == ["task_due", "task_due"]
