@@ -57,10 +57,15 @@ def start(meeting, by=None):
         minute_taker=meeting.minute_taker,
         updated_by=by,
     )
-    body = meeting.agenda_items.filter(section="body")
-    MinutesSection.objects.bulk_create(
-        MinutesSection(minutes=minutes, order=index + 1, heading=item.title) for index, item in enumerate(body)
-    )
+    from resolutions.review import review_text
+
+    body = list(meeting.agenda_items.filter(section="body"))
+    sections = [MinutesSection(minutes=minutes, order=index + 1, heading=item.title) for index, item in enumerate(body)]
+    carried = review_text(meeting)
+    if carried and len(sections) > 1:
+        # The political-tasks block reviews last month and the previous resolution (HD 12): it starts from it.
+        sections[1].text = carried
+    MinutesSection.objects.bulk_create(sections)
     _revision(minutes, "created", by)
     return minutes
 

@@ -170,6 +170,9 @@ def meeting_detail(request, pk):
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
     attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
     guidance = guidance_for(meeting)
+    from resolutions.review import review
+
+    previous = review(meeting)
     failed = []
     if can_manage:
         failed = meeting.messages.filter(status__in=[Message.Status.FAILED, Message.Status.NO_ADDRESS]).select_related(
@@ -184,6 +187,7 @@ def meeting_detail(request, pk):
             "agenda": agenda,
             "documents": documents,
             "guidance": guidance,
+            "review": previous,
             "replies": _reply_counts(invitations),
             "invitations": invitations,
             "own": own,

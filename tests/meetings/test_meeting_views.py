@@ -164,14 +164,14 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     client.force_login(secretary)
     url = reverse("meetings:detail", args=[meeting.pk])
     # savepoint, session, user, access: member and grants, the meeting with its cell, chair and so on,
-    # invitations, attendance, the previous regular meeting and the guidance, agenda, the agenda's
-    # documents, other documents, undelivered messages, history, release
-    with django_assert_num_queries(16):
+    # invitations, attendance, the previous regular meeting and the guidance, the previous resolution to
+    # review, agenda, the agenda's documents, other documents, undelivered messages, history, release
+    with django_assert_num_queries(17):
         client.get(url)
     for number in range(10):
         make_member(cell, f"Đảng Viên Mới {number}")
     services.invite_members(meeting)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert len(response.context["invitations"]) == 11  # the secretary and ten new members
 

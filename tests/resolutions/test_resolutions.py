@@ -177,3 +177,35 @@ def test_a_finished_task_gets_no_reminder_and_a_new_deadline_gets_its_own(issued
     services.report_progress(task, None, Task.Status.DONE, 100, on=date(2026, 12, 14))
     scan_at("2026-12-16 07:00 +0700")
     assert [kind for kind, *_rest in task_messages()] == ["task_due", "task_due"]
+
+
+def test_the_next_meeting_reviews_the_previous_resolution(client, issued, member, secretary, cell):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import minutes as workflow
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    resolution, late_task = issued
+    done = Task.objects.create(resolution=resolution, title="Thu đảng phí", responsible=late_task.responsible,
+                               deadline=date(2026, 11, 20))  # fmt: skip
+    services.report_progress(done, None, Task.Status.DONE, 100, note="Đã thu đủ", on=date(2026, 11, 18))
+    services.report_progress(late_task, None, Task.Status.DONE, 100, on=date(2026, 12, 2))
+    Task.objects.create(resolution=resolution, title="Sửa đường", responsible=late_task.responsible,
+                                 deadline=date(2026, 11, 25))  # fmt: skip
+    next_meeting = meeting_services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=12), place="Nhà văn hóa")
+    )
+    client.force_login(member)
+    review = client.get(reverse("meetings:detail", args=[next_meeting.pk])).context["review"]
+    assert review["resolution"] == resolution
+    states = {row["task"].title: row["state"] for row in review["rows"]}
+    assert states == {"Thu đảng phí": "on_time", "Vận động vệ sinh môi trường": "late", "Sửa đường": "not_done"}
+    assert review["counts"] == {"on_time": 1, "late": 1, "not_done": 1, "open": 0}
+    # The minutes of that meeting start from the review.
+    with time_machine.travel(next_meeting.starts_at + timedelta(hours=3)):
+        minutes = workflow.start(next_meeting)
+    carried = minutes.sections.all()[1].text
+    assert "01-NQ/CB" in carried and "Thu đảng phí" in carried and "Đã thu đủ" in carried
