@@ -40,3 +40,43 @@ def render(template_name, context):
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         stylesheets=[CSS(string=page_css, font_config=fonts)], font_config=fonts
     )
+
+
+def render_and_store(queryset, pk, source_hash, render, filename):
+    """Render a record's PDF and store it with its SHA-256, unless the stored one has the same source.
+
+    The record needs the fields `pdf`, `pdf_sha256`, `pdf_source` and `pdf_status` (ready, failed).
+    `source_hash(record)` names the content; a record changed while its PDF was rendering keeps waiting for
+    the render that change queued, and this one is thrown away. Returns what happened, for the logs.
+    """
+    import hashlib
+    import logging
+
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    record = queryset.filter(pk=pk).first()
+    if record is None:
+        return "gone"
+    source = source_hash(record)
+    if record.pdf and record.pdf_source == source and record.pdf_status == "ready":
+        return "unchanged"
+    try:
+        content = render(record)
+    except Exception:  # WeasyPrint or a template: shown to the users, logged for the operator
+        logging.getLogger(__name__).exception("%s %s: rendering the PDF failed", queryset.model.__name__, pk)
+        queryset.model.objects.filter(pk=pk).update(pdf_status="failed")
+        return "failed"
+    digest = hashlib.sha256(content).hexdigest()
+    storage = record.pdf.storage
+    name = storage.save(filename(record, digest), ContentFile(content))
+    with transaction.atomic():
+        current = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+        if current is None or source_hash(current) != source:
+            storage.delete(name)
+            return "outdated"
+        old = current.pdf.name if current.pdf else None
+        queryset.model.objects.filter(pk=pk).update(pdf=name, pdf_sha256=digest, pdf_source=source, pdf_status="ready")
+    if old and old != name:
+        storage.delete(old)
+    return "rendered"

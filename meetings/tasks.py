@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -99,46 +98,18 @@ def still_needed(message, now):
 @shared_task(acks_late=True)
 def render_minutes_pdf(minutes_id):
     """Render and store the minutes' PDF with its SHA-256, unless the stored one is of the same content."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
+    from chibo.pdf import render_and_store
 
     from . import minutes as workflow
     from .models import Minutes
 
-    record = Minutes.objects.select_related("meeting__cell__parent").filter(pk=minutes_id).first()
-    if record is None:
-        return "gone"
-    source = workflow.source_hash(record)
-    if record.pdf and record.pdf_source == source and record.pdf_status == Minutes.PdfStatus.READY:
-        return "unchanged"
-    try:
-        content = workflow.render_pdf(record)
-    except Exception:  # WeasyPrint or a template: shown to the secretary, logged for the operator
-        log.exception("minutes %s: rendering the PDF failed", minutes_id)
-        Minutes.objects.filter(pk=minutes_id).update(pdf_status=Minutes.PdfStatus.FAILED)
-        return "failed"
-    digest = hashlib.sha256(content).hexdigest()
-    storage = record.pdf.storage
-    name = storage.save(f"minutes/{record.meeting_id}/bien-ban-{digest[:16]}.pdf", ContentFile(content))
-    with transaction.atomic():
-        current = (
-            Minutes.objects.select_for_update(of=("self",))
-            .select_related("meeting__cell__parent")
-            .filter(pk=minutes_id)
-            .first()
-        )
-        if current is None or workflow.source_hash(current) != source:
-            # Deleted, or changed while this was rendering: the render queued by that change wins.
-            storage.delete(name)
-            return "outdated"
-        old = current.pdf.name if current.pdf else None
-        Minutes.objects.filter(pk=minutes_id).update(
-            pdf=name, pdf_sha256=digest, pdf_source=source, pdf_status=Minutes.PdfStatus.READY
-        )
-    if old and old != name:
-        storage.delete(old)
-    return "rendered"
+    return render_and_store(
+        Minutes.objects.select_related("meeting__cell__parent"),
+        minutes_id,
+        workflow.source_hash,
+        workflow.render_pdf,
+        lambda record, digest: f"minutes/{record.meeting_id}/bien-ban-{digest[:16]}.pdf",
+    )
 
 
 def _finish(message, status, error=""):

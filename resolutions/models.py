@@ -72,6 +72,12 @@ class Resolution(models.Model):
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     issued_by = models.ForeignKey("members.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    # The text as issued (and the signer), so that later edits of members or cells never rewrite it.
+    frozen = models.JSONField(default=dict, blank=True)
+    pdf = models.FileField(upload_to="resolutions/", blank=True, max_length=300)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_source = models.CharField(max_length=64, blank=True)
+    pdf_status = models.CharField(max_length=10, blank=True, default="")
     created_by = models.ForeignKey("members.User", models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

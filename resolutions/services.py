@@ -39,7 +39,11 @@ def issue(resolution, by=None, on=None):
     counter.save(update_fields=["last"])
     resolution.number, resolution.year = counter.last, on.year
     resolution.status, resolution.issued_on, resolution.issued_by = Resolution.Status.ISSUED, on, by
-    resolution.save(update_fields=["number", "year", "status", "issued_on", "issued_by", "updated_at"])
+    from . import documents
+
+    resolution.frozen = documents.snapshot(resolution)
+    resolution.save(update_fields=["number", "year", "status", "issued_on", "issued_by", "frozen", "updated_at"])
+    documents.request_pdf(resolution)
     return resolution
 
 

@@ -11,6 +11,9 @@ urlpatterns = [
     path("resolutions/<int:pk>/edit/", views.edit, name="edit"),
     path("resolutions/<int:pk>/issue/", views.issue, name="issue"),
     path("resolutions/<int:pk>/tasks/new/", views.task_create, name="task_create"),
+    path("resolutions/<int:pk>/resolution.pdf", views.pdf, name="pdf"),
+    path("resolutions/<int:pk>/resolution.docx", views.docx, name="docx"),
+    path("resolutions/<int:pk>/render/", views.render_pdf, name="render"),
     path("tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
     path("my/tasks/", views.my_tasks, name="mine"),
 ]

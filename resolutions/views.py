@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetings.models import Meeting
+from meetings.views.meetings import serve
 from members import access
 
-from . import services
+from . import documents, services
 from .forms import ProgressForm, ResolutionForm, TaskForm
 from .models import Resolution, Task
 
@@ -96,6 +98,7 @@ def task_create(request, pk):
     form = TaskForm(request.POST or None, resolution=resolution)
     if request.method == "POST" and form.is_valid():
         form.save()
+        documents.request_pdf(resolution)  # the assignments are part of the document
         messages.success(request, _("The task was added."))
         return redirect(resolution)
     return render(request, "resolutions/task_form.html", {"form": form, "resolution": resolution})
@@ -137,3 +140,38 @@ def my_tasks(request):
     for task in tasks:
         task.overdue = task.is_overdue(today)
     return render(request, "resolutions/my_tasks.html", {"tasks": tasks, "member": member})
+
+
+@login_required
+def pdf(request, pk):
+    resolution = _resolution(request, pk)
+    if resolution.pdf_status != "ready":
+        raise Http404
+    return serve(resolution.pdf)
+
+
+@login_required
+def docx(request, pk):
+    import io
+
+    resolution = _resolution(request, pk)
+    if resolution.status == Resolution.Status.DRAFT:
+        raise Http404
+    buffer = io.BytesIO()
+    documents.word(resolution).save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="nghi-quyet-{resolution.year}-{resolution.number:02d}.docx"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def render_pdf(request, pk):
+    resolution = _resolution(request, pk)
+    access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    documents.request_pdf(resolution)
+    return redirect(resolution)

@@ -118,6 +118,9 @@ TABLE += [
     ("resolutions:task_progress", "task", "get", [LOGIN, 200, 404, 200, 404, 403, 200]),
     ("resolutions:task_progress", "task", "post", [LOGIN, 200, 404, 200, 404, 403, 200]),
     ("resolutions:mine", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("resolutions:docx", "issued", "get", SEES),
+    ("resolutions:render", "issued", "post", MANAGES_POST),
+    ("resolutions:pdf", "issued", "get", SEES),
 ]
 
 CASES = [
@@ -146,7 +149,10 @@ def objects(cell, commune, outsider, make_member, other_cell, secretary, member)
     issued = resolution_services.issue(Resolution.objects.create(cell=cell, meeting=held, vote=vote, title="NQ"))
     task = Task.objects.create(resolution=issued, title="Việc", responsible=Member.objects.get(user=member),
                                deadline=date(2026, 12, 31))  # fmt: skip
+    issued.pdf.save("nq.pdf", SimpleUploadedFile("nq.pdf", b"%PDF-1.4 nq"), save=False)
+    Resolution.objects.filter(pk=issued.pk).update(pdf=issued.pdf.name, pdf_status="ready")
     return {
+        "issued": issued,
         "resolution": draft,
         "task": task,
         "held": held,

@@ -209,3 +209,42 @@ def test_the_next_meeting_reviews_the_previous_resolution(client, issued, member
         minutes = workflow.start(next_meeting)
     carried = minutes.sections.all()[1].text
     assert "01-NQ/CB" in carried and "Thu đảng phí" in carried and "Đã thu đủ" in carried
+
+
+def test_an_issued_resolution_has_its_official_pdf_and_word_file(client, make_resolution, member, secretary,
+                                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    import io
+    import unicodedata
+
+    from docx import Document as WordDocument
+    from pypdf import PdfReader
+
+    draft = make_resolution(title="Nghị quyết về xây dựng nông thôn mới", purpose="Nâng cao đời sống Nhân dân.")
+    with django_capture_on_commit_callbacks(execute=True):
+        resolution = services.issue(draft, on=date(2026, 11, 5))
+    Task.objects.create(resolution=resolution, title="Làm đường bê tông", deadline=date(2026, 12, 20),
+                        responsible=Member.objects.get(user=member))  # fmt: skip
+    client.force_login(secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("resolutions:render", args=[resolution.pk]))  # the new task: a new PDF
+    resolution.refresh_from_db()
+    assert resolution.pdf_status == "ready"
+    client.force_login(member)
+    content = b"".join(client.get(reverse("resolutions:pdf", args=[resolution.pk])).streaming_content)
+    reader = PdfReader(io.BytesIO(content))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+    expected_texts = ["NGHỊ QUYẾT", "Số 01-NQ/CB", "ĐẢNG CỘNG SẢN VIỆT NAM", "Tân Hưng, ngày 05 tháng 11 năm 2026",
+                      "Nâng cao đời sống Nhân dân.", "Làm đường bê tông", "Lê Thị Hoa", "T/M CHI BỘ"]  # fmt: skip
+    for expected in [*expected_texts, "Trần Văn Bí"]:
+        assert expected in text, expected
+    word = client.get(reverse("resolutions:docx", args=[resolution.pk]))
+    paragraphs = "\n".join(p.text for p in WordDocument(io.BytesIO(word.content)).paragraphs)
+    assert "NGHỊ QUYẾT" in paragraphs and "Làm đường bê tông" in paragraphs
+    # Renaming the cell later changes nothing in the issued text.
+    resolution.cell.name = "Chi bộ Đổi Tên"
+    resolution.cell.save()
+    from resolutions import documents
+
+    assert documents.content(Resolution.objects.get(pk=resolution.pk))["cell"]["name"] == "Chi bộ thôn Đông"

@@ -1,0 +1,18 @@
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def render_resolution_pdf(resolution_id):
+    """Render and store an issued resolution's PDF, unless the stored one is of the same content."""
+    from chibo.pdf import render_and_store
+
+    from . import documents
+    from .models import Resolution
+
+    return render_and_store(
+        Resolution.objects.select_related("cell__parent"),
+        resolution_id,
+        documents.source_hash,
+        documents.render_pdf,
+        lambda record, digest: f"resolutions/{record.cell_id}/{record.year}-{record.number:02d}-{digest[:12]}.pdf",
+    )
