@@ -6,6 +6,7 @@ app_name = "resolutions"
 
 urlpatterns = [
     path("cells/<int:pk>/resolutions/", views.cell_resolutions, name="list"),
+    path("cells/<int:pk>/evidence/", views.cell_evidence, name="evidence"),
     path("meetings/<int:pk>/resolutions/new/", views.create, name="create"),
     path("resolutions/<int:pk>/", views.detail, name="detail"),
     path("resolutions/<int:pk>/edit/", views.edit, name="edit"),

@@ -175,3 +175,25 @@ def render_pdf(request, pk):
     access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
     documents.request_pdf(resolution)
     return redirect(resolution)
+
+
+@login_required
+def cell_evidence(request, pk):
+    """The year's evidence for every member of the cell, for the annual evaluation."""
+    from members.models import Member
+
+    from .evidence import evidence
+
+    cell = access.cell_or_404(request.user, pk)
+    user_access = access.for_user(request.user)
+    access.require(user_access.is_cell_committee(cell) or user_access.grant_over(cell) is not None)
+    try:
+        year = int(request.GET.get("year", ""))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
+    except ValueError:
+        year = timezone.localdate().year
+    members = list(Member.objects.filter(cell=cell).on_roll())
+    rows = evidence(members, year)
+    return render(request, "resolutions/evidence.html", {"cell": cell, "year": year,
+                                                         "rows": [rows[m.pk] for m in members]})  # fmt: skip

@@ -119,6 +119,7 @@ TABLE += [
     ("resolutions:task_progress", "task", "post", [LOGIN, 200, 404, 200, 404, 403, 200]),
     ("resolutions:mine", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
     ("resolutions:docx", "issued", "get", SEES),
+    ("resolutions:evidence", "cell", "get", [LOGIN, 403, 404, 200, 404, 200, 200]),
     ("resolutions:render", "issued", "post", MANAGES_POST),
     ("resolutions:pdf", "issued", "get", SEES),
 ]

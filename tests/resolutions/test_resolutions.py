@@ -248,3 +248,41 @@ def test_an_issued_resolution_has_its_official_pdf_and_word_file(client, make_re
     from resolutions import documents
 
     assert documents.content(Resolution.objects.get(pk=resolution.pk))["cell"]["name"] == "Chi bộ thôn Đông"
+
+
+def test_annual_evidence_on_a_constructed_year(client, make_resolution, secretary, member, cell, make_member):
+    from resolutions.evidence import evidence
+
+    resolution = services.issue(make_resolution(), on=date(2026, 1, 10))
+    people = {
+        "good": Member.objects.get(user=member),
+        "done": make_member(cell, "Phạm Văn Đủ"),
+        "not_done": make_member(cell, "Vũ Văn Chưa"),
+        "none": make_member(cell, "Đỗ Văn Không"),
+        "exempt": make_member(cell, "Hồ Văn Miễn", status=Member.Status.EXEMPT),
+    }
+
+    def task(who, deadline, status, finished=None):
+        item = Task.objects.create(resolution=resolution, title="Việc", responsible=people[who], deadline=deadline)
+        if status != "open":
+            services.report_progress(item, None, status, 100, on=finished or deadline)
+
+    for month in (2, 3, 4):
+        task("good", date(2026, month, 20), Task.Status.DONE, date(2026, month, 18))
+    for month in (2, 3, 4, 5):
+        task("done", date(2026, month, 20), Task.Status.DONE)
+    task("done", date(2026, 6, 20), Task.Status.DONE, date(2026, 6, 25))  # 1 late of 5: 20%
+    task("not_done", date(2026, 3, 1), "open")  # overdue, never reported
+    task("exempt", date(2026, 3, 1), "open")
+    rows = evidence(list(people.values()), 2026, today=date(2026, 11, 21))
+    figures = {name: rows[m.pk] for name, m in people.items()}
+    assert {name: f["band"] for name, f in figures.items()} == {
+        "good": "good", "done": "done", "not_done": "not_done", "none": "none", "exempt": "exempt",
+    }  # fmt: skip
+    assert (figures["done"]["tasks"], figures["done"]["on_time"], figures["done"]["late_done"]) == (5, 4, 1)
+    assert figures["not_done"]["not_done"] == 1
+    client.force_login(secretary)
+    page = client.get(reverse("resolutions:evidence", args=[cell.pk]) + "?year=2026")
+    assert page.status_code == 200 and len(page.context["rows"]) == 6  # the five (one is the member) and the secretary
+    client.force_login(member)
+    assert client.get(reverse("resolutions:evidence", args=[cell.pk])).status_code == 403

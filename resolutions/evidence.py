@@ -1,0 +1,85 @@
+"""Annual evidence per member (domain §7): attendance, speaking, tasks; and the band it suggests.
+
+People decide the grade; Chibo gathers the facts and says which band they point to. Exempt members are not
+graded. "Exceeded" tasks (for the top band) are not recorded, so the top band is never suggested.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Attendance, Contribution
+from meetings.warnings import removal_flags
+from members.models import Member
+
+from .models import Task
+
+BANDS = {
+    "good": _("Completed tasks well (all on time)"),
+    "done": _("Completed tasks (all done, at most 20% late)"),
+    "not_done": _("Did not complete tasks"),
+    "none": _("No task this year"),
+    "exempt": _("Exempt: not graded"),
+}
+LATE_SHARE_ALLOWED = 0.2
+
+
+def evidence(members, year, today=None):
+    """{member id: figures} for the members, in four queries whatever their number."""
+    today = today or timezone.localdate()
+    ids = [m.pk for m in members]
+    result = {m.pk: {"member": m, "year": year} for m in members}
+    attendance = (
+        Attendance.objects.filter(member_id__in=ids, meeting__starts_at__year=year)
+        .exclude(meeting__kind="committee")
+        .values("member_id")
+        .annotate(
+            present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+            late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
+            excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+        )
+    )
+    for row in attendance:
+        result[row["member_id"]].update({k: row[k] for k in ("present", "late", "excused", "unexcused")})
+    spoke = Contribution.objects.filter(member_id__in=ids, minutes__meeting__starts_at__year=year)
+    for row in spoke.values("member_id").annotate(times=Count("minutes", distinct=True)):
+        result[row["member_id"]]["spoke"] = row["times"]
+    tasks = defaultdict(list)
+    assigned = Task.objects.filter(responsible_id__in=ids, deadline__year=year).exclude(resolution__status="draft")
+    for task in assigned.only("responsible_id", "status", "deadline", "completed_on"):
+        tasks[task.responsible_id].append(task)
+    flags = removal_flags(ids, year)
+    year_end = min(today, date(year, 12, 31))
+    for member_id, figures in result.items():
+        for key in ("present", "late", "excused", "unexcused", "spoke"):
+            figures.setdefault(key, 0)
+        own = tasks[member_id]
+        figures["tasks"] = len(own)
+        figures["on_time"] = sum(1 for t in own if t.status == Task.Status.DONE and not t.finished_late())
+        figures["late_done"] = sum(1 for t in own if t.finished_late())
+        figures["not_done"] = sum(
+            1 for t in own if t.status == Task.Status.NOT_DONE or (not t.is_closed and t.deadline < year_end)
+        )
+        figures["open"] = figures["tasks"] - figures["on_time"] - figures["late_done"] - figures["not_done"]
+        figures["removal_months"] = flags.get(member_id, [])
+        figures["band"] = suggest(figures)
+        figures["band_label"] = BANDS[figures["band"]]
+    return result
+
+
+def suggest(figures):
+    """The band the tasks point to: all on time → well; all done with at most 20% late → completed;
+    anything not done (or more late) → not completed. Tasks not yet due do not count yet."""
+    if figures["member"].status == Member.Status.EXEMPT:
+        return "exempt"
+    if not figures["tasks"]:
+        return "none"
+    if figures["not_done"]:
+        return "not_done"
+    if figures["late_done"] == 0:
+        return "good"
+    return "done" if figures["late_done"] / figures["tasks"] <= LATE_SHARE_ALLOWED else "not_done"
