@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import DateInput
 from members.models import Member
 
-from .models import Resolution, Task, Vote
+from .models import Resolution, ResolutionReview, Task, Vote
 
 
 class ResolutionForm(forms.ModelForm):
@@ -49,3 +49,9 @@ class ProgressForm(forms.Form):
         if evidence:
             validate_document(evidence)
         return evidence
+
+
+class ReviewForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Review"), choices=ResolutionReview.Kind.choices)
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    conclusions = forms.CharField(label=_("Conclusions"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)

@@ -188,3 +188,27 @@ class TaskUpdate(models.Model):
 
     def __str__(self):
         return f"{self.task}: {self.percent}%"
+
+
+class ResolutionReview(models.Model):
+    """An interim (sơ kết) or final (tổng kết) review of a resolution, with its conclusions."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Interim review")
+        FINAL = "final", _("Final review")
+
+    resolution = models.ForeignKey(Resolution, models.CASCADE, related_name="reviews")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    held_on = models.DateField(_("held on"))
+    conclusions = models.TextField(_("conclusions"))
+    by = models.ForeignKey("members.User", models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution"], condition=Q(kind="final"), name="review_one_final")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.resolution}"

@@ -60,3 +60,22 @@ def report_progress(task, by, status, percent, note="", evidence=None, on=None):
     task.completed_on = on if status in (Task.Status.DONE, Task.Status.NOT_DONE) else None
     task.save(update_fields=["status", "percent", "completed_on"])
     return task
+
+
+@transaction.atomic
+def add_review(resolution, kind, held_on, conclusions, by=None):
+    """Record an interim or final review; the resolution is then under review, or completed."""
+    from .models import ResolutionReview
+
+    resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    if resolution.status in (Resolution.Status.DRAFT, Resolution.Status.COMPLETED):
+        raise ResolutionError(_("Only an issued resolution still in force can be reviewed."))
+    if not conclusions.strip():
+        raise ResolutionError(_("Write the review's conclusions."))
+    if resolution.issued_on and held_on < resolution.issued_on:
+        raise ResolutionError(_("A review cannot come before the resolution was issued."))
+    ResolutionReview.objects.create(resolution=resolution, kind=kind, held_on=held_on, conclusions=conclusions, by=by)
+    final = kind == ResolutionReview.Kind.FINAL
+    resolution.status = Resolution.Status.COMPLETED if final else Resolution.Status.UNDER_REVIEW
+    resolution.save(update_fields=["status", "updated_at"])
+    return resolution

@@ -15,6 +15,7 @@ urlpatterns = [
     path("resolutions/<int:pk>/resolution.pdf", views.pdf, name="pdf"),
     path("resolutions/<int:pk>/resolution.docx", views.docx, name="docx"),
     path("resolutions/<int:pk>/render/", views.render_pdf, name="render"),
+    path("resolutions/<int:pk>/review/", views.review, name="review"),
     path("tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
     path("my/tasks/", views.my_tasks, name="mine"),
 ]

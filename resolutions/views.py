@@ -11,7 +11,7 @@ from meetings.views.meetings import serve
 from members import access
 
 from . import documents, services
-from .forms import ProgressForm, ResolutionForm, TaskForm
+from .forms import ProgressForm, ResolutionForm, ReviewForm, TaskForm
 from .models import Resolution, Task
 
 
@@ -58,6 +58,7 @@ def detail(request, pk):
     return render(request, "resolutions/detail.html", {
         "resolution": resolution, "tasks": tasks, "cell": resolution.cell,
         "can_manage": user_access.can_manage_meetings(resolution.cell),
+        "reviews": resolution.reviews.all(), "review_form": ReviewForm(initial={"held_on": today}),
     })  # fmt: skip
 
 
@@ -197,3 +198,22 @@ def cell_evidence(request, pk):
     rows = evidence(members, year)
     return render(request, "resolutions/evidence.html", {"cell": cell, "year": year,
                                                          "rows": [rows[m.pk] for m in members]})  # fmt: skip
+
+
+@require_POST
+@login_required
+def review(request, pk):
+    resolution = _resolution(request, pk)
+    access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(resolution)
+    data = form.cleaned_data
+    try:
+        services.add_review(resolution, data["kind"], data["held_on"], data["conclusions"], by=request.user)
+    except services.ResolutionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The review was recorded."))
+    return redirect(resolution)

@@ -120,6 +120,7 @@ TABLE += [
     ("resolutions:mine", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
     ("resolutions:docx", "issued", "get", SEES),
     ("resolutions:evidence", "cell", "get", [LOGIN, 403, 404, 200, 404, 200, 200]),
+    ("resolutions:review", "issued", "post", MANAGES_POST),
     ("resolutions:render", "issued", "post", MANAGES_POST),
     ("resolutions:pdf", "issued", "get", SEES),
 ]

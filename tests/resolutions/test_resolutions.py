@@ -286,3 +286,19 @@ def test_annual_evidence_on_a_constructed_year(client, make_resolution, secretar
     assert page.status_code == 200 and len(page.context["rows"]) == 6  # the five (one is the member) and the secretary
     client.force_login(member)
     assert client.get(reverse("resolutions:evidence", args=[cell.pk])).status_code == 403
+
+
+def test_interim_and_final_reviews_move_the_resolution_on(client, issued, secretary, member):
+    resolution, _task = issued
+    client.force_login(member)
+    url = reverse("resolutions:review", args=[resolution.pk])
+    assert client.post(url, {"kind": "interim", "held_on": "01/12/2026", "conclusions": "Đạt 60%"}).status_code == 403
+    client.force_login(secretary)
+    client.post(url, {"kind": "interim", "held_on": "01/12/2026", "conclusions": "Đạt 60% kế hoạch."})
+    assert Resolution.objects.get(pk=resolution.pk).status == "under_review"
+    client.post(url, {"kind": "final", "held_on": "20/12/2026", "conclusions": "Hoàn thành."})
+    assert Resolution.objects.get(pk=resolution.pk).status == "completed"
+    client.post(url, {"kind": "interim", "held_on": "21/12/2026", "conclusions": "Thêm nữa?"})
+    assert resolution.reviews.count() == 2  # a completed resolution takes no more reviews
+    with pytest.raises(services.ResolutionError):
+        services.add_review(resolution, "interim", date(2026, 12, 22), "x")
