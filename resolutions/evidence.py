@@ -15,7 +15,7 @@ from meetings.models import Attendance, Contribution
 from meetings.warnings import removal_flags
 from members.models import Member
 
-from .models import Task
+from .models import StudyEssay, Task
 
 BANDS = {
     "good": _("Completed tasks well (all on time)"),
@@ -28,7 +28,7 @@ LATE_SHARE_ALLOWED = 0.2
 
 
 def evidence(members, year, today=None):
-    """{member id: figures} for the members, in four queries whatever their number."""
+    """{member id: figures} for the members, in five queries whatever their number."""
     today = today or timezone.localdate()
     ids = [m.pk for m in members]
     result = {m.pk: {"member": m, "year": year} for m in members}
@@ -48,6 +48,9 @@ def evidence(members, year, today=None):
     spoke = Contribution.objects.filter(member_id__in=ids, minutes__meeting__starts_at__year=year)
     for row in spoke.values("member_id").annotate(times=Count("minutes", distinct=True)):
         result[row["member_id"]]["spoke"] = row["times"]
+    essays = StudyEssay.objects.filter(member_id__in=ids, submitted_on__year=year)
+    for row in essays.values("member_id").annotate(n=Count("pk")):
+        result[row["member_id"]]["essays"] = row["n"]
     tasks = defaultdict(list)
     assigned = Task.objects.filter(responsible_id__in=ids, deadline__year=year).exclude(resolution__status="draft")
     for task in assigned.only("responsible_id", "status", "deadline", "completed_on"):
@@ -55,7 +58,7 @@ def evidence(members, year, today=None):
     flags = removal_flags(ids, year)
     year_end = min(today, date(year, 12, 31))
     for member_id, figures in result.items():
-        for key in ("present", "late", "excused", "unexcused", "spoke"):
+        for key in ("present", "late", "excused", "unexcused", "spoke", "essays"):
             figures.setdefault(key, 0)
         own = tasks[member_id]
         figures["tasks"] = len(own)

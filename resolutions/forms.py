@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import DateInput
 from members.models import Member
 
-from .models import Resolution, ResolutionReview, Task, Vote
+from .models import Directive, Resolution, ResolutionReview, Task, Vote
 
 
 class ResolutionForm(forms.ModelForm):
@@ -55,3 +55,32 @@ class ReviewForm(forms.Form):
     kind = forms.ChoiceField(label=_("Review"), choices=ResolutionReview.Kind.choices)
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     conclusions = forms.CharField(label=_("Conclusions"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class DirectiveForm(forms.ModelForm):
+    class Meta:
+        model = Directive
+        fields = ["title", "reference", "study_by"]
+        widgets = {"study_by": DateInput()}
+
+
+class StudySessionForm(forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    attendees = forms.ModelMultipleChoiceField(label=_("Attended"), queryset=Member.objects.none(), required=False,
+                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args, cell, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = Member.objects.filter(cell=cell).on_roll()
+
+
+class EssayForm(forms.Form):
+    file = forms.FileField(label=_("Essay (optional)"), required=False)
+
+    def clean_file(self):
+        from meetings.documents import validate_document
+
+        upload = self.cleaned_data.get("file")
+        if upload:
+            validate_document(upload)
+        return upload

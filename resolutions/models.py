@@ -212,3 +212,59 @@ class ResolutionReview(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.resolution}"
+
+
+class Directive(models.Model):
+    """A higher committee's resolution or directive that every cell below it must study by a date."""
+
+    unit = models.ForeignKey("members.OrgUnit", models.CASCADE, related_name="directives", verbose_name=_("committee"))
+    title = models.CharField(_("title"), max_length=300)
+    reference = models.CharField(_("number and date"), max_length=100, blank=True)
+    study_by = models.DateField(_("to be studied by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("directive to study")
+        verbose_name_plural = _("directives to study")
+        ordering = ["-study_by", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class StudySession(models.Model):
+    """A cell's session studying a directive: when, and who attended."""
+
+    cell = models.ForeignKey("members.OrgUnit", models.CASCADE, related_name="study_sessions")
+    directive = models.ForeignKey(Directive, models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("held on"))
+    attendees = models.ManyToManyField("members.Member", blank=True, related_name="study_sessions",
+                                       verbose_name=_("attended"))  # fmt: skip
+
+    class Meta:
+        ordering = ["-held_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["cell", "directive"], name="study_once_per_cell")]
+
+    def __str__(self):
+        return f"{self.directive} – {self.cell}"
+
+
+def essay_path(essay, filename):
+    from meetings.models import short_name
+
+    return f"essays/{essay.session_id}/{short_name(filename)}"
+
+
+class StudyEssay(models.Model):
+    """A member's study essay (bài thu hoạch) for a session."""
+
+    session = models.ForeignKey(StudySession, models.CASCADE, related_name="essays")
+    member = models.ForeignKey("members.Member", models.CASCADE, related_name="essays")
+    submitted_on = models.DateField(_("submitted on"))
+    file = models.FileField(_("essay"), upload_to=essay_path, blank=True, max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "member"], name="essay_once")]
+
+    def __str__(self):
+        return f"{self.member}: {self.session}"

@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.models import OrgUnit
+
 from .models import Resolution, ResolutionCounter, Task, TaskUpdate
 
 
@@ -79,3 +81,30 @@ def add_review(resolution, kind, held_on, conclusions, by=None):
     resolution.status = Resolution.Status.COMPLETED if final else Resolution.Status.UNDER_REVIEW
     resolution.save(update_fields=["status", "updated_at"])
     return resolution
+
+
+@transaction.atomic
+def record_study(cell, directive, held_on, attendees):
+    """The cell's study session of a directive (one per directive), with who attended."""
+    from .models import StudySession
+
+    if not OrgUnit.objects.filter(pk=directive.unit_id, path__in=cell.ancestor_paths()).exists():
+        raise ResolutionError(_("This directive is not for this cell."))
+    session, _created = StudySession.objects.update_or_create(cell=cell, directive=directive,
+                                                              defaults={"held_on": held_on})  # fmt: skip
+    session.attendees.set([m for m in attendees if m.cell_id == cell.pk])
+    return session
+
+
+@transaction.atomic
+def submit_essay(session, member, file=None, on=None):
+    from .models import StudyEssay
+
+    if member.cell_id != session.cell_id:
+        raise ResolutionError(_("Only members of the cell hand in essays."))
+    essay, _created = StudyEssay.objects.update_or_create(
+        session=session,
+        member=member,
+        defaults={"submitted_on": on or timezone.localdate(), **({"file": file} if file else {})},
+    )
+    return essay

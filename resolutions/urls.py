@@ -18,4 +18,7 @@ urlpatterns = [
     path("resolutions/<int:pk>/review/", views.review, name="review"),
     path("tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
     path("my/tasks/", views.my_tasks, name="mine"),
+    path("units/<int:pk>/directives/", views.directives, name="directives"),
+    path("cells/<int:pk>/study/", views.study, name="study"),
+    path("study/<int:pk>/essay/", views.essay, name="essay"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from meetings.views.meetings import serve
 from members import access
 
 from . import documents, services
-from .forms import ProgressForm, ResolutionForm, ReviewForm, TaskForm
+from .forms import DirectiveForm, EssayForm, ProgressForm, ResolutionForm, ReviewForm, StudySessionForm, TaskForm
 from .models import Resolution, Task
 
 
@@ -217,3 +218,92 @@ def review(request, pk):
     else:
         messages.success(request, _("The review was recorded."))
     return redirect(resolution)
+
+
+@login_required
+def directives(request, pk):
+    """A higher committee's directives to study, with which cells below have studied each."""
+    from members.models import OrgUnit
+
+    from .models import Directive, StudySession
+
+    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    if unit.is_cell:
+        raise Http404
+    user_access = access.for_user(request.user)
+    access.require(user_access.grant_over(unit) is not None)
+    form = DirectiveForm(request.POST or None)
+    if request.method == "POST":
+        access.require(user_access.can_publish_guidance(unit))
+        if form.is_valid():
+            directive = form.save(commit=False)
+            directive.unit = unit
+            directive.save()
+            messages.success(request, _("Every cell below will study it."))
+            return redirect("resolutions:directives", pk=unit.pk)
+    items = list(Directive.objects.filter(unit=unit))
+    cells = OrgUnit.objects.subtree(unit).cells().count()
+    studied = dict(StudySession.objects.filter(directive__in=items).values_list("directive").annotate(n=Count("pk")))
+    for item in items:
+        item.studied = studied.get(item.pk, 0)
+    context = {"unit": unit, "items": items, "cells": cells, "form": form,
+               "can_publish": user_access.can_publish_guidance(unit)}  # fmt: skip
+    return render(request, "resolutions/directives.html", context)
+
+
+@login_required
+def study(request, pk):
+    """A cell's studies: the directives from the committees above, its sessions and its members' essays."""
+    from .models import Directive, StudySession
+
+    cell = access.cell_or_404(request.user, pk)
+    user_access = access.for_user(request.user)
+    can_manage = user_access.can_manage_meetings(cell)
+    items = list(Directive.objects.filter(unit__path__in=cell.ancestor_paths()[:-1]).select_related("unit"))
+    sessions = {
+        s.directive_id: s
+        for s in StudySession.objects.filter(cell=cell).prefetch_related("attendees", "essays__member")
+    }
+    if request.method == "POST":
+        access.require(can_manage)
+        directive = get_object_or_404(Directive, pk=request.POST.get("directive"), pk__in=[d.pk for d in items])
+        form = StudySessionForm(request.POST, cell=cell)
+        if form.is_valid():
+            services.record_study(cell, directive, form.cleaned_data["held_on"], form.cleaned_data["attendees"])
+            messages.success(request, _("The study session was recorded."))
+        else:
+            messages.error(request, _("Give the date of the session."))
+        return redirect("resolutions:study", pk=cell.pk)
+    member = user_access.member
+    for item in items:
+        item.session = sessions.get(item.pk)
+        item.form = StudySessionForm(cell=cell, initial={"held_on": timezone.localdate()})
+        item.essay_done = bool(
+            item.session and member and any(e.member_id == member.pk for e in item.session.essays.all())
+        )
+    return render(request, "resolutions/study.html", {"cell": cell, "items": items, "can_manage": can_manage,
+                                                      "member": member, "today": timezone.localdate()})  # fmt: skip
+
+
+@require_POST
+@login_required
+def essay(request, pk):
+    """A member hands in their study essay (a file is optional: many hand in paper)."""
+    from .models import StudySession
+
+    session = get_object_or_404(StudySession.objects.filter(cell__in=visible_units(request.user)), pk=pk)
+    member = access.for_user(request.user).member
+    access.require(member is not None and member.cell_id == session.cell_id)
+    form = EssayForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.submit_essay(session, member, form.cleaned_data["file"])
+        messages.success(request, _("Your essay is recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("resolutions:study", pk=session.cell_id)
+
+
+def visible_units(user):
+    from members.models import OrgUnit
+
+    return OrgUnit.objects.visible_to(user)

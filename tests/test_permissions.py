@@ -121,6 +121,9 @@ TABLE += [
     ("resolutions:docx", "issued", "get", SEES),
     ("resolutions:evidence", "cell", "get", [LOGIN, 403, 404, 200, 404, 200, 200]),
     ("resolutions:review", "issued", "post", MANAGES_POST),
+    ("resolutions:study", "cell", "get", SEES),
+    ("resolutions:directives", "commune", "get", [LOGIN, 404, 404, 404, 404, 200, 200]),
+    ("resolutions:directives", "commune", "post", [LOGIN, 404, 404, 404, 404, 403, 200]),
     ("resolutions:render", "issued", "post", MANAGES_POST),
     ("resolutions:pdf", "issued", "get", SEES),
 ]

@@ -302,3 +302,34 @@ def test_interim_and_final_reviews_move_the_resolution_on(client, issued, secret
     assert resolution.reviews.count() == 2  # a completed resolution takes no more reviews
     with pytest.raises(services.ResolutionError):
         services.add_review(resolution, "interim", date(2026, 12, 22), "x")
+
+
+def test_a_cell_studies_a_directive_and_members_hand_in_essays(client, commune_admin, secretary, member, cell,
+                                                               sibling_cell, outsider, other_cell):  # fmt: skip
+    from resolutions.models import Directive, StudySession
+
+    client.force_login(commune_admin)
+    data = {"title": "Nghị quyết Đại hội Đảng bộ xã", "reference": "01-NQ/ĐU", "study_by": "31/12/2026"}
+    client.post(reverse("resolutions:directives", args=[cell.parent_id]), data)
+    directive = Directive.objects.get()
+    client.force_login(secretary)
+    page = client.get(reverse("resolutions:study", args=[cell.pk]))
+    assert [item.title for item in page.context["items"]] == ["Nghị quyết Đại hội Đảng bộ xã"]
+    hoa = Member.objects.get(user=member)
+    client.post(reverse("resolutions:study", args=[cell.pk]),
+                {"directive": directive.pk, "held_on": "05/12/2026", "attendees": [hoa.pk]})  # fmt: skip
+    session = StudySession.objects.get()
+    assert (session.held_on, list(session.attendees.all())) == (date(2026, 12, 5), [hoa])
+    client.force_login(member)
+    client.post(reverse("resolutions:essay", args=[session.pk]), {})
+    assert [e.member for e in session.essays.all()] == [hoa]
+    client.force_login(outsider)  # another commune's cell: neither the directive nor the session
+    assert client.get(reverse("resolutions:study", args=[other_cell.pk])).context["items"] == []
+    assert client.post(reverse("resolutions:essay", args=[session.pk]), {}).status_code == 404
+    client.force_login(commune_admin)
+    listing = client.get(reverse("resolutions:directives", args=[cell.parent_id]))
+    assert listing.context["items"][0].studied == 1 and listing.context["cells"] == 2
+    # The essays count in the year's evidence.
+    from resolutions.evidence import evidence
+
+    assert evidence([hoa], 2026)[hoa.pk]["essays"] == 1
