@@ -242,5 +242,6 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }

@@ -217,6 +217,7 @@ def member_detail(request, pk):
             "attendances": member.attendances.select_related("meeting").order_by("-meeting__starts_at")[:36],
             "removal_months": removal_flags([member.pk], year).get(member.pk),
             "spoke": member.contributions.filter(minutes__meeting__starts_at__year=year).count(),
+            "evidence": _evidence(member, year, user_access),
             "year": year,
             "cell": member.cell,
             "status_changes": member.status_changes.select_related("recorded_by"),
@@ -225,6 +226,15 @@ def member_detail(request, pk):
             "can_view_private": user_access.can_view_private(member),
         },
     )
+
+
+def _evidence(member, year, user_access):
+    """The year's evidence (domain §7), for the member and those who see private data."""
+    if not user_access.can_view_private(member):
+        return None
+    from resolutions.evidence import evidence
+
+    return evidence([member], year)[member.pk]
 
 
 @login_required

@@ -42,7 +42,7 @@ def seed_resolutions(cell, today=None):
             tasks_text="Tập trung các nhiệm vụ trọng tâm đã thống nhất.", solutions="Phân công đảng viên phụ trách.",
             checking="Chi ủy kiểm tra, đánh giá tại kỳ sinh hoạt sau.",
         )  # fmt: skip
-        services.issue(resolution, on=day)
+        services.issue(resolution, on=day, render=False)  # PDFs are rendered when first asked for
         latest = index == len(meetings) - 1
         for number in range(2):
             responsible = demo_member if latest and number == 0 and demo_member else rng.choice(members)
@@ -65,3 +65,31 @@ def seed_resolutions(cell, today=None):
                                                    completed_on=finished)  # fmt: skip
         count += 1
     return count
+
+
+@transaction.atomic
+def seed_study(province, cells, today=None):
+    """A directive from the province, studied by most cells, with essays from most members who attended."""
+    from .models import Directive, StudyEssay, StudySession
+
+    if Directive.objects.filter(unit=province).exists():
+        return 0
+    today = today or timezone.localdate()
+    directive = Directive.objects.create(
+        unit=province, title="Nghị quyết Đại hội đại biểu Đảng bộ tỉnh lần thứ XX", reference="01-NQ/ĐH",
+        study_by=today + timedelta(days=20),
+    )  # fmt: skip
+    for index, cell in enumerate(cells):
+        if index % 3 == 2:
+            continue  # a cell that has not studied yet shows on the committee's page
+        rng = random.Random(f"study-{cell.code}")
+        members = list(Member.objects.filter(cell=cell, status=Member.Status.ACTIVE))
+        came = [m for m in members if rng.random() < 0.85]
+        session = StudySession.objects.create(cell=cell, directive=directive, held_on=today - timedelta(days=10))
+        session.attendees.set(came)
+        StudyEssay.objects.bulk_create(
+            StudyEssay(session=session, member=m, submitted_on=today - timedelta(days=rng.randint(1, 8)))
+            for m in came
+            if rng.random() < 0.8 and m.user_id is None
+        )
+    return 1

@@ -14,7 +14,7 @@ class ResolutionError(Exception):
 
 
 @transaction.atomic
-def issue(resolution, by=None, on=None):
+def issue(resolution, by=None, on=None, render=True):
     """Give the resolution the next number of its cell and year, and issue it.
 
     The counter row is locked for the length of this transaction: two issues at once are numbered one after
@@ -45,7 +45,8 @@ def issue(resolution, by=None, on=None):
 
     resolution.frozen = documents.snapshot(resolution)
     resolution.save(update_fields=["number", "year", "status", "issued_on", "issued_by", "frozen", "updated_at"])
-    documents.request_pdf(resolution)
+    if render:
+        documents.request_pdf(resolution)
     return resolution
 
 

@@ -69,13 +69,14 @@ class Command(BaseCommand):
         for username, label, how, target in LOGINS:
             self._login(username, label, how, target, units)
         from meetings.demo import seed_cell, seed_minutes
-        from resolutions.demo import seed_resolutions
+        from resolutions.demo import seed_resolutions, seed_study
 
-        for unit in units.values():
-            if unit.is_cell:
-                seed_cell(unit, today)
-                seed_minutes(unit, today)
-                seed_resolutions(unit, today)
+        cells = [unit for unit in units.values() if unit.is_cell]
+        for unit in cells:
+            seed_cell(unit, today)
+            seed_minutes(unit, today)
+            seed_resolutions(unit, today)
+        seed_study(units["HY"], cells, today)
         self._print_logins()
 
     def _fill_cell(self, cell, size, today):
