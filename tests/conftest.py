@@ -19,6 +19,21 @@ from members.models import Grant, Member, OrgUnit, User
 PASSWORD = "a-Strong-password-42"
 
 
+def pytest_configure(config):
+    """The cache gets a Redis database of each test process's own. Clearing the cache empties its whole
+    database, and the Celery broker's database (REDIS_URL's) must never be emptied under a waiting worker."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not settings.REDIS_URL:
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    parts = urlsplit(settings.REDIS_URL)
+    location = urlunsplit(parts._replace(path=f"/{10 + index}"))
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+
+
 def pytest_sessionstart(session):
     # The suite runs on the real stack only: never silently on SQLite or without Redis.
     engine = settings.DATABASES["default"]["ENGINE"]
