@@ -312,6 +312,10 @@ class BaseVoteFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         for form in self.forms:
+            adopted = form.instance.pk and form.instance.resolutions.exists()
+            if adopted and (self._should_delete_form(form) or form.has_changed()):
+                form.add_error(None, _("A resolution rests on this vote: it can no longer be changed or removed."))
+                continue
             if (not form.has_changed() and not form.instance.pk) or self._should_delete_form(form):
                 continue
             data = form.cleaned_data

@@ -99,8 +99,13 @@ def _task_reminders(now):
         return
     open_tasks = (
         Task.objects.exclude(status__in=[Task.Status.DONE, Task.Status.NOT_DONE])
-        .exclude(resolution__status=Resolution.Status.DRAFT)
-        .filter(deadline__lte=today + timedelta(days=settings.TASK_REMINDER_DAYS_BEFORE))
+        .exclude(resolution__status__in=[Resolution.Status.DRAFT, Resolution.Status.COMPLETED])
+        .exclude(responsible__status=Member.Status.TRANSFERRED)
+        # Overdue for more than two months: the secretary has been told; the review at the meeting follows up.
+        .filter(
+            deadline__lte=today + timedelta(days=settings.TASK_REMINDER_DAYS_BEFORE),
+            deadline__gte=today - timedelta(days=60),
+        )
         .select_related("resolution__cell", "responsible")
     )
     for task in open_tasks:

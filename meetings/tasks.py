@@ -76,7 +76,12 @@ def still_needed(message, now):
 
     if message.kind in Message.TASK_KINDS:
         task = message.task
-        return not task.is_closed and str(task.deadline) == message.key and task.resolution.status != "draft"
+        current = not task.is_closed and str(task.deadline) == message.key
+        in_force = task.resolution.status not in ("draft", "completed")
+        addressee_ok = message.member.is_on_roll and (
+            message.kind == Message.Kind.TASK_OVERDUE_SECRETARY or message.member_id == task.responsible_id
+        )
+        return current and in_force and addressee_ok
     meeting = message.meeting
     if message.kind in (Message.Kind.MOVED, Message.Kind.CANCELLED):
         return True

@@ -177,7 +177,8 @@ class Access:
 
     def can_update_task(self, task):
         """The member responsible for the task, or whoever manages the cell's meetings."""
-        if self.member is not None and task.responsible_id == self.member.pk and self.position is not None:
+        working = (Member.Status.ACTIVE, Member.Status.VISITING)
+        if self.member is not None and task.responsible_id == self.member.pk and self.member.status in working:
             return True
         return self.can_manage_meetings(task.resolution.cell)
 

@@ -5,7 +5,6 @@ graded. "Exceeded" tasks (for the top band) are not recorded, so the top band is
 """
 
 from collections import defaultdict
-from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -21,7 +20,7 @@ BANDS = {
     "good": _("Completed tasks well (all on time)"),
     "done": _("Completed tasks (all done, at most 20% late)"),
     "not_done": _("Did not complete tasks"),
-    "none": _("No task this year"),
+    "none": _("No task due yet this year"),
     "exempt": _("Exempt: not graded"),
 }
 LATE_SHARE_ALLOWED = 0.2
@@ -56,7 +55,6 @@ def evidence(members, year, today=None):
     for task in assigned.only("responsible_id", "status", "deadline", "completed_on"):
         tasks[task.responsible_id].append(task)
     flags = removal_flags(ids, year)
-    year_end = min(today, date(year, 12, 31))
     for member_id, figures in result.items():
         for key in ("present", "late", "excused", "unexcused", "spoke", "essays"):
             figures.setdefault(key, 0)
@@ -65,9 +63,10 @@ def evidence(members, year, today=None):
         figures["on_time"] = sum(1 for t in own if t.status == Task.Status.DONE and not t.finished_late())
         figures["late_done"] = sum(1 for t in own if t.finished_late())
         figures["not_done"] = sum(
-            1 for t in own if t.status == Task.Status.NOT_DONE or (not t.is_closed and t.deadline < year_end)
+            1 for t in own if t.status == Task.Status.NOT_DONE or (not t.is_closed and t.deadline < today)
         )
         figures["open"] = figures["tasks"] - figures["on_time"] - figures["late_done"] - figures["not_done"]
+        figures["due"] = figures["tasks"] - figures["open"]  # done, or past their deadline
         figures["removal_months"] = flags.get(member_id, [])
         figures["band"] = suggest(figures)
         figures["band_label"] = BANDS[figures["band"]]
@@ -79,10 +78,10 @@ def suggest(figures):
     anything not done (or more late) → not completed. Tasks not yet due do not count yet."""
     if figures["member"].status == Member.Status.EXEMPT:
         return "exempt"
-    if not figures["tasks"]:
+    if not figures["due"]:
         return "none"
     if figures["not_done"]:
         return "not_done"
     if figures["late_done"] == 0:
         return "good"
-    return "done" if figures["late_done"] / figures["tasks"] <= LATE_SHARE_ALLOWED else "not_done"
+    return "done" if figures["late_done"] / figures["due"] <= LATE_SHARE_ALLOWED else "not_done"

@@ -31,7 +31,7 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, resolution, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.resolution = resolution
-        members = Member.objects.filter(cell=resolution.cell).on_roll()
+        members = Member.objects.filter(cell=resolution.cell, status__in=[Member.Status.ACTIVE, Member.Status.VISITING])
         self.fields["responsible"].queryset = members
         self.fields["helpers"].queryset = members
 

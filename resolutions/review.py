@@ -7,10 +7,10 @@ from .models import Resolution, Task
 
 
 def previous_resolution(meeting):
-    """The latest resolution issued at an earlier meeting of the same cell, or None."""
+    """The latest monthly resolution issued at an earlier meeting of the same cell, or None."""
     return (
         Resolution.objects.exclude(status=Resolution.Status.DRAFT)
-        .filter(cell_id=meeting.cell_id, meeting__starts_at__lt=meeting.starts_at)
+        .filter(cell_id=meeting.cell_id, meeting__starts_at__lt=meeting.starts_at, kind=Resolution.Kind.REGULAR)
         .order_by("-meeting__starts_at", "-number")
         .first()
     )

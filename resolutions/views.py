@@ -32,7 +32,9 @@ def cell_resolutions(request, pk):
 
 @login_required
 def create(request, pk):
-    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), pk=pk)
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).exclude(kind=Meeting.Kind.COMMITTEE).select_related("cell"), pk=pk
+    )  # the committee prepares; the cell adopts resolutions
     access.require(access.for_user(request.user).can_manage_meetings(meeting.cell))
     form = ResolutionForm(request.POST or None, meeting=meeting, initial={
         "kind": "thematic" if meeting.kind == Meeting.Kind.THEMATIC else "regular",
@@ -266,13 +268,16 @@ def study(request, pk):
     }
     if request.method == "POST":
         access.require(can_manage)
-        directive = get_object_or_404(Directive, pk=request.POST.get("directive"), pk__in=[d.pk for d in items])
+        chosen = request.POST.get("directive", "")
+        if not chosen.isdigit():
+            raise Http404
+        directive = get_object_or_404(Directive, pk=chosen, pk__in=[d.pk for d in items])
         form = StudySessionForm(request.POST, cell=cell)
         if form.is_valid():
             services.record_study(cell, directive, form.cleaned_data["held_on"], form.cleaned_data["attendees"])
             messages.success(request, _("The study session was recorded."))
         else:
-            messages.error(request, _("Give the date of the session."))
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("resolutions:study", pk=cell.pk)
     member = user_access.member
     for item in items:

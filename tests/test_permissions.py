@@ -122,6 +122,7 @@ TABLE += [
     ("resolutions:evidence", "cell", "get", [LOGIN, 403, 404, 200, 404, 200, 200]),
     ("resolutions:review", "issued", "post", MANAGES_POST),
     ("resolutions:study", "cell", "get", SEES),
+    ("resolutions:study", "cell", "post", [LOGIN, 403, 404, 404, 404, 403, 404]),
     ("resolutions:directives", "commune", "get", [LOGIN, 404, 404, 404, 404, 200, 200]),
     ("resolutions:directives", "commune", "post", [LOGIN, 404, 404, 404, 404, 403, 200]),
     ("resolutions:render", "issued", "post", MANAGES_POST),

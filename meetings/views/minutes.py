@@ -141,6 +141,8 @@ def minutes_edit(request, pk):
                     formset.instance = current
                     for item in formset.save(commit=False):
                         item.minutes = current
+                        if formset.prefix == "votes":  # the rule holds on every row, before `recompute`
+                            item.base, item.passed = base["base"], 2 * item.votes_for > base["base"]
                         item.save()
                     for item in formset.deleted_objects:
                         item.delete()

@@ -333,3 +333,99 @@ def test_a_cell_studies_a_directive_and_members_hand_in_essays(client, commune_a
     from resolutions.evidence import evidence
 
     assert evidence([hoa], 2026)[hoa.pk]["essays"] == 1
+
+
+def test_numbers_are_per_cell(make_resolution, other_cell, outsider):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import minutes as workflow
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    services.issue(make_resolution(), on=date(2026, 3, 1))
+    elsewhere = meeting_services.create_meeting(
+        Meeting(cell=other_cell, starts_at=timezone.now() - timedelta(days=2), place="X")
+    )
+    vote = Vote.objects.create(minutes=workflow.start(elsewhere), subject="NQ", votes_for=1, base=1, passed=True)
+    other = Resolution.objects.create(cell=other_cell, meeting=elsewhere, vote=vote, title="NQ")
+    assert services.issue(other, on=date(2026, 3, 2)).number == 1
+
+
+def test_a_vote_resting_under_a_resolution_cannot_change_and_a_correction_is_no_error(
+    client, make_resolution, held_meeting, secretary
+):
+    from meetings.models import Minutes
+
+    client.force_login(secretary)
+    minutes = Minutes.objects.get(meeting=held_meeting)
+    vote = Vote.objects.get(minutes=minutes)
+    data = {
+        "version": minutes.version, "date": timezone_date(held_meeting), "start_time": "19:30", "end_time": "21:15",
+        "place": "X", "chair": "", "chair_title": "", "minute_taker": "", "guests": "", "praise_criticism": "",
+        "conclusion": "", "sections-TOTAL_FORMS": 0, "sections-INITIAL_FORMS": 0, "contributions-TOTAL_FORMS": 0,
+        "contributions-INITIAL_FORMS": 0, "tasks-TOTAL_FORMS": 0, "tasks-INITIAL_FORMS": 0,
+        "votes-TOTAL_FORMS": 1, "votes-INITIAL_FORMS": 1, "votes-0-id": vote.pk, "votes-0-subject": vote.subject,
+        "votes-0-method": "hands", "votes-0-votes_for": 1, "votes-0-votes_against": 1, "votes-0-votes_other": 0,
+    }  # fmt: skip
+    url = reverse("meetings:minutes_edit", args=[held_meeting.pk])
+    assert client.post(url, data).status_code == 302  # corrected: it no longer passes, and no error
+    vote.refresh_from_db()
+    assert (vote.votes_for, vote.passed) == (1, False)
+    data["votes-0-votes_for"], data["votes-0-votes_against"] = 2, 0
+    data["version"] = Minutes.objects.get(pk=minutes.pk).version
+    client.post(url, data)
+    make_resolution()  # a resolution now rests on the vote
+    data["version"] = Minutes.objects.get(pk=minutes.pk).version
+    data["votes-0-votes_for"], data["votes-0-votes_against"] = 1, 1
+    response = client.post(url, data)
+    assert response.status_code == 200
+    vote.refresh_from_db()
+    assert (vote.votes_for, vote.passed) == (2, True)
+
+
+def timezone_date(meeting):
+    from django.utils import timezone
+
+    return timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y")
+
+
+def test_the_evidence_counts_only_tasks_already_due(make_resolution, member):
+    from resolutions.evidence import evidence
+
+    resolution = services.issue(make_resolution(), on=date(2026, 1, 10))
+    hoa = Member.objects.get(user=member)
+    for deadline, finished in [(date(2026, 2, 1), date(2026, 1, 30)), (date(2026, 3, 1), date(2026, 3, 5))]:
+        item = Task.objects.create(resolution=resolution, title="Việc", responsible=hoa, deadline=deadline)
+        services.report_progress(item, None, Task.Status.DONE, 100, on=finished)
+    for month in (12, 12, 12):
+        Task.objects.create(
+            resolution=resolution, title="Chưa đến hạn", responsible=hoa, deadline=date(2026, month, 20)
+        )
+    figures = evidence([hoa], 2026, today=date(2026, 11, 21))[hoa.pk]
+    assert (figures["due"], figures["late_done"], figures["band"]) == (2, 1, "not_done")  # 1 late of 2 due: 50%
+    later = evidence([hoa], 2026, today=date(2027, 3, 1))[hoa.pk]
+    assert later["not_done"] == 3  # seen after the year: what was never done is not done
+
+
+def test_no_resolution_from_a_committee_meeting(client, secretary, cell):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    committee = meeting_services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=1), place="X", kind=Meeting.Kind.COMMITTEE)
+    )
+    client.force_login(secretary)
+    assert client.get(reverse("resolutions:create", args=[committee.pk])).status_code == 404
+
+
+def test_a_member_here_on_temporary_activity_reports_on_their_task(client, issued, member):
+    _resolution, task = issued
+    Member.objects.filter(user=member).update(status=Member.Status.VISITING)
+    client.force_login(member)
+    assert client.get(reverse("resolutions:task_progress", args=[task.pk])).status_code == 200
