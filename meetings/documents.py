@@ -4,8 +4,10 @@ import io
 import zipfile
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from chibo.uploads import size_problem
@@ -57,3 +59,13 @@ def validate_document(upload):
 
 def content_type(name):
     return CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
+
+class DocumentField(forms.FileField):
+    """A file field that accepts only the document kinds above, checked by content."""
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if isinstance(value, UploadedFile):
+            validate_document(value)
+        return value

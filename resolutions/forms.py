@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from meetings.documents import DocumentField
 from members.forms import DateInput
 from members.models import Member
 
@@ -40,15 +41,7 @@ class ProgressForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
-    evidence = forms.FileField(label=_("Evidence (optional)"), required=False)
-
-    def clean_evidence(self):
-        from meetings.documents import validate_document
-
-        evidence = self.cleaned_data.get("evidence")
-        if evidence:
-            validate_document(evidence)
-        return evidence
+    evidence = DocumentField(label=_("Evidence (optional)"), required=False)
 
 
 class ReviewForm(forms.Form):
@@ -75,12 +68,4 @@ class StudySessionForm(forms.Form):
 
 
 class EssayForm(forms.Form):
-    file = forms.FileField(label=_("Essay (optional)"), required=False)
-
-    def clean_file(self):
-        from meetings.documents import validate_document
-
-        upload = self.cleaned_data.get("file")
-        if upload:
-            validate_document(upload)
-        return upload
+    file = DocumentField(label=_("Essay (optional)"), required=False)

@@ -429,3 +429,20 @@ def test_a_member_here_on_temporary_activity_reports_on_their_task(client, issue
     Member.objects.filter(user=member).update(status=Member.Status.VISITING)
     client.force_login(member)
     assert client.get(reverse("resolutions:task_progress", args=[task.pk])).status_code == 200
+
+
+def test_bad_evidence_is_refused_and_nothing_is_recorded(client, issued, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _resolution, task = issued
+    client.force_login(member)
+    response = client.post(
+        reverse("resolutions:task_progress", args=[task.pk]),
+        {"status": "in_progress", "percent": 50, "evidence": SimpleUploadedFile("anh.png", b"MZ not an image")},
+    )
+    assert response.status_code == 200 and "evidence" in response.context["form"].errors
+    assert not task.updates.exists()
+    good = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    client.post(reverse("resolutions:task_progress", args=[task.pk]),
+                {"status": "in_progress", "percent": 50, "evidence": good})  # fmt: skip
+    assert task.updates.get().evidence.name.endswith("anh.png")
