@@ -143,6 +143,7 @@ def my_tasks(request):
     today = timezone.localdate()
     for task in tasks:
         task.overdue = task.is_overdue(today)
+    tasks.sort(key=lambda task: (task.is_closed, task.deadline))  # what is still to do comes first
     return render(request, "resolutions/my_tasks.html", {"tasks": tasks, "member": member})
 
 

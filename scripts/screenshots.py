@@ -55,6 +55,10 @@ def main():
         page.get_by_role("link", name="Sổ biên bản").click()
         page.locator("#minutes-list a").last.click()
         page.screenshot(path=OUT / "minutes.png", full_page=True)
+        page.goto(calendar_url)
+        page.get_by_role("link", name="Nghị quyết", exact=True).click()
+        page.locator("#resolution-list a").first.click()
+        page.screenshot(path=OUT / "resolution.png", full_page=True)
 
         phone = browser.new_context(
             viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, locale="vi-VN"
@@ -65,6 +69,9 @@ def main():
         phone.locator("#upcoming a").first.click()
         phone.get_by_role("link", name="Trả lời", exact=True).click()
         phone.screenshot(path=OUT / "phone-reply.png")
+        phone.goto(BASE + "/my/tasks/")
+        phone.locator("#my-tasks a").first.click()
+        phone.screenshot(path=OUT / "phone-task.png")
 
         secretary_phone = browser.new_context(
             viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, locale="vi-VN"
