@@ -42,6 +42,18 @@ def render(template_name, context):
     )
 
 
+def request(record, source_hash, task):
+    """Queue `task` to render the record's PDF after commit, unless the stored one has this very content."""
+    from django.db import transaction
+
+    if record.pdf and record.pdf_source == source_hash(record) and record.pdf_status == "ready":
+        return False
+    type(record).objects.filter(pk=record.pk).update(pdf_status="pending")
+    record.pdf_status = "pending"
+    transaction.on_commit(lambda: task.delay(record.pk))
+    return True
+
+
 def render_and_store(queryset, pk, source_hash, render, filename):
     """Render a record's PDF and store it with its SHA-256, unless the stored one has the same source.
 

@@ -275,14 +275,11 @@ def add_addendum(minutes, text, by):
 
 def request_pdf(minutes):
     """Render the PDF after commit, unless the stored one was made from exactly this content."""
+    from chibo import pdf
+
     from .tasks import render_minutes_pdf
 
-    if minutes.pdf and minutes.pdf_source == source_hash(minutes) and minutes.pdf_status == Minutes.PdfStatus.READY:
-        return False
-    Minutes.objects.filter(pk=minutes.pk).update(pdf_status=Minutes.PdfStatus.PENDING)
-    minutes.pdf_status = Minutes.PdfStatus.PENDING
-    transaction.on_commit(lambda: render_minutes_pdf.delay(minutes.pk))
-    return True
+    return pdf.request(minutes, source_hash, render_minutes_pdf)
 
 
 def guard_attendance(meeting):

@@ -4,7 +4,6 @@ import hashlib
 import json
 from datetime import date
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -47,15 +46,13 @@ def source_hash(resolution):
 
 def request_pdf(resolution):
     """Render the PDF after commit, unless the stored one was made from exactly this content."""
+    from chibo import pdf
+
     from .tasks import render_resolution_pdf
 
     if resolution.status == Resolution.Status.DRAFT:
         return False
-    if resolution.pdf and resolution.pdf_source == source_hash(resolution) and resolution.pdf_status == "ready":
-        return False
-    Resolution.objects.filter(pk=resolution.pk).update(pdf_status="pending")
-    transaction.on_commit(lambda: render_resolution_pdf.delay(resolution.pk))
-    return True
+    return pdf.request(resolution, source_hash, render_resolution_pdf)
 
 
 def context(resolution):
