@@ -28,13 +28,14 @@ def font_faces():
     return "\n".join(faces)
 
 
-def render(template_name, context):
-    """Render a template under templates/pdf/ to PDF bytes."""
+def render(template_name, context, landscape=False):
+    """Render a template under templates/pdf/ to PDF bytes (A4, upright unless `landscape`)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     top, bottom, left, right = settings.PDF_MARGINS_MM
-    page_css = f"@page {{ size: A4; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n" + font_faces()
+    size = "A4 landscape" if landscape else "A4"
+    page_css = f"@page {{ size: {size}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n" + font_faces()
     html = render_to_string(template_name, context)
     fonts = FontConfiguration()
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(

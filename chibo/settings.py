@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Refreshes the dashboards' summary rows a request changed, after its transaction commits.
+    "meetings.summaries.SummaryMiddleware",
 ]
 
 ROOT_URLCONF = "chibo.urls"
@@ -207,6 +209,12 @@ VOTE_BASE_SUBTRACT_EXCUSED = env.bool("VOTE_BASE_SUBTRACT_EXCUSED", default=True
 PDF_MARGINS_MM = env.list("PDF_MARGINS_MM", cast=int, default=[20, 20, 30, 15])
 # A member with an unexcused absence in this many months of a calendar year is flagged for removal.
 REMOVAL_MONTHS = env.int("REMOVAL_MONTHS", default=3)
+# A cell with this many official members needs a committee (domain §8).
+COMMITTEE_REQUIRED_OFFICIAL = env.int("COMMITTEE_REQUIRED_OFFICIAL", default=9)
+# Dashboards: a member "rarely speaks" after attending at least this many meetings in a year and speaking
+# at fewer than this share of them.
+RARELY_SPEAKS_MIN_ATTENDED = env.int("RARELY_SPEAKS_MIN_ATTENDED", default=4)
+RARELY_SPEAKS_PERCENT = env.int("RARELY_SPEAKS_PERCENT", default=25)
 # Reminders go out this many days before a confirmed meeting (0: the morning of the day), at this hour.
 REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[3, 0])
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)

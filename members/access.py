@@ -182,5 +182,9 @@ class Access:
             return True
         return self.can_manage_meetings(task.resolution.cell)
 
+    def can_view_dashboard(self, unit):
+        """A committee's figures: its viewers and administrators above, and a cell's own committee."""
+        return self.grant_over(unit) is not None or (unit.is_cell and self.is_cell_committee(unit))
+
     def can_publish_guidance(self, unit):
         return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN

@@ -1,0 +1,518 @@
+"""Dashboards of a unit over a period: figures per cell from the summary tables, rolled up level by level.
+
+Every figure is a sum over cells and months of `CellMonth` (and `MemberYear`, `CellStatus`), so the same
+numbers roll up from cell to commune to province. A dashboard costs the same few queries whatever the
+size of the unit: the units below it, the sums per cell for the period, the members' year per cell, the
+twelve-month trend and the tasks that went overdue this month.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, OrgUnit
+
+from .models import CellMonth, Meeting, MemberYear
+from .summaries import CELL_MONTH_FIELDS, add_months, month_of
+
+# A cell "has a committee" when at least this many members hold a committee position (a chi ủy has at least
+# three: secretary, deputy, committee member); one is required from COMMITTEE_REQUIRED_OFFICIAL official
+# members (domain §8).
+COMMITTEE_MIN = 3
+MAX_CUSTOM_MONTHS = 36
+WEAKEST = 10
+PAGE_SIZE = 50
+QUARTER_ENDS = (3, 6, 9, 12)
+SUMMED = [f for f in CELL_MONTH_FIELDS if f not in ("regular_due_on", "quarter_thematic")]
+COUNTS = [
+    "cells", "regular_expected", "regular_months", "thematic_expected", "thematic_covered", "missed_months",
+    "late_meeting", "tasks_overdue", "flagged", "rarely", "members", "committee_missing", "committee_required",
+]  # fmt: skip
+
+
+# --- the period ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date  # first month
+    end: date  # last month (included)
+
+    @property
+    def months(self):
+        n = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return [add_months(self.start, i) for i in range(n)]
+
+    @property
+    def label(self):
+        if self.kind == "month":
+            return _("%(month)02d/%(year)s") % {"month": self.start.month, "year": self.start.year}
+        if self.kind == "quarter":
+            return _("Quarter %(quarter)s/%(year)s") % {"quarter": (self.start.month + 2) // 3, "year": self.start.year}
+        if self.kind == "year":
+            return _("Year %(year)s") % {"year": self.start.year}
+        return _("%(start)s to %(end)s") % {"start": f"{self.start:%m/%Y}", "end": f"{self.end:%m/%Y}"}
+
+    def query(self):
+        if self.kind == "custom":
+            return {"period": "custom", "start": f"{self.start:%Y-%m}", "end": f"{self.end:%Y-%m}"}
+        return {"period": self.kind, "month": f"{self.start:%Y-%m}"}
+
+    @classmethod
+    def of(cls, kind, month):
+        if kind == "month":
+            return cls("month", month, month)
+        if kind == "quarter":
+            start = date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+            return cls("quarter", start, add_months(start, 2))
+        return cls("year", date(month.year, 1, 1), date(month.year, 12, 1))
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM (what <input type="month"> sends) or MM/YYYY."""
+
+    default_error_messages = {"invalid": _("Give a month as MM/YYYY.")}
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
+        if not value:
+            return None
+        try:
+            if "/" in value:
+                month, year = value.split("/")
+            else:
+                year, month = value.split("-")
+            day = date(int(year), int(month), 1)
+        except (ValueError, TypeError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not 2000 <= day.year <= 2100:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
+
+
+class PeriodForm(forms.Form):
+    KINDS = [("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")), ("custom", _("Months from … to …"))]
+
+    period = forms.ChoiceField(label=_("Period"), choices=KINDS, required=False)
+    month = MonthField(label=_("Month"), required=False)
+    start = MonthField(label=_("From"), required=False)
+    end = MonthField(label=_("To"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError(_("Give the first and the last month."))
+            if end < start:
+                raise forms.ValidationError(_("The last month comes before the first."))
+            if (end.year - start.year) * 12 + end.month - start.month >= MAX_CUSTOM_MONTHS:
+                raise forms.ValidationError(_("A period can cover at most %(n)s months.") % {"n": MAX_CUSTOM_MONTHS})
+        return data
+
+    def period_or_default(self, today):
+        """The chosen period, or this year so far when nothing (valid) was chosen."""
+        this_month = month_of(today)
+        if self.is_bound and self.is_valid():
+            data = self.cleaned_data
+            if data.get("period") == "custom":
+                return Period("custom", data["start"], data["end"])
+            if data.get("period"):
+                return Period.of(data["period"], data.get("month") or this_month)
+        return Period.of("year", this_month)
+
+
+# --- the figures -----------------------------------------------------------------------------------------
+
+
+def blank():
+    return dict.fromkeys(SUMMED + COUNTS, 0)
+
+
+def derive(row):
+    """Rates from the sums (percentages rounded to one decimal; None when there is nothing to divide)."""
+
+    def pct(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    base = row["base_core"] + (row["base_visiting"] if settings.ATTENDANCE_COUNT_VISITING else 0)
+    present = row["present_core"] + (row["present_visiting"] if settings.ATTENDANCE_COUNT_VISITING else 0)
+    graded = row["grade_good"] + row["grade_fair"] + row["grade_average"] + row["grade_poor"]
+    row.update(
+        attendance_base=base,
+        attendance_present=present,
+        attendance_rate=pct(present, base),
+        regular_rate=pct(row["regular_months"], row["regular_expected"]),
+        on_day_rate=pct(row["regular_on_day"], row["regular_held"]),
+        thematic_rate=pct(row["thematic_covered"], row["thematic_expected"]),
+        minutes_unapproved=row["minutes_due"] - row["minutes_approved"],
+        minutes_rate=pct(row["minutes_approved"], row["minutes_due"]),
+        minutes_delay=round(row["minutes_delay_days"] / row["minutes_approved"], 1)
+        if row["minutes_approved"]
+        else None,
+        graded=graded,
+        good_fair_rate=pct(row["grade_good"] + row["grade_fair"], graded),
+        tasks_due=row["tasks_on_time"] + row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"],
+        tasks_on_time_rate=pct(
+            row["tasks_on_time"],
+            row["tasks_on_time"] + row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"],
+        ),
+        tasks_behind=row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"],
+    )
+    return row
+
+
+def _add(target, source):
+    for key in SUMMED + COUNTS:
+        target[key] += source[key]
+
+
+def cell_figures(unit, period, today):
+    """{cell id: figures} for every cell under (or being) `unit`, plus the units one level down.
+
+    Returns (cells, children): cells as {pk: {pk, name, path, under, figures…}}, children as a list of
+    {pk, name, path, kind}. Three queries (two when the period is over).
+    """
+    this_month = month_of(today)
+    subtree = Q(pk=unit.pk) if unit.is_cell else Q(path__startswith=unit.path)
+    units = (
+        OrgUnit.objects.filter(subtree)
+        .filter(Q(kind=OrgUnit.Kind.CELL) | Q(depth=unit.depth + 1))
+        .values_list(
+            "pk", "name", "path", "kind", "depth", "status__first_month", "status__official", "status__committee"
+        )
+        .order_by("path")
+    )
+    cells, children, names = {}, [], {}
+    cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
+    for pk, name, path, kind, depth, first, official, committee in units:
+        if depth == unit.depth + 1:
+            children.append({"pk": pk, "name": name, "path": path, "kind": kind})
+            names[path] = name
+        if kind != OrgUnit.Kind.CELL:
+            continue
+        row = blank()
+        # "under": the unit one level below the dashboard's that holds this cell (the cell itself one level down)
+        row.update(
+            pk=pk, name=name, path=path, first_month=first, under=names.get(path[:cut], "") if len(path) > cut else ""
+        )
+        row["cells"] = 1
+        row["committee_required"] = int((official or 0) >= settings.COMMITTEE_REQUIRED_OFFICIAL)
+        row["committee_missing"] = int(row["committee_required"] and (committee or 0) < COMMITTEE_MIN)
+        cells[pk] = row
+
+    in_period = Q(month__gte=period.start, month__lte=period.end)
+    scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
+    before_now, now_or_later = Q(month__lt=this_month), Q(month__gte=this_month)
+    quarter_end = Q(month__month__in=QUARTER_ENDS, quarter_thematic__gt=0)
+    sums = (
+        CellMonth.objects.filter(scope, in_period)
+        .values("cell_id")
+        .annotate(
+            # These read the stored columns, so they come before the sums that take the same names.
+            held_before=Count("pk", filter=Q(regular_held__gt=0) & before_now),
+            held_now=Count("pk", filter=Q(regular_held__gt=0, month=this_month)),
+            covered_before=Count("pk", filter=quarter_end & before_now),
+            covered_now=Count("pk", filter=quarter_end & now_or_later),
+            late_meeting=Count("pk", filter=Q(regular_due_on__lt=today, regular_held=0)),
+            open_before=Sum("tasks_open", filter=before_now),
+            **{f: Sum(f) for f in SUMMED},
+        )
+    )
+    elapsed = [m for m in period.months if m < this_month]
+    quarter_ends = [m for m in period.months if m.month in QUARTER_ENDS and m < this_month]
+    found = {row["cell_id"]: row for row in sums}
+    for pk, row in cells.items():
+        sums_row = found.get(pk)
+        first = row["first_month"]
+        expected_before = sum(1 for m in elapsed if first and m >= first)
+        row["thematic_expected"] = sum(1 for m in quarter_ends if first and m >= first)
+        if sums_row:
+            for key in SUMMED:
+                row[key] = sums_row[key] or 0
+            row["regular_months"] = sums_row["held_before"] + sums_row["held_now"]
+            row["regular_expected"] = expected_before + sums_row["held_now"]
+            row["missed_months"] = expected_before - sums_row["held_before"]
+            row["thematic_covered"] = sums_row["covered_before"] + sums_row["covered_now"]
+            row["thematic_expected"] += sums_row["covered_now"]
+            row["late_meeting"] = sums_row["late_meeting"]
+            row["tasks_overdue"] = sums_row["open_before"] or 0
+            row["tasks_open"] -= row["tasks_overdue"]
+        else:
+            row["regular_expected"] = row["missed_months"] = expected_before
+
+    if period.start <= this_month <= period.end:
+        from resolutions.models import Resolution, Task
+
+        overdue = (
+            Task.objects.filter(
+                deadline__gte=this_month,
+                deadline__lt=today,
+                status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
+                **(
+                    {"resolution__cell_id": unit.pk}
+                    if unit.is_cell
+                    else {"resolution__cell__path__startswith": unit.path}
+                ),
+            )
+            .exclude(resolution__status=Resolution.Status.DRAFT)
+            .values_list("resolution__cell_id")
+            .annotate(n=Count("pk"))
+        )
+        for cell_id, n in overdue:
+            if cell_id in cells:
+                cells[cell_id]["tasks_overdue"] += n
+                cells[cell_id]["tasks_open"] -= n
+    return cells, children
+
+
+def member_figures(unit, year):
+    """Members flagged for removal and members who rarely speak, per cell, for the year."""
+    scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
+    rows = (
+        MemberYear.objects.filter(scope, year=year)
+        .values("cell_id")
+        .annotate(
+            members=Count("pk"),
+            flagged=Count("pk", filter=Q(unexcused_months__gte=settings.REMOVAL_MONTHS)),
+            rarely=Count("pk", filter=rarely_speaks()),
+        )
+    )
+    return {row["cell_id"]: row for row in rows}
+
+
+def rarely_speaks():
+    """Attended enough meetings, and spoke at fewer than RARELY_SPEAKS_PERCENT of them."""
+    return Q(attended__gte=settings.RARELY_SPEAKS_MIN_ATTENDED) & Q(
+        spoke__lt=F("attended") * settings.RARELY_SPEAKS_PERCENT / 100.0
+    )
+
+
+def is_rarely_speaking(row):
+    return (
+        row["attended"] >= settings.RARELY_SPEAKS_MIN_ATTENDED
+        and row["spoke"] < row["attended"] * settings.RARELY_SPEAKS_PERCENT / 100.0
+    )
+
+
+def trend(unit, end_month):
+    """The last twelve months up to `end_month`, summed over the unit's cells: [{month, figures…}]."""
+    start = add_months(end_month, -11)
+    scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
+    rows = {
+        row["month"]: row
+        for row in CellMonth.objects.filter(scope, month__gte=start, month__lte=end_month)
+        .values("month")
+        .annotate(regular_months=Count("pk", filter=Q(regular_held__gt=0)), **{f: Sum(f) for f in SUMMED})
+    }
+    return [(add_months(start, i), rows.get(add_months(start, i))) for i in range(12)]
+
+
+def figures_by_cell(unit, period, today):
+    """Each cell's figures for the period, with the members' year, derived: (cells, children)."""
+    cells, children = cell_figures(unit, period, today)
+    if unit.is_cell:
+        members = member_rows(unit, period.end.year)
+        per_cell = {unit.pk: {
+            "members": len(members),
+            "flagged": sum(1 for m in members if m["flagged"]),
+            "rarely": sum(1 for m in members if m["rarely"]),
+        }}  # fmt: skip
+    else:
+        members = None
+        per_cell = member_figures(unit, period.end.year)
+    for pk, row in cells.items():
+        extra = per_cell.get(pk)
+        if extra:
+            row["members"], row["flagged"], row["rarely"] = extra["members"], extra["flagged"], extra["rarely"]
+        derive(row)
+    return cells, children, members
+
+
+def build(unit, period, today=None):
+    """Everything a dashboard shows."""
+    today = today or timezone.localdate()
+    cells, children, members = figures_by_cell(unit, period, today)
+
+    total = blank()
+    rolled = {child["path"]: dict(blank(), **child) for child in children}
+    cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
+    for row in cells.values():
+        _add(total, row)
+        child = rolled.get(row["path"][:cut])
+        if child is not None:
+            _add(child, row)
+    derive(total)
+    for child in rolled.values():
+        derive(child)
+
+    months = trend(unit, min(period.end, month_of(today)))
+    first_months = [row["first_month"] for row in cells.values()]
+    series = []
+    for month, row in months:
+        row = dict(blank(), **(row or {}))
+        expected = sum(1 for first in first_months if first and first <= month)
+        if month < month_of(today):
+            row["regular_expected"] = expected
+            # A task still open after its deadline's month is overdue.
+            row["tasks_overdue"], row["tasks_open"] = row["tasks_open"], 0
+        else:
+            row["regular_expected"] = row["regular_months"]
+        derive(row)
+        series.append({"month": month, **row})
+    return {
+        "unit": unit,
+        "period": period,
+        "today": today,
+        "total": total,
+        "children": sorted(rolled.values(), key=lambda r: r["name"]),
+        "cells": cells,
+        "action": action_lists(cells),
+        "trend": series,
+        "members": members,
+        "member_year": period.end.year,
+    }
+
+
+def cell_list(unit, period, show="all", sort="name", today=None):
+    """The cells below the unit with their figures: all of them, or those one of the action lists names."""
+    cells, _children, _members = figures_by_cell(unit, period, today or timezone.localdate())
+    if show == "all":
+        return sort_rows(list(cells.values()), sort)
+    rows = action_lists(cells)[show]
+    return sort_rows(rows, sort) if sort != "name" else rows
+
+
+def member_list(unit, year, show="flagged"):
+    """Members of the cells below the unit, flagged for removal or rarely speaking, worst first."""
+    scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
+    rows = MemberYear.objects.filter(scope, year=year).select_related("member", "cell")
+    if show == "rarely":
+        return rows.filter(rarely_speaks()).order_by("spoke", "-attended", "member__sort_key", "pk")
+    return rows.filter(unexcused_months__gte=settings.REMOVAL_MONTHS).order_by(
+        "-unexcused_months", "-unexcused", "member__sort_key", "pk"
+    )
+
+
+def flagged_members(unit, year, limit):
+    return list(member_list(unit, year, "flagged")[:limit])
+
+
+# What the trend charts draw: (figure, label, unit of the axis).
+CHARTS = [
+    ("regular_rate", _("Cells that held their regular meeting"), "%"),
+    ("attendance_rate", _("Attendance rate"), "%"),
+    ("unexcused", _("Unexcused absences"), ""),
+    ("thematic_held", _("Thematic meetings held"), ""),
+    ("minutes_rate", _("Minutes approved"), "%"),
+    ("good_fair_rate", _("Meetings graded Good or Fair"), "%"),
+    ("tasks_on_time_rate", _("Tasks done on time"), "%"),
+    ("resolutions_issued", _("Resolutions issued"), ""),
+]
+
+
+def chart_data(series):
+    """The trend as Chart.js wants it: labels (MM/YYYY) and one list of values per chart."""
+    return {
+        "labels": [f"{row['month']:%m/%Y}" for row in series],
+        "charts": [
+            {"key": key, "label": str(label), "unit": unit, "values": [row[key] for row in series]}
+            for key, label, unit in CHARTS
+        ],
+    }
+
+
+# (key, label, figure, what is worse: "low" or "high", what must be there for the figure to mean anything)
+MEASURES = [
+    ("regular", _("Regular meetings held"), "regular_rate", "low", "regular_expected"),
+    ("thematic", _("Quarters with a thematic meeting"), "thematic_rate", "low", "thematic_expected"),
+    ("attendance", _("Attendance rate"), "attendance_rate", "low", "attendance_base"),
+    ("unexcused", _("Unexcused absences"), "unexcused", "high", "attendance_base"),
+    ("minutes", _("Minutes approved"), "minutes_rate", "low", "minutes_due"),
+    ("quality", _("Meetings graded Good or Fair"), "good_fair_rate", "low", "graded"),
+    ("tasks", _("Tasks late, not done or overdue"), "tasks_behind", "high", "tasks_due"),
+    ("flagged", _("Members flagged for removal"), "flagged", "high", "members"),
+]
+MEASURE_KEYS = {m[0] for m in MEASURES}
+
+
+def action_lists(cells):
+    """The weakest cells on each measure, and the cells with a missed or overdue meeting or unapproved minutes."""
+    weakest = []
+    for key, label, figure, worse, needs in MEASURES:
+        rows = [r for r in cells.values() if r[needs] and r[figure] is not None]
+        if worse == "low":
+            rows.sort(key=lambda r: (r[figure], r["name"]))
+        else:
+            rows = [r for r in rows if r[figure] > 0]
+            rows.sort(key=lambda r: (-r[figure], r["name"]))
+        weakest.append({"key": key, "label": label, "figure": figure, "rows": rows[:WEAKEST]})
+    overdue = sorted(
+        (r for r in cells.values() if r["missed_months"] > 0 or r["late_meeting"] > 0),
+        key=lambda r: (-r["missed_months"], -r["late_meeting"], r["name"]),
+    )
+    unapproved = sorted(
+        (r for r in cells.values() if r["minutes_unapproved"] > 0), key=lambda r: (-r["minutes_unapproved"], r["name"])
+    )
+    committee = sorted((r for r in cells.values() if r["committee_missing"]), key=lambda r: r["name"])
+    return {"weakest": weakest, "overdue": overdue, "unapproved": unapproved, "committee": committee}
+
+
+def member_rows(cell, year):
+    """A cell's members in the year, with their figures: flagged first, then who rarely speaks."""
+    rows = []
+    for item in MemberYear.objects.filter(cell=cell, year=year).select_related("member"):
+        row = {
+            "member": item.member,
+            "attended": item.attended,
+            "convened": item.convened,
+            "spoke": item.spoke,
+            "unexcused": item.unexcused,
+            "unexcused_months": item.unexcused_months,
+        }
+        row["flagged"] = item.unexcused_months >= settings.REMOVAL_MONTHS
+        row["rarely"] = is_rarely_speaking(row)
+        rows.append(row)
+    rows.sort(key=lambda r: (not r["flagged"], not r["rarely"], r["member"].sort_key))
+    return rows
+
+
+def cell_meetings(cell, period):
+    """The cell's meetings in the period with their attendance and minutes: one query."""
+    from .summaries import CORE, PRESENT, aware
+
+    counted = list(CORE) + (["visiting"] if settings.ATTENDANCE_COUNT_VISITING else [])
+    return (
+        Meeting.objects.filter(
+            cell=cell, starts_at__gte=aware(period.start), starts_at__lt=aware(add_months(period.end, 1))
+        )
+        .exclude(kind=Meeting.Kind.COMMITTEE)
+        .select_related("minutes")
+        .annotate(
+            base=Count("attendances", filter=Q(attendances__category__in=counted)),
+            present=Count("attendances", filter=Q(attendances__category__in=counted, attendances__status__in=PRESENT)),
+            unexcused=Count("attendances", filter=Q(attendances__status="unexcused")),
+        )
+        .order_by("starts_at")
+    )
+
+
+def sort_rows(rows, key):
+    """Rows sorted by a measure (weakest first) or by name."""
+    for measure, _label, figure, worse, _needs in MEASURES:
+        if key == measure:
+            missing = [r for r in rows if r[figure] is None]
+            present = [r for r in rows if r[figure] is not None]
+            present.sort(key=lambda r: (r[figure] if worse == "low" else -r[figure], r["name"]))
+            return present + missing
+    return sorted(rows, key=lambda r: r["name"])
+
+
+def members_in(unit):
+    return Member.objects.in_subtree(unit).on_roll()

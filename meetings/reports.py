@@ -1,0 +1,225 @@
+"""Dashboards on paper and in spreadsheets: .xlsx and .csv tables, and the printable monthly report (PDF).
+
+A table is a title, column labels and rows of plain values; the same table becomes a sheet or a CSV file.
+Text that a spreadsheet would run as a formula (=, +, -, @ first) is written with a leading apostrophe.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import dashboard
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list
+    rows: list = field(default_factory=list)
+
+
+def safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+# (label, how to read the value from a row of figures)
+FIGURE_COLUMNS = [
+    (gettext_lazy("Cells"), lambda r: r["cells"]),
+    (gettext_lazy("Regular meetings held (months)"), lambda r: r["regular_months"]),
+    (gettext_lazy("Regular meetings expected"), lambda r: r["regular_expected"]),
+    (gettext_lazy("Regular meetings held (%)"), lambda r: r["regular_rate"]),
+    (gettext_lazy("Held on the planned day (%)"), lambda r: r["on_day_rate"]),
+    (gettext_lazy("Quarters with a thematic meeting"), lambda r: r["thematic_covered"]),
+    (gettext_lazy("Quarters expected"), lambda r: r["thematic_expected"]),
+    (gettext_lazy("Thematic meetings held"), lambda r: r["thematic_held"]),
+    (gettext_lazy("Attendance rate (%)"), lambda r: r["attendance_rate"]),
+    (gettext_lazy("Present"), lambda r: r["attendance_present"]),
+    (gettext_lazy("Expected to attend"), lambda r: r["attendance_base"]),
+    (gettext_lazy("Absent with a reason"), lambda r: r["excused"]),
+    (gettext_lazy("Unexcused absences"), lambda r: r["unexcused"]),
+    (gettext_lazy("Minutes approved"), lambda r: r["minutes_approved"]),
+    (gettext_lazy("Minutes due"), lambda r: r["minutes_due"]),
+    (gettext_lazy("Days to approval (average)"), lambda r: r["minutes_delay"]),
+    (gettext_lazy("Good"), lambda r: r["grade_good"]),
+    (gettext_lazy("Fair"), lambda r: r["grade_fair"]),
+    (gettext_lazy("Average"), lambda r: r["grade_average"]),
+    (gettext_lazy("Poor"), lambda r: r["grade_poor"]),
+    (gettext_lazy("Resolutions issued"), lambda r: r["resolutions_issued"]),
+    (gettext_lazy("Tasks done on time"), lambda r: r["tasks_on_time"]),
+    (gettext_lazy("Tasks done late"), lambda r: r["tasks_late"]),
+    (gettext_lazy("Tasks not done"), lambda r: r["tasks_not_done"]),
+    (gettext_lazy("Tasks overdue"), lambda r: r["tasks_overdue"]),
+    (gettext_lazy("Members flagged for removal"), lambda r: r["flagged"]),
+    (gettext_lazy("Members who rarely speak"), lambda r: r["rarely"]),
+    (gettext_lazy("Cells without a required committee"), lambda r: r["committee_missing"]),
+]
+
+
+def _figures(row):
+    return [get(row) for _label, get in FIGURE_COLUMNS]
+
+
+def _labels():
+    return [str(label) for label, _get in FIGURE_COLUMNS]
+
+
+def dashboard_tables(data, lists):
+    """The whole dashboard: the summary by unit below, every cell, the trend, the action lists, flagged members."""
+    unit = data["unit"]
+    summary = Table(_("Summary"), [_("Unit"), *_labels()])
+    summary.rows.append([str(unit), *_figures(data["total"])])
+    for child in data["children"]:
+        summary.rows.append([child["name"], *_figures(child)])
+    tables = [summary, cells_table(dashboard.sort_rows(list(data["cells"].values()), "name"), _("Cells"))]
+    trend = Table(_("Last 12 months"), [_("Month")] + [str(label) for _key, label, _unit in dashboard.CHARTS])
+    for row in data["trend"]:
+        trend.rows.append([f"{row['month']:%m/%Y}"] + [row[key] for key, _label, _unit in dashboard.CHARTS])
+    tables.append(trend)
+    weakest = Table(_("Weakest cells"), [_("Measure"), _("Rank"), _("Cell"), _("Under"), _("Value")])
+    for item in data["action"]["weakest"]:
+        for rank, row in enumerate(item["rows"], 1):
+            weakest.rows.append([str(item["label"]), rank, row["name"], row["under"], row[item["figure"]]])
+    tables.append(weakest)
+    for key in ("overdue", "unapproved", "committee"):
+        tables.append(cells_table(data["action"][key], str(lists[key])))
+    tables.append(members_table(dashboard.member_list(unit, data["member_year"], "flagged"), _("Flagged members")))
+    return tables
+
+
+def cells_table(rows, title):
+    table = Table(str(title), [_("Cell"), _("Under"), *_labels()[1:]])
+    for row in rows:
+        table.rows.append([row["name"], row["under"], *_figures(row)[1:]])
+    return table
+
+
+def members_table(rows, title):
+    table = Table(
+        str(title),
+        [_("Member"), _("Cell"), _("Year"), _("Meetings convened"), _("Attended"), _("Spoke at"),
+         _("Unexcused absences"), _("Months with an unexcused absence")],
+    )  # fmt: skip
+    for item in rows:
+        table.rows.append(
+            [item.member.full_name, item.cell.name, item.year, item.convened, item.attended, item.spoke,
+             item.unexcused, item.unexcused_months]
+        )  # fmt: skip
+    return table
+
+
+def file_name(unit, period, what, month=None):
+    when = f"{month:%Y-%m}" if month else (f"{period.start:%Y-%m}_{period.end:%Y-%m}")
+    return f"chibo-{slugify(unit.code) or unit.pk}-{what}-{when}"
+
+
+def csv_response(table, filename):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Excel opens UTF-8 (Vietnamese) correctly only with the byte-order mark
+    writer = csv.writer(response)
+    writer.writerow([safe(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else safe(v) for v in row])
+    return response
+
+
+def xlsx_bytes(tables, title=""):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    used = set()
+    for table in tables:
+        name = _sheet_name(table.title, used)
+        sheet = book.create_sheet(name)
+        if title:
+            sheet.append([safe(title)])
+        header = []
+        for column in table.columns:
+            cell = _styled(sheet, safe(column), Font(bold=True))
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([safe(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _styled(sheet, value, font):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
+
+
+def _sheet_name(title, used):
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def xlsx_response(tables, filename, title=""):
+    response = HttpResponse(xlsx_bytes(tables, title), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- the printable monthly report ------------------------------------------------------------------------
+
+
+def report_pdf(unit, month, progress=None, today=None):
+    """The committee's monthly report for `month` as PDF bytes; `progress(percent)` is told after each step.
+
+    Steps: the month's figures, the year's figures so far, the layout (the longest for a large unit).
+    A unit whose units below are cells lists every cell; a higher one lists its units below and the cells
+    the action lists name.
+    """
+    from django.utils import translation
+
+    from chibo import pdf
+
+    today = today or timezone.localdate()
+    progress = progress or (lambda percent: None)
+    period = dashboard.Period.of("month", month)
+    year = dashboard.Period("custom", month.replace(month=1), month)
+    with translation.override("vi"):
+        data = dashboard.build(unit, period, today)
+        progress(30)
+        year_total = dashboard.build(unit, year, today)["total"]
+        progress(50)
+        cells_below = not unit.is_cell and all(c["kind"] == unit.Kind.CELL for c in data["children"])
+        context = {
+            "doc": {"cell": unit},
+            "day": today,
+            "unit": unit,
+            "month": month,
+            "data": data,
+            "year_total": year_total,
+            "cells": dashboard.sort_rows(list(data["cells"].values()), "name") if cells_below else None,
+            "flagged": dashboard.flagged_members(unit, month.year, limit=REPORT_MAX_MEMBERS),
+            "max_members": REPORT_MAX_MEMBERS,
+        }
+        content = pdf.render("pdf/dashboard_report.html", context, landscape=True)
+    progress(90)
+    return content
+
+
+REPORT_MAX_MEMBERS = 200

@@ -1,0 +1,605 @@
+"""The summary tables behind the dashboards, and how they stay equal to the source.
+
+`CellMonth` (a cell's month), `MemberYear` (a member's year) and `CellStatus` (a cell's roll today) are
+counted from meetings, attendance, minutes, contributions, resolutions, tasks and members by the `count_*`
+functions below. The same functions rebuild the tables (`manage.py summaries --rebuild`), check them
+(`--check`), and refresh the rows a change touches:
+
+- signals note what changed (ids only, no query) in a batch;
+- in a request, `SummaryMiddleware` refreshes the batch once the view's transaction has committed;
+  elsewhere (workers, commands, the shell) the refresh runs when the transaction commits;
+- a refresh locks the cells concerned, counts again from the source and rewrites their rows, so two
+  refreshes of the same cell never interleave and the later one always sees both changes.
+
+Bulk loaders (`seed_demo`, `seed_scale`) switch the signals off with `paused()` and rebuild at the end.
+"""
+
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q
+from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models.signals import post_delete, post_init, post_save, pre_delete
+from django.utils import timezone
+
+from members.access import COMMITTEE_POSITIONS
+from members.models import Member, OrgUnit
+
+from .models import Attendance, CellMonth, CellStatus, Contribution, Meeting, MeetingChange, MemberYear, Minutes
+
+CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY]
+PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE]
+COUNTED_KINDS = [Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC]
+GRADE_FIELDS = {"good": "grade_good", "fair": "grade_fair", "average": "grade_average", "poor": "grade_poor"}
+CELL_MONTH_FIELDS = [
+    f.name for f in CellMonth._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
+]
+MEMBER_YEAR_FIELDS = ["cell_id", "attended", "convened", "spoke", "unexcused", "unexcused_months"]
+STATUS_FIELDS = ["first_month", "on_roll", "official", "committee"]
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+
+def month_of(value):
+    """The first day of the month of a date or an aware datetime (Vietnam's calendar)."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return value.replace(day=1)
+
+
+def add_months(month, n):
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def quarter_start(month):
+    return date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+
+
+def aware(day):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+# --- counting from the source ----------------------------------------------------------------------------
+
+
+def count_cell_months(cell_ids=None, start=None, end=None):
+    """{(cell id, month): {field: value}} for months in [start, end) (whole quarters), from the source.
+
+    `cell_ids` None means every cell. Only months with something to count appear.
+    """
+    if start is not None:
+        start, end = quarter_start(start), add_months(quarter_start(add_months(end, -1)), 3)
+    rows = defaultdict(lambda: dict.fromkeys(CELL_MONTH_FIELDS, 0) | {"regular_due_on": None})
+
+    def within(queryset, cell_field, time_field, is_date=False):
+        if cell_ids is not None:
+            queryset = queryset.filter(**{f"{cell_field}__in": cell_ids})
+        if start is not None:
+            bounds = (start, end) if is_date else (aware(start), aware(end))
+            queryset = queryset.filter(**{f"{time_field}__gte": bounds[0], f"{time_field}__lt": bounds[1]})
+        return queryset
+
+    month = TruncMonth("starts_at", output_field=DateField())
+    moved = MeetingChange.objects.filter(meeting=OuterRef("pk"), action="moved")
+    meetings = within(Meeting.objects.filter(kind__in=COUNTED_KINDS), "cell_id", "starts_at")
+    meetings = meetings.exclude(status=Meeting.Status.CANCELLED).annotate(month=month, moved=Exists(moved))
+    for cell_id, m, kind, status, was_moved, n, first in meetings.values_list(
+        "cell_id", "month", "kind", "status", "moved"
+    ).annotate(n=Count("pk"), first=Min("starts_at")):
+        row = rows[cell_id, m]
+        if status == Meeting.Status.HELD:
+            if kind == Meeting.Kind.REGULAR:
+                row["regular_held"] += n
+                row["regular_on_day"] += 0 if was_moved else n
+            else:
+                row["thematic_held"] += n
+            row["minutes_due"] += n
+        elif kind == Meeting.Kind.REGULAR and status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+            day = timezone.localtime(first).date()
+            row["regular_due_on"] = min(row["regular_due_on"] or day, day)
+
+    attendance = within(
+        Attendance.objects.filter(meeting__status=Meeting.Status.HELD).exclude(meeting__kind=Meeting.Kind.COMMITTEE),
+        "meeting__cell_id",
+        "meeting__starts_at",
+    )
+    visiting = Attendance.Category.VISITING
+    for row in (
+        attendance.annotate(month=TruncMonth("meeting__starts_at", output_field=DateField()))
+        .values("meeting__cell_id", "month")
+        .annotate(
+            base_core=Count("pk", filter=Q(category__in=CORE)),
+            present_core=Count("pk", filter=Q(category__in=CORE, status__in=PRESENT)),
+            base_visiting=Count("pk", filter=Q(category=visiting)),
+            present_visiting=Count("pk", filter=Q(category=visiting, status__in=PRESENT)),
+            excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+        )
+    ):
+        target = rows[row.pop("meeting__cell_id"), row.pop("month")]
+        target.update(row)
+
+    minutes = within(
+        Minutes.objects.filter(
+            meeting__status=Meeting.Status.HELD,
+            meeting__kind__in=COUNTED_KINDS,
+            status__in=[Minutes.Status.APPROVED, Minutes.Status.LOCKED],
+        ),
+        "meeting__cell_id",
+        "meeting__starts_at",
+    )
+    for cell_id, starts_at, approved_at, grade in minutes.values_list(
+        "meeting__cell_id", "meeting__starts_at", "approved_at", "quality_grade"
+    ):
+        row = rows[cell_id, month_of(starts_at)]
+        row["minutes_approved"] += 1
+        if approved_at:
+            delay = (timezone.localtime(approved_at).date() - timezone.localtime(starts_at).date()).days
+            row["minutes_delay_days"] += max(delay, 0)
+        if grade in GRADE_FIELDS:
+            row[GRADE_FIELDS[grade]] += 1
+
+    from resolutions.models import Resolution, Task
+
+    issued = within(Resolution.objects.exclude(status=Resolution.Status.DRAFT), "cell_id", "issued_on", True)
+    for cell_id, issued_on in issued.exclude(issued_on=None).values_list("cell_id", "issued_on"):
+        rows[cell_id, month_of(issued_on)]["resolutions_issued"] += 1
+    tasks = within(
+        Task.objects.exclude(resolution__status=Resolution.Status.DRAFT), "resolution__cell_id", "deadline", True
+    )
+    for cell_id, deadline, status, completed_on in tasks.values_list(
+        "resolution__cell_id", "deadline", "status", "completed_on"
+    ):
+        row = rows[cell_id, month_of(deadline)]
+        if status == Task.Status.DONE:
+            row["tasks_late" if completed_on and completed_on > deadline else "tasks_on_time"] += 1
+        elif status == Task.Status.NOT_DONE:
+            row["tasks_not_done"] += 1
+        else:
+            row["tasks_open"] += 1
+
+    quarters = defaultdict(int)
+    for (cell_id, m), row in rows.items():
+        quarters[cell_id, quarter_start(m)] += row["thematic_held"]
+    for (cell_id, q), n in list(quarters.items()):
+        if n:  # every month of a quarter with a thematic meeting says so, even a month with nothing else
+            for i in range(3):
+                rows[cell_id, add_months(q, i)]["quarter_thematic"] = n
+    return {key: value for key, value in rows.items() if any(value.values())}
+
+
+def count_member_years(member_ids=None, years=None):
+    """{(member id, year): {field: value}} from attendance and contributions at the cells' meetings."""
+    attendance = Attendance.objects.filter(meeting__status=Meeting.Status.HELD).exclude(
+        meeting__kind=Meeting.Kind.COMMITTEE
+    )
+    spoken = Contribution.objects.filter(minutes__meeting__status=Meeting.Status.HELD).exclude(
+        minutes__meeting__kind=Meeting.Kind.COMMITTEE
+    )
+    if member_ids is not None:
+        attendance = attendance.filter(member_id__in=member_ids)
+        spoken = spoken.filter(member_id__in=member_ids)
+    if years is not None:
+        attendance = attendance.filter(meeting__starts_at__year__in=sorted(years))
+        spoken = spoken.filter(minutes__meeting__starts_at__year__in=sorted(years))
+    year = ExtractYear("meeting__starts_at")
+    not_counted = [Attendance.Category.EXEMPT, Attendance.Category.AWAY]
+    rows = {}
+    latest = {}
+    for member_id, y, cell_id, attended, convened, unexcused, last in (
+        attendance.annotate(year=year)
+        .values_list("member_id", "year", "meeting__cell_id")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=PRESENT)),
+            convened=Count("pk", filter=~Q(category__in=not_counted)),
+            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+            last=Max("meeting__starts_at"),
+        )
+    ):
+        row = rows.setdefault(
+            (member_id, y),
+            {"cell_id": cell_id, "attended": 0, "convened": 0, "spoke": 0, "unexcused": 0, "unexcused_months": 0},
+        )
+        row["attended"] += attended
+        row["convened"] += convened
+        row["unexcused"] += unexcused
+        if last > latest.get((member_id, y), last):
+            continue
+        latest[member_id, y], row["cell_id"] = last, cell_id
+    months = defaultdict(set)
+    for member_id, starts_at in attendance.filter(status=Attendance.Status.UNEXCUSED).values_list(
+        "member_id", "meeting__starts_at"
+    ):
+        local = timezone.localtime(starts_at)
+        months[member_id, local.year].add(local.month)
+    for key, ms in months.items():
+        if key in rows:
+            rows[key]["unexcused_months"] = len(ms)
+    for member_id, y, n in (
+        spoken.annotate(year=ExtractYear("minutes__meeting__starts_at"))
+        .values_list("member_id", "year")
+        .annotate(n=Count("minutes", distinct=True))
+    ):
+        if (member_id, y) in rows:
+            rows[member_id, y]["spoke"] = n
+    return rows
+
+
+def count_cell_status(cell_ids=None, today=None):
+    """{cell id: {field: value}}: the roll, official members, committee members, first month in Chibo."""
+    today = today or timezone.localdate()
+    cells = OrgUnit.objects.cells()
+    if cell_ids is not None:
+        cells = cells.filter(pk__in=cell_ids)
+    rows = {
+        pk: {"first_month": None, "on_roll": 0, "official": 0, "committee": 0}
+        for pk in cells.values_list("pk", flat=True)
+    }
+    members = Member.objects.on_roll().filter(cell_id__in=rows) if cell_ids is not None else Member.objects.on_roll()
+    for row in members.values("cell_id").annotate(
+        on_roll=Count("pk"),
+        official=Count("pk", filter=Q(official_on__lte=today)),
+        committee=Count("pk", filter=Q(status=Member.Status.ACTIVE, position__in=COMMITTEE_POSITIONS)),
+    ):
+        if row["cell_id"] in rows:
+            rows[row.pop("cell_id")].update(row)
+    meetings = Meeting.objects.filter(cell_id__in=rows) if cell_ids is not None else Meeting.objects.all()
+    for cell_id, first in meetings.values_list("cell_id").annotate(first=Min("starts_at")):
+        if cell_id in rows:
+            rows[cell_id]["first_month"] = month_of(first)
+    return rows
+
+
+# --- rebuilding and checking ------------------------------------------------------------------------------
+
+
+def rebuild(chunk=500):
+    """Rewrite every summary row from the source, cell by cell in chunks. Returns the row counts."""
+    cells = list(OrgUnit.objects.cells().values_list("pk", flat=True))
+    written = {"cell_months": 0, "member_years": 0, "cells": 0}
+    with transaction.atomic():
+        CellMonth.objects.all().delete()
+        MemberYear.objects.all().delete()
+        CellStatus.objects.all().delete()
+        for i in range(0, len(cells), chunk):
+            part = cells[i : i + chunk]
+            written["cell_months"] += _write_cell_months(count_cell_months(part))
+            written["cells"] += _write_status(count_cell_status(part))
+            members = list(Member.objects.filter(cell_id__in=part).values_list("pk", flat=True))
+            written["member_years"] += _write_member_years(count_member_years(members))
+    return written
+
+
+def check():
+    """Differences between the stored rows and a fresh count: [(table, key, field, stored, counted)]."""
+    problems = []
+    stored = {
+        (r.pop("cell_id"), r.pop("month")): r for r in CellMonth.objects.values("cell_id", "month", *CELL_MONTH_FIELDS)
+    }
+    problems += _compare("cell_months", stored, count_cell_months(), CELL_MONTH_FIELDS)
+    stored = {
+        (r.pop("member_id"), r.pop("year")): r
+        for r in MemberYear.objects.values("member_id", "year", *MEMBER_YEAR_FIELDS)
+    }
+    problems += _compare("member_years", stored, count_member_years(), MEMBER_YEAR_FIELDS)
+    stored = {r.pop("cell_id"): r for r in CellStatus.objects.values("cell_id", *STATUS_FIELDS)}
+    problems += _compare("cells", stored, count_cell_status(), STATUS_FIELDS)
+    return problems
+
+
+def _compare(table, stored, counted, fields):
+    problems = []
+    empty = dict.fromkeys(fields, 0)
+    for key in sorted(set(stored) | set(counted), key=str):
+        have, want = stored.get(key, empty), counted.get(key, empty)
+        for field in fields:
+            if (have.get(field) or 0) != (want.get(field) or 0):
+                problems.append((table, key, field, have.get(field), want.get(field)))
+    return problems
+
+
+def _write_cell_months(rows):
+    CellMonth.objects.bulk_create(
+        [CellMonth(cell_id=cell_id, month=month, **values) for (cell_id, month), values in rows.items()],
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+def _write_member_years(rows):
+    MemberYear.objects.bulk_create(
+        [MemberYear(member_id=member_id, year=year, **values) for (member_id, year), values in rows.items()],
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+def _write_status(rows):
+    CellStatus.objects.bulk_create([CellStatus(cell_id=pk, **values) for pk, values in rows.items()], batch_size=2000)
+    return len(rows)
+
+
+# --- refreshing what a change touched --------------------------------------------------------------------
+
+
+class Batch:
+    """What changed, as ids; resolved to summary rows and refreshed by `flush`."""
+
+    def __init__(self):
+        self.cell_months = set()  # (cell id, month)
+        self.member_years = set()  # (member id, year)
+        self.cells = set()  # cell ids whose status to count again
+        self.meetings = set()  # meeting ids: their cell and month
+        self.attendees = set()  # (member id, meeting id)
+        self.speakers = set()  # (member id, minutes id)
+        self.tasks = set()  # (task id, the deadline it had when loaded)
+        self.resolutions = set()
+
+    def __bool__(self):
+        return any(vars(self).values())
+
+
+_local = threading.local()
+
+
+def _batch():
+    batch = getattr(_local, "request_batch", None)
+    if batch is not None:
+        return batch
+    if getattr(_local, "paused", False):
+        return None
+    # Outside a request: a batch of its own, refreshed when this transaction commits.
+    batch = Batch()
+    transaction.on_commit(lambda: flush(batch))
+    return batch
+
+
+@contextmanager
+def paused():
+    """Bulk loading: no refreshes (rebuild afterwards)."""
+    _local.paused = True
+    try:
+        yield
+    finally:
+        _local.paused = False
+
+
+@contextmanager
+def collecting():
+    """Collect a request's changes and refresh them at the end (see SummaryMiddleware)."""
+    previous = getattr(_local, "request_batch", None)
+    _local.request_batch = batch = Batch()
+    try:
+        yield batch
+    finally:
+        _local.request_batch = previous
+    flush(batch)
+
+
+class SummaryMiddleware:
+    """Refresh the summary rows a request changed, once its transaction has committed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with collecting():
+            return self.get_response(request)
+
+
+def flush(batch):
+    if not batch or getattr(_local, "paused", False):
+        return
+    with transaction.atomic():
+        _resolve(batch)
+        # One lock per cell, in a fixed order: refreshes of the same cell run one after the other. (A member's
+        # year changes only with a meeting of a cell, so that cell's lock covers it.)
+        cells = sorted({c for c, _m in batch.cell_months} | batch.cells)
+        locked = OrgUnit.objects.select_for_update().filter(pk__in=cells).order_by("pk")
+        existing = set(locked.values_list("pk", flat=True))
+        if batch.cell_months:
+            _refresh_cell_months({(c, m) for c, m in batch.cell_months if c in existing})
+        if batch.member_years:
+            _refresh_member_years(batch.member_years)
+        status_cells = (batch.cells | {c for c, _m in batch.cell_months}) & existing
+        if status_cells:
+            CellStatus.objects.filter(cell_id__in=status_cells).delete()
+            _write_status(count_cell_status(status_cells))
+
+
+def _resolve(batch):
+    """Turn changed meetings, attendance, contributions, tasks and resolutions into summary keys."""
+    from resolutions.models import Task
+
+    meeting_ids = set(batch.meetings) | {m for _member, m in batch.attendees}
+    speakers = set(batch.speakers)
+    if speakers:
+        by_minutes = dict(Minutes.objects.filter(pk__in={m for _member, m in speakers}).values_list("pk", "meeting_id"))
+        meeting_ids |= set(by_minutes.values())
+    when = {}
+    if meeting_ids:
+        for pk, cell_id, starts_at in Meeting.objects.filter(pk__in=meeting_ids).values_list(
+            "pk", "cell_id", "starts_at"
+        ):
+            when[pk] = (cell_id, month_of(starts_at))
+    for pk in batch.meetings:
+        if pk in when:
+            batch.cell_months.add(when[pk])
+    for member_id, meeting_id in batch.attendees:
+        if meeting_id in when:
+            batch.cell_months.add(when[meeting_id])
+            batch.member_years.add((member_id, when[meeting_id][1].year))
+    for member_id, minutes_id in speakers:
+        meeting_id = by_minutes.get(minutes_id)
+        if meeting_id in when:
+            batch.cell_months.add(when[meeting_id])
+            batch.member_years.add((member_id, when[meeting_id][1].year))
+    if batch.tasks or batch.resolutions:
+        earlier = defaultdict(set)
+        for pk, deadline in batch.tasks:
+            if deadline:
+                earlier[pk].add(deadline)
+        tasks = Task.objects.filter(
+            Q(pk__in=earlier.keys() | {pk for pk, _d in batch.tasks}) | Q(resolution_id__in=batch.resolutions)
+        )
+        for pk, cell_id, deadline in tasks.values_list("pk", "resolution__cell_id", "deadline"):
+            for day in {deadline} | earlier[pk]:
+                batch.cell_months.add((cell_id, month_of(day)))
+    batch.meetings, batch.attendees, batch.speakers, batch.tasks, batch.resolutions = set(), set(), set(), set(), set()
+
+
+def _refresh_cell_months(keys):
+    if not keys:
+        return
+    by_cell = defaultdict(set)
+    for cell_id, month in keys:
+        by_cell[cell_id].add(month)
+    for cell_id, months in by_cell.items():
+        start = quarter_start(min(months))
+        end = add_months(quarter_start(max(months)), 3)
+        rows = count_cell_months([cell_id], start, end)
+        CellMonth.objects.filter(cell_id=cell_id, month__gte=start, month__lt=end).delete()
+        _write_cell_months(rows)
+
+
+def _refresh_member_years(keys):
+    by_year = defaultdict(set)
+    for member_id, year in keys:
+        by_year[year].add(member_id)
+    for year, members in by_year.items():
+        rows = count_member_years(members, [year])
+        MemberYear.objects.filter(member_id__in=members, year=year).delete()
+        existing = set(Member.objects.filter(pk__in=members).values_list("pk", flat=True))
+        _write_member_years({key: value for key, value in rows.items() if key[0] in existing})
+
+
+# --- signals: note what changed ---------------------------------------------------------------------------
+
+
+def _remember(sender, instance, **kwargs):
+    """Keep the values a summary row is keyed by, as loaded, so that a change of them refreshes both rows."""
+    if sender is Meeting:
+        instance._summary_key = (instance.cell_id, instance.starts_at)
+    elif sender is Member:
+        instance._summary_key = instance.cell_id
+    else:
+        instance._summary_key = getattr(instance, "deadline", None)
+
+
+def _meeting_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is None:
+        return
+    batch.cells.add(instance.cell_id)
+    for cell_id, starts_at in [(instance.cell_id, instance.starts_at), getattr(instance, "_summary_key", (None, None))]:
+        if cell_id and starts_at:
+            batch.cell_months.add((cell_id, month_of(starts_at)))
+
+
+def _meeting_deleting(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is None:
+        return
+    month = month_of(instance.starts_at)
+    batch.cells.add(instance.cell_id)
+    batch.cell_months.add((instance.cell_id, month))
+    for member_id in instance.attendances.values_list("member_id", flat=True):
+        batch.member_years.add((member_id, month.year))
+
+
+def _attendance_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is not None:
+        batch.attendees.add((instance.member_id, instance.meeting_id))
+
+
+def _minutes_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is not None:
+        batch.meetings.add(instance.meeting_id)
+
+
+def _contribution_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is not None:
+        batch.speakers.add((instance.member_id, instance.minutes_id))
+
+
+def _meeting_change_logged(sender, instance, created, **kwargs):
+    if created and instance.action == "moved":
+        batch = _batch()
+        if batch is not None:
+            batch.meetings.add(instance.meeting_id)
+
+
+def _resolution_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is None:
+        return
+    if instance.issued_on:
+        batch.cell_months.add((instance.cell_id, month_of(instance.issued_on)))
+    batch.resolutions.add(instance.pk)
+
+
+def _task_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is None:
+        return
+    batch.tasks.add((instance.pk, getattr(instance, "_summary_key", None)))
+
+
+def _task_deleting(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is not None and instance.deadline:
+        cell_id = type(instance).objects.filter(pk=instance.pk).values_list("resolution__cell_id", flat=True).first()
+        if cell_id:
+            batch.cell_months.add((cell_id, month_of(instance.deadline)))
+
+
+def _member_changed(sender, instance, **kwargs):
+    batch = _batch()
+    if batch is None:
+        return
+    batch.cells.add(instance.cell_id)
+    if getattr(instance, "_summary_key", None):
+        batch.cells.add(instance._summary_key)
+
+
+def touch_cells(cell_ids):
+    """For writes that send no signal (bulk imports): count these cells' rolls again."""
+    batch = _batch()
+    if batch is not None:
+        batch.cells.update(cell_ids)
+
+
+def connect():
+    from resolutions.models import Resolution, Task
+
+    for model in (Meeting, Member, Task):
+        post_init.connect(_remember, sender=model, dispatch_uid=f"summary-remember-{model.__name__}")
+    post_save.connect(_meeting_changed, sender=Meeting, dispatch_uid="summary-meeting")
+    pre_delete.connect(_meeting_deleting, sender=Meeting, dispatch_uid="summary-meeting-delete")
+    post_delete.connect(_meeting_changed, sender=Meeting, dispatch_uid="summary-meeting-deleted")
+    for model, handler in [
+        (Attendance, _attendance_changed),
+        (Minutes, _minutes_changed),
+        (Contribution, _contribution_changed),
+        (Resolution, _resolution_changed),
+        (Member, _member_changed),
+    ]:
+        post_save.connect(handler, sender=model, dispatch_uid=f"summary-{model.__name__}")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"summary-{model.__name__}-deleted")
+    post_save.connect(_meeting_change_logged, sender=MeetingChange, dispatch_uid="summary-moved")
+    post_save.connect(_task_changed, sender=Task, dispatch_uid="summary-task")
+    pre_delete.connect(_task_deleting, sender=Task, dispatch_uid="summary-task-delete")
+
+
+def settings_for_rates():
+    """Whether members here on temporary activity count in the attendance base (domain §3, a setting)."""
+    return settings.ATTENDANCE_COUNT_VISITING

@@ -1,0 +1,203 @@
+"""Dashboards for higher committees (and a cell's own committee): figures, lists, exports, monthly reports."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import access
+from members.models import OrgUnit
+
+from .. import dashboard, reports
+from ..models import DashboardReport
+from ..summaries import month_of
+
+__all__ = [
+    "dashboard_cells",
+    "dashboard_export",
+    "dashboard_members",
+    "dashboard_view",
+    "report_file",
+    "report_request",
+    "report_status",
+]
+
+LISTS = {
+    "all": _("All cells"),
+    "overdue": _("Cells with a missed or overdue meeting"),
+    "unapproved": _("Cells with minutes not yet approved"),
+    "committee": _("Cells without the committee they need"),
+}
+MEMBER_LISTS = {"flagged": _("Members flagged for removal"), "rarely": _("Members who rarely speak")}
+
+
+def _unit_or_404(request, pk):
+    """The unit if this user sees it (404 otherwise) and may see its figures (403 otherwise).
+
+    One query brings the unit and the units above it that this user sees (the breadcrumb), as
+    `unit.visible_ancestors`.
+    """
+    below = OrgUnit.objects.filter(pk=pk, path__startswith=OuterRef("path"))
+    found = list(OrgUnit.objects.visible_to(request.user).filter(Exists(below)).order_by("depth"))
+    if not found or found[-1].pk != pk or found[-1].kind == OrgUnit.Kind.GROUP:
+        raise Http404  # not seen, or a party group (it has no meetings of its own)
+    unit = found[-1]
+    access.require(access.for_user(request.user).can_view_dashboard(unit))
+    unit.visible_ancestors = [a for a in found[:-1] if a.kind != OrgUnit.Kind.GROUP]
+    return unit
+
+
+def _period(request):
+    form = dashboard.PeriodForm(request.GET or None)
+    return form, form.period_or_default(timezone.localdate())
+
+
+def _context(request, unit, form, period, **extra):
+    return {
+        "unit": unit,
+        "ancestors": unit.visible_ancestors,
+        "form": form,
+        "period": period,
+        "query": urlencode(period.query()),
+        **extra,
+    }
+
+
+@login_required
+def dashboard_view(request, pk):
+    unit = _unit_or_404(request, pk)
+    form, period = _period(request)
+    data = dashboard.build(unit, period)
+    meetings = list(dashboard.cell_meetings(unit, period)) if unit.is_cell else None
+    flagged = None if unit.is_cell else dashboard.flagged_members(unit, period.end.year, limit=dashboard.WEAKEST)
+    recent = list(DashboardReport.objects.filter(unit=unit).order_by("-requested_at", "-pk")[:3])
+    context = _context(
+        request,
+        unit,
+        form,
+        period,
+        data=data,
+        meetings=meetings,
+        flagged=flagged,
+        measures=dashboard.MEASURES,
+        lists=LISTS,
+        chart=dashboard.chart_data(data["trend"]),
+        reports=recent,
+        this_month=month_of(data["today"]),
+    )
+    return render(request, "meetings/dashboard.html", context)
+
+
+@login_required
+def dashboard_cells(request, pk):
+    """Every cell below the unit, sortable by each measure, or only those a list asks action for."""
+    unit = _unit_or_404(request, pk)
+    form, period = _period(request)
+    show = request.GET.get("show") if request.GET.get("show") in LISTS else "all"
+    sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.MEASURE_KEYS else "name"
+    rows = dashboard.cell_list(unit, period, show, sort)
+    page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _context(
+        request, unit, form, period, page=page, show=show, sort=sort, lists=LISTS, measures=dashboard.MEASURES,
+        subtitle=LISTS[show], extra_query=[("show", show), ("sort", sort)],
+    )  # fmt: skip
+    return render(request, "meetings/dashboard_cells.html", context)
+
+
+@login_required
+def dashboard_members(request, pk):
+    """Members flagged for removal (domain §3) or who rarely speak, in every cell below the unit."""
+    unit = _unit_or_404(request, pk)
+    form, period = _period(request)
+    show = request.GET.get("show") if request.GET.get("show") in MEMBER_LISTS else "flagged"
+    rows = dashboard.member_list(unit, period.end.year, show)
+    page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _context(
+        request, unit, form, period, page=page, show=show, member_lists=MEMBER_LISTS,
+        subtitle=MEMBER_LISTS[show], extra_query=[("show", show)],
+    )  # fmt: skip
+    return render(request, "meetings/dashboard_members.html", context)
+
+
+@login_required
+def dashboard_export(request, pk, what, fmt):
+    """The dashboard, a list of cells or a list of members, as .xlsx or .csv."""
+    if what not in ("dashboard", "cells", "members") or fmt not in ("xlsx", "csv"):
+        raise Http404
+    unit = _unit_or_404(request, pk)
+    _form, period = _period(request)
+    if what == "cells":
+        show = request.GET.get("show") if request.GET.get("show") in LISTS else "all"
+        sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.MEASURE_KEYS else "name"
+        table = reports.cells_table(dashboard.cell_list(unit, period, show, sort), LISTS[show])
+        tables = [table]
+    elif what == "members":
+        show = request.GET.get("show") if request.GET.get("show") in MEMBER_LISTS else "flagged"
+        tables = [reports.members_table(dashboard.member_list(unit, period.end.year, show), MEMBER_LISTS[show])]
+    else:
+        tables = reports.dashboard_tables(dashboard.build(unit, period), LISTS)
+    name = reports.file_name(unit, period, what)
+    if fmt == "csv":
+        return reports.csv_response(tables[0], f"{name}.csv")
+    return reports.xlsx_response(tables, f"{name}.xlsx", title=f"{unit} · {period.label}")
+
+
+@require_POST
+@login_required
+def report_request(request, pk):
+    """Queue the printable monthly report of the unit; a worker builds it while the page shows progress."""
+    unit = _unit_or_404(request, pk)
+    form = dashboard.PeriodForm(request.POST)
+    month = form.cleaned_data.get("month") if form.is_valid() else None
+    if month is None:
+        messages.error(request, _("Choose the month of the report."))
+        return redirect("meetings:dashboard", pk=unit.pk)
+    if month > month_of(timezone.localdate()):
+        messages.error(request, _("A report can only cover a month that has begun."))
+        return redirect("meetings:dashboard", pk=unit.pk)
+    report = DashboardReport.objects.create(unit=unit, month=month, requested_by=request.user)
+    from ..tasks import build_dashboard_report
+
+    transaction.on_commit(lambda: build_dashboard_report.delay(report.pk))
+    return redirect(reverse("meetings:dashboard", args=[unit.pk]) + f"?report={report.pk}#report")
+
+
+def _report_or_404(request, pk):
+    report = get_object_or_404(DashboardReport.objects.select_related("unit"), pk=pk)
+    report.unit = _unit_or_404(request, report.unit_id)
+    return report
+
+
+@login_required
+def report_status(request, pk):
+    report = _report_or_404(request, pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "label": report.get_status_display(),
+            "progress": report.progress,
+            "url": reverse("meetings:report_file", args=[report.pk]) if report.status == report.Status.READY else "",
+        }
+    )
+
+
+@login_required
+def report_file(request, pk):
+    report = _report_or_404(request, pk)
+    if report.status != report.Status.READY or not report.file:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = reports.file_name(report.unit, None, "report", report.month) + ".pdf"
+    return FileResponse(handle, as_attachment=True, filename=name)
