@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -125,6 +126,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
     "meeting-reminders": {"task": "meetings.tasks.scan_reminders", "schedule": 300.0},
+    # Probationary members become official with time alone: the dashboards count the rolls again each night.
+    "dashboard-rolls": {"task": "meetings.tasks.refresh_cell_rolls", "schedule": crontab(hour=0, minute=5)},
 }
 
 AUTH_USER_MODEL = "members.User"

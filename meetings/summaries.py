@@ -33,6 +33,7 @@ from .models import Attendance, CellMonth, CellStatus, Contribution, Meeting, Me
 
 CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY]
 PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE]
+NOT_EXPECTED = [Attendance.Category.EXEMPT, Attendance.Category.AWAY]
 COUNTED_KINDS = [Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC]
 GRADE_FIELDS = {"good": "grade_good", "fair": "grade_fair", "average": "grade_average", "poor": "grade_poor"}
 CELL_MONTH_FIELDS = [
@@ -118,8 +119,9 @@ def count_cell_months(cell_ids=None, start=None, end=None):
             present_core=Count("pk", filter=Q(category__in=CORE, status__in=PRESENT)),
             base_visiting=Count("pk", filter=Q(category=visiting)),
             present_visiting=Count("pk", filter=Q(category=visiting, status__in=PRESENT)),
-            excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
-            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+            # Exempt members and those away on temporary activity are not expected: their absence is no absence.
+            excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED) & ~Q(category__in=NOT_EXPECTED)),
+            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED) & ~Q(category__in=NOT_EXPECTED)),
         )
     ):
         target = rows[row.pop("meeting__cell_id"), row.pop("month")]
@@ -274,6 +276,17 @@ def rebuild(chunk=500):
             members = list(Member.objects.filter(cell_id__in=part).values_list("pk", flat=True))
             written["member_years"] += _write_member_years(count_member_years(members))
     return written
+
+
+def refresh_status(chunk=2000):
+    """Rewrite every cell's `CellStatus` (the roll, official members, committee) as of today."""
+    cells = list(OrgUnit.objects.cells().values_list("pk", flat=True))
+    for i in range(0, len(cells), chunk):
+        part = cells[i : i + chunk]
+        with transaction.atomic():
+            CellStatus.objects.filter(cell_id__in=part).delete()
+            _write_status(count_cell_status(part))
+    return len(cells)
 
 
 def check():

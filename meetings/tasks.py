@@ -148,6 +148,14 @@ def _context(message):
     }
 
 
+@shared_task
+def refresh_cell_rolls():
+    """Count every cell's roll again (official members change with the calendar, without any write)."""
+    from . import summaries
+
+    return summaries.refresh_status()
+
+
 # A report claimed by a worker that died is taken up again after this long.
 REPORT_CLAIM_TIMEOUT = timedelta(minutes=10)
 

@@ -331,4 +331,7 @@ def save_rows(rows, cell, by):
     StatusChange.objects.bulk_create(
         StatusChange(member=m, status=m.status, since=m.status_since, note=note, recorded_by=by) for m in members
     )
+    from meetings import summaries
+
+    summaries.touch_cells([cell.pk])  # bulk_create sends no signal: the dashboards count the roll again
     return members

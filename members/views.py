@@ -71,6 +71,7 @@ def home(request):
             "member": member,
             "committees": committees,
             "can_manage_members": member is not None and user_access.can_manage_members(member.cell),
+            "can_view_dashboard": member is not None and user_access.can_view_dashboard(member.cell),
         },
     )
 

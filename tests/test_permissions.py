@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings import minutes as minutes_workflow
 from meetings import services
-from meetings.models import Document, Guidance, Meeting, Minutes, ThematicTopic
+from meetings.models import DashboardReport, Document, Guidance, Meeting, Minutes, ThematicTopic
 from members.models import Member
 from resolutions import services as resolution_services
 from resolutions.models import Resolution, Task, Vote
@@ -129,6 +129,28 @@ TABLE += [
     ("resolutions:pdf", "issued", "get", SEES),
 ]
 
+# Dashboards: a committee's viewers and administrators above the unit, and a cell's own committee; a plain
+# member of the cell is refused, everyone outside the unit's tree gets a 404, exports included.
+UNIT_FIGURES = [LOGIN, 404, 404, 404, 404, 200, 200]
+CELL_FIGURES = [LOGIN, 403, 404, 200, 404, 200, 200]
+TABLE += [
+    ("meetings:dashboard", "commune", "get", UNIT_FIGURES),
+    ("meetings:dashboard", "cell", "get", CELL_FIGURES),
+    ("meetings:dashboard", "other_commune", "get", [LOGIN, 404, 404, 404, 200, 404, 404]),
+    ("meetings:dashboard_cells", "commune", "get", UNIT_FIGURES),
+    ("meetings:dashboard_cells", "cell", "get", CELL_FIGURES),
+    ("meetings:dashboard_members", "commune", "get", UNIT_FIGURES),
+    ("meetings:dashboard_members", "cell", "get", CELL_FIGURES),
+    ("meetings:dashboard_export", "commune:dashboard:xlsx", "get", UNIT_FIGURES),
+    ("meetings:dashboard_export", "commune:cells:csv", "get", UNIT_FIGURES),
+    ("meetings:dashboard_export", "commune:members:xlsx", "get", UNIT_FIGURES),
+    ("meetings:dashboard_export", "cell:dashboard:csv", "get", CELL_FIGURES),
+    ("meetings:dashboard_export", "other_commune:cells:xlsx", "get", [LOGIN, 404, 404, 404, 200, 404, 404]),
+    ("meetings:report_request", "commune", "post", [LOGIN, 404, 404, 404, 404, 302, 302]),
+    ("meetings:report_status", "report", "get", UNIT_FIGURES),
+    ("meetings:report_file", "report", "get", UNIT_FIGURES),
+]
+
 CASES = [
     pytest.param(name, arg, method, role, expected[i], id=f"{name}[{arg}]-{method}-{role}")
     for name, arg, method, expected in TABLE
@@ -137,7 +159,7 @@ CASES = [
 
 
 @pytest.fixture
-def objects(cell, commune, outsider, make_member, other_cell, secretary, member):
+def objects(cell, commune, other_commune, outsider, make_member, other_cell, secretary, member):
     target = make_member(cell, "Hoàng Thị Mục Tiêu", email="muctieu@example.vn")
     meeting = services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=7), place="Nhà văn hóa")
@@ -164,6 +186,11 @@ def objects(cell, commune, outsider, make_member, other_cell, secretary, member)
         "held": held,
         "cell": cell,
         "commune": commune,
+        "other_commune": other_commune,
+        "report": DashboardReport.objects.create(
+            unit=commune, month=date(2026, 11, 1), status="ready",
+            file=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 report"),
+        ),
         "target": target,
         "outsider_record": Member.objects.get(user=outsider),
         "meeting": meeting,
@@ -179,7 +206,8 @@ def objects(cell, commune, outsider, make_member, other_cell, secretary, member)
 def test_access_table(client, request, objects, name, arg, method, role, expected):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    url = reverse(name, args=[objects[arg].pk] if arg else [])
+    key, *more = arg.split(":") if arg else [None]
+    url = reverse(name, args=[objects[key].pk, *more] if key else [])
     response = getattr(client, method)(url)
     if expected == LOGIN:
         assert response.status_code == 302
