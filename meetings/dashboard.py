@@ -448,6 +448,7 @@ def action_lists(cells):
     for key, label, figure, worse, needs in MEASURES:
         rows = [r for r in cells.values() if r[needs] and r[figure] is not None]
         if worse == "low":
+            rows = [r for r in rows if r[figure] < 100]  # a cell at 100 % is nobody's weakest
             rows.sort(key=lambda r: (r[figure], r["name"]))
         else:
             rows = [r for r in rows if r[figure] > 0]

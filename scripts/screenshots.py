@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Take the README's screenshots from a running Chibo with the demo data (`make run` in another shell).
 
-.venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+.venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [dashboards]
+
+With "dashboards", only the dashboard screens and the monthly report's first page (pdftoppm) are taken.
 """
 
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+ONLY = sys.argv[2] if len(sys.argv) > 2 else ""
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "chibo-demo-2026"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -25,10 +30,38 @@ def log_in(page, login):
     page.wait_for_load_state()
 
 
+def dashboards(browser):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
+    log_in(page, "tinhuy")
+    page.get_by_role("link", name="Bảng theo dõi").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / "dashboard-province.png", full_page=True)
+    page.locator("#children a").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / "dashboard-commune.png", full_page=True)
+    page.get_by_role("button", name="Lập báo cáo").click()
+    link = page.locator("[data-report] [data-role=link]").first
+    link.wait_for(state="visible", timeout=120_000)
+    with page.expect_download() as download:
+        link.click()
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "report.pdf"
+        download.value.save_as(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", pdf, OUT / "report-pdf"], check=True)
+        (OUT / "report-pdf-1.png").replace(OUT / "report-pdf-page1.png")
+    page.locator("#children a").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / "dashboard-cell.png", full_page=True)
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        dashboards(browser)
+        if ONLY == "dashboards":
+            browser.close()
+            return
         desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
         page = desktop.new_page()
         page.goto(BASE + "/accounts/login/")

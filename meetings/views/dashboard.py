@@ -19,7 +19,7 @@ from members.models import OrgUnit
 
 from .. import dashboard, reports
 from ..models import DashboardReport
-from ..summaries import month_of
+from ..summaries import add_months, month_of
 
 __all__ = [
     "dashboard_cells",
@@ -93,6 +93,8 @@ def dashboard_view(request, pk):
         chart=dashboard.chart_data(data["trend"]),
         reports=recent,
         this_month=month_of(data["today"]),
+        # A committee reviews the month just over at the start of the next.
+        report_month=add_months(month_of(data["today"]), -1),
     )
     return render(request, "meetings/dashboard.html", context)
 
