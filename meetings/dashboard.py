@@ -192,7 +192,7 @@ def cell_figures(unit, period, today):
     cells, children, names = {}, [], {}
     cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
     for pk, name, path, kind, depth, first, official, committee in units:
-        if depth == unit.depth + 1:
+        if depth == unit.depth + 1 and kind != OrgUnit.Kind.GROUP:  # a party group holds no meetings of its own
             children.append({"pk": pk, "name": name, "path": path, "kind": kind})
             names[path] = name
         if kind != OrgUnit.Kind.CELL:
@@ -486,7 +486,7 @@ def member_rows(cell, year):
 
 def cell_meetings(cell, period):
     """The cell's meetings in the period with their attendance and minutes: one query."""
-    from .summaries import CORE, PRESENT, aware
+    from .summaries import CORE, NOT_EXPECTED, PRESENT, aware
 
     counted = list(CORE) + (["visiting"] if settings.ATTENDANCE_COUNT_VISITING else [])
     return (
@@ -498,7 +498,9 @@ def cell_meetings(cell, period):
         .annotate(
             base=Count("attendances", filter=Q(attendances__category__in=counted)),
             present=Count("attendances", filter=Q(attendances__category__in=counted, attendances__status__in=PRESENT)),
-            unexcused=Count("attendances", filter=Q(attendances__status="unexcused")),
+            unexcused=Count(
+                "attendances", filter=Q(attendances__status="unexcused") & ~Q(attendances__category__in=NOT_EXPECTED)
+            ),
         )
         .order_by("starts_at")
     )

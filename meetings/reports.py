@@ -6,6 +6,7 @@ Text that a spreadsheet would run as a formula (=, +, -, @ first) is written wit
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
@@ -18,6 +19,7 @@ from . import dashboard
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -28,8 +30,11 @@ class Table:
 
 
 def safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Text as text: control characters (which a spreadsheet cannot hold) dropped, a formula start defused."""
+    if isinstance(value, str):
+        value = CONTROL.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -14,6 +14,7 @@ functions below. The same functions rebuild the tables (`manage.py summaries --r
 Bulk loaders (`seed_demo`, `seed_scale`) switch the signals off with `paused()` and rebuild at the end.
 """
 
+import logging
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, DateField, Max, Min, Q
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.utils import timezone
@@ -87,23 +88,45 @@ def count_cell_months(cell_ids=None, start=None, end=None):
         return queryset
 
     month = TruncMonth("starts_at", output_field=DateField())
-    moved = MeetingChange.objects.filter(meeting=OuterRef("pk"), action="moved")
     meetings = within(Meeting.objects.filter(kind__in=COUNTED_KINDS), "cell_id", "starts_at")
-    meetings = meetings.exclude(status=Meeting.Status.CANCELLED).annotate(month=month, moved=Exists(moved))
-    for cell_id, m, kind, status, was_moved, n, first in meetings.values_list(
-        "cell_id", "month", "kind", "status", "moved"
-    ).annotate(n=Count("pk"), first=Min("starts_at")):
+    meetings = meetings.exclude(status=Meeting.Status.CANCELLED).annotate(month=month)
+    for cell_id, m, kind, status, n, first in meetings.values_list("cell_id", "month", "kind", "status").annotate(
+        n=Count("pk"), first=Min("starts_at")
+    ):
         row = rows[cell_id, m]
         if status == Meeting.Status.HELD:
             if kind == Meeting.Kind.REGULAR:
                 row["regular_held"] += n
-                row["regular_on_day"] += 0 if was_moved else n
+                row["regular_on_day"] += n  # less those moved to another day, below
             else:
                 row["thematic_held"] += n
             row["minutes_due"] += n
         elif kind == Meeting.Kind.REGULAR and status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
             day = timezone.localtime(first).date()
             row["regular_due_on"] = min(row["regular_due_on"] or day, day)
+
+    # "On the planned day": the day it had when first moved (a move keeps the day it came from) is the day it
+    # was held. A new time on the same day is no move away from the plan.
+    planned = {}
+    moves = within(
+        MeetingChange.objects.filter(
+            action="moved", meeting__kind=Meeting.Kind.REGULAR, meeting__status=Meeting.Status.HELD
+        ),
+        "meeting__cell_id",
+        "meeting__starts_at",
+    )
+    for meeting_id, cell_id, starts_at, detail in moves.order_by("at", "pk").values_list(
+        "meeting_id", "meeting__cell_id", "meeting__starts_at", "detail"
+    ):
+        if meeting_id not in planned:
+            planned[meeting_id] = (cell_id, starts_at, (detail or {}).get("previous"))
+    for cell_id, starts_at, previous in planned.values():
+        try:
+            day = timezone.localtime(datetime.fromisoformat(previous)).date()
+        except (TypeError, ValueError):
+            day = None  # an old record without the previous time: counted as moved
+        if day != timezone.localtime(starts_at).date():
+            rows[cell_id, month_of(starts_at)]["regular_on_day"] -= 1
 
     attendance = within(
         Attendance.objects.filter(meeting__status=Meeting.Status.HELD).exclude(meeting__kind=Meeting.Kind.COMMITTEE),
@@ -200,7 +223,7 @@ def count_member_years(member_ids=None, years=None):
         .annotate(
             attended=Count("pk", filter=Q(status__in=PRESENT)),
             convened=Count("pk", filter=~Q(category__in=not_counted)),
-            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+            unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED) & ~Q(category__in=not_counted)),
             last=Max("meeting__starts_at"),
         )
     ):
@@ -211,13 +234,12 @@ def count_member_years(member_ids=None, years=None):
         row["attended"] += attended
         row["convened"] += convened
         row["unexcused"] += unexcused
-        if last > latest.get((member_id, y), last):
-            continue
+        if last < latest.get((member_id, y), last):
+            continue  # the year belongs to the cell of the latest meeting
         latest[member_id, y], row["cell_id"] = last, cell_id
     months = defaultdict(set)
-    for member_id, starts_at in attendance.filter(status=Attendance.Status.UNEXCUSED).values_list(
-        "member_id", "meeting__starts_at"
-    ):
+    unexcused = attendance.filter(status=Attendance.Status.UNEXCUSED).exclude(category__in=not_counted)
+    for member_id, starts_at in unexcused.values_list("member_id", "meeting__starts_at"):
         local = timezone.localtime(starts_at)
         months[member_id, local.year].add(local.month)
     for key, ms in months.items():
@@ -246,7 +268,8 @@ def count_cell_status(cell_ids=None, today=None):
     members = Member.objects.on_roll().filter(cell_id__in=rows) if cell_ids is not None else Member.objects.on_roll()
     for row in members.values("cell_id").annotate(
         on_roll=Count("pk"),
-        official=Count("pk", filter=Q(official_on__lte=today)),
+        # Members here on temporary activity belong to their own cell's count (domain §8).
+        official=Count("pk", filter=Q(official_on__lte=today) & ~Q(status=Member.Status.VISITING)),
         committee=Count("pk", filter=Q(status=Member.Status.ACTIVE, position__in=COMMITTEE_POSITIONS)),
     ):
         if row["cell_id"] in rows:
@@ -317,24 +340,34 @@ def _compare(table, stored, counted, fields):
     return problems
 
 
-def _write_cell_months(rows):
+def _write_cell_months(rows, upsert=False):
+    """Insert the rows; with `upsert`, a row another refresh wrote meanwhile is overwritten, not a conflict."""
+    options = {"update_conflicts": True, "unique_fields": ["cell", "month"], "update_fields": CELL_MONTH_FIELDS}
     CellMonth.objects.bulk_create(
         [CellMonth(cell_id=cell_id, month=month, **values) for (cell_id, month), values in rows.items()],
         batch_size=2000,
+        **(options if upsert else {}),
     )
     return len(rows)
 
 
-def _write_member_years(rows):
+def _write_member_years(rows, upsert=False):
+    options = {"update_conflicts": True, "unique_fields": ["member", "year"], "update_fields": MEMBER_YEAR_FIELDS}
     MemberYear.objects.bulk_create(
         [MemberYear(member_id=member_id, year=year, **values) for (member_id, year), values in rows.items()],
         batch_size=2000,
+        **(options if upsert else {}),
     )
     return len(rows)
 
 
-def _write_status(rows):
-    CellStatus.objects.bulk_create([CellStatus(cell_id=pk, **values) for pk, values in rows.items()], batch_size=2000)
+def _write_status(rows, upsert=False):
+    options = {"update_conflicts": True, "unique_fields": ["cell"], "update_fields": STATUS_FIELDS}
+    CellStatus.objects.bulk_create(
+        [CellStatus(cell_id=pk, **values) for pk, values in rows.items()],
+        batch_size=2000,
+        **(options if upsert else {}),
+    )
     return len(rows)
 
 
@@ -348,7 +381,7 @@ class Batch:
         self.cell_months = set()  # (cell id, month)
         self.member_years = set()  # (member id, year)
         self.cells = set()  # cell ids whose status to count again
-        self.meetings = set()  # meeting ids: their cell and month
+        self.meetings = set()  # meeting ids: their cell and month, and their attendees' years
         self.attendees = set()  # (member id, meeting id)
         self.speakers = set()  # (member id, minutes id)
         self.tasks = set()  # (task id, the deadline it had when loaded)
@@ -367,10 +400,20 @@ def _batch():
         return batch
     if getattr(_local, "paused", False):
         return None
-    # Outside a request: a batch of its own, refreshed when this transaction commits.
-    batch = Batch()
-    transaction.on_commit(lambda: flush(batch))
+    # Outside a request: changes gather in one pending batch, and every change asks for a flush on commit.
+    # The first flush takes the whole batch; the others find it empty. (A rolled-back change leaves its keys
+    # behind: they are only counted again, from the source, at the next flush.)
+    batch = getattr(_local, "pending", None)
+    if batch is None:
+        batch = _local.pending = Batch()
+    transaction.on_commit(_flush_pending)
     return batch
+
+
+def _flush_pending():
+    batch, _local.pending = getattr(_local, "pending", None), None
+    if batch:
+        flush(batch)
 
 
 @contextmanager
@@ -392,7 +435,10 @@ def collecting():
         yield batch
     finally:
         _local.request_batch = previous
-    flush(batch)
+    try:
+        flush(batch)
+    except Exception:  # the user's change is saved: a refresh that failed must not turn it into an error
+        logging.getLogger(__name__).exception("refreshing the dashboards' summary rows failed; run `summaries`")
 
 
 class SummaryMiddleware:
@@ -411,8 +457,8 @@ def flush(batch):
         return
     with transaction.atomic():
         _resolve(batch)
-        # One lock per cell, in a fixed order: refreshes of the same cell run one after the other. (A member's
-        # year changes only with a meeting of a cell, so that cell's lock covers it.)
+        # One lock per cell, in a fixed order: refreshes of the same cell run one after the other. A member's
+        # year can span two cells (a transfer, a stay elsewhere): its rows are upserted, never a conflict.
         cells = sorted({c for c, _m in batch.cell_months} | batch.cells)
         locked = OrgUnit.objects.select_for_update().filter(pk__in=cells).order_by("pk")
         existing = set(locked.values_list("pk", flat=True))
@@ -422,8 +468,9 @@ def flush(batch):
             _refresh_member_years(batch.member_years)
         status_cells = (batch.cells | {c for c, _m in batch.cell_months}) & existing
         if status_cells:
-            CellStatus.objects.filter(cell_id__in=status_cells).delete()
-            _write_status(count_cell_status(status_cells))
+            rows = count_cell_status(status_cells)
+            CellStatus.objects.filter(cell_id__in=status_cells).exclude(cell_id__in=rows).delete()
+            _write_status(rows, upsert=True)
 
 
 def _resolve(batch):
@@ -444,6 +491,13 @@ def _resolve(batch):
     for pk in batch.meetings:
         if pk in when:
             batch.cell_months.add(when[pk])
+    if batch.meetings:
+        # A meeting's status, kind, cell or time changes its attendees' years too.
+        for member_id, meeting_id in Attendance.objects.filter(meeting_id__in=batch.meetings).values_list(
+            "member_id", "meeting_id"
+        ):
+            if meeting_id in when:
+                batch.member_years.add((member_id, when[meeting_id][1].year))
     for member_id, meeting_id in batch.attendees:
         if meeting_id in when:
             batch.cell_months.add(when[meeting_id])
@@ -477,8 +531,9 @@ def _refresh_cell_months(keys):
         start = quarter_start(min(months))
         end = add_months(quarter_start(max(months)), 3)
         rows = count_cell_months([cell_id], start, end)
-        CellMonth.objects.filter(cell_id=cell_id, month__gte=start, month__lt=end).delete()
-        _write_cell_months(rows)
+        stale = CellMonth.objects.filter(cell_id=cell_id, month__gte=start, month__lt=end)
+        stale.exclude(month__in=[month for _cell, month in rows]).delete()
+        _write_cell_months(rows, upsert=True)
 
 
 def _refresh_member_years(keys):
@@ -486,23 +541,33 @@ def _refresh_member_years(keys):
     for member_id, year in keys:
         by_year[year].add(member_id)
     for year, members in by_year.items():
-        rows = count_member_years(members, [year])
-        MemberYear.objects.filter(member_id__in=members, year=year).delete()
         existing = set(Member.objects.filter(pk__in=members).values_list("pk", flat=True))
-        _write_member_years({key: value for key, value in rows.items() if key[0] in existing})
+        rows = {key: value for key, value in count_member_years(members, [year]).items() if key[0] in existing}
+        stale = MemberYear.objects.filter(member_id__in=members, year=year)
+        stale.exclude(member_id__in=[member_id for member_id, _year in rows]).delete()
+        _write_member_years(rows, upsert=True)
 
 
 # --- signals: note what changed ---------------------------------------------------------------------------
 
+# The values a summary row is keyed by, kept as loaded: a change of them refreshes the old row and the new.
+REMEMBERED = {
+    "Meeting": ("cell_id", "starts_at"),
+    "Member": ("cell_id",),
+    "Task": ("deadline",),
+    "Resolution": ("cell_id", "issued_on"),
+    "Attendance": ("member_id", "meeting_id"),
+    "Contribution": ("member_id", "minutes_id"),
+}
+
 
 def _remember(sender, instance, **kwargs):
-    """Keep the values a summary row is keyed by, as loaded, so that a change of them refreshes both rows."""
-    if sender is Meeting:
-        instance._summary_key = (instance.cell_id, instance.starts_at)
-    elif sender is Member:
-        instance._summary_key = instance.cell_id
-    else:
-        instance._summary_key = getattr(instance, "deadline", None)
+    # Read from __dict__: a deferred field is absent there, and reading it would cost a query per instance.
+    instance._summary_key = tuple(instance.__dict__.get(name) for name in REMEMBERED[sender.__name__])
+
+
+def _loaded(instance):
+    return getattr(instance, "_summary_key", None) or ()
 
 
 def _meeting_changed(sender, instance, **kwargs):
@@ -510,9 +575,16 @@ def _meeting_changed(sender, instance, **kwargs):
     if batch is None:
         return
     batch.cells.add(instance.cell_id)
-    for cell_id, starts_at in [(instance.cell_id, instance.starts_at), getattr(instance, "_summary_key", (None, None))]:
+    batch.meetings.add(instance.pk)
+    old_cell, old_start = _loaded(instance) or (None, None)
+    for cell_id, starts_at in [(instance.cell_id, instance.starts_at), (old_cell, old_start)]:
         if cell_id and starts_at:
+            batch.cells.add(cell_id)
             batch.cell_months.add((cell_id, month_of(starts_at)))
+    if old_start and instance.starts_at and month_of(old_start).year != month_of(instance.starts_at).year:
+        # Moved to another year: the attendees' former year is counted again too (the new one in _resolve).
+        for member_id in Attendance.objects.filter(meeting_id=instance.pk).values_list("member_id", flat=True):
+            batch.member_years.add((member_id, month_of(old_start).year))
 
 
 def _meeting_deleting(sender, instance, **kwargs):
@@ -524,12 +596,17 @@ def _meeting_deleting(sender, instance, **kwargs):
     batch.cell_months.add((instance.cell_id, month))
     for member_id in instance.attendances.values_list("member_id", flat=True):
         batch.member_years.add((member_id, month.year))
+    for member_id in Contribution.objects.filter(minutes__meeting=instance).values_list("member_id", flat=True):
+        batch.member_years.add((member_id, month.year))
 
 
 def _attendance_changed(sender, instance, **kwargs):
     batch = _batch()
     if batch is not None:
         batch.attendees.add((instance.member_id, instance.meeting_id))
+        old = _loaded(instance)
+        if len(old) == 2 and all(old) and old != (instance.member_id, instance.meeting_id):
+            batch.attendees.add(old)
 
 
 def _minutes_changed(sender, instance, **kwargs):
@@ -538,10 +615,24 @@ def _minutes_changed(sender, instance, **kwargs):
         batch.meetings.add(instance.meeting_id)
 
 
+def _minutes_deleting(sender, instance, **kwargs):
+    """The contributions go with the minutes: their speakers' years, while they can still be read."""
+    batch = _batch()
+    if batch is None:
+        return
+    meeting = Meeting.objects.filter(pk=instance.meeting_id).values_list("starts_at", flat=True).first()
+    if meeting:
+        for member_id in instance.contributions.values_list("member_id", flat=True):
+            batch.member_years.add((member_id, month_of(meeting).year))
+
+
 def _contribution_changed(sender, instance, **kwargs):
     batch = _batch()
     if batch is not None:
         batch.speakers.add((instance.member_id, instance.minutes_id))
+        old = _loaded(instance)
+        if len(old) == 2 and all(old) and old != (instance.member_id, instance.minutes_id):
+            batch.speakers.add(old)
 
 
 def _meeting_change_logged(sender, instance, created, **kwargs):
@@ -555,8 +646,9 @@ def _resolution_changed(sender, instance, **kwargs):
     batch = _batch()
     if batch is None:
         return
-    if instance.issued_on:
-        batch.cell_months.add((instance.cell_id, month_of(instance.issued_on)))
+    for cell_id, issued_on in [(instance.cell_id, instance.issued_on), _loaded(instance) or (None, None)]:
+        if cell_id and issued_on:
+            batch.cell_months.add((cell_id, month_of(issued_on)))
     batch.resolutions.add(instance.pk)
 
 
@@ -564,7 +656,8 @@ def _task_changed(sender, instance, **kwargs):
     batch = _batch()
     if batch is None:
         return
-    batch.tasks.add((instance.pk, getattr(instance, "_summary_key", None)))
+    old = _loaded(instance)
+    batch.tasks.add((instance.pk, old[0] if old else None))
 
 
 def _task_deleting(sender, instance, **kwargs):
@@ -580,8 +673,9 @@ def _member_changed(sender, instance, **kwargs):
     if batch is None:
         return
     batch.cells.add(instance.cell_id)
-    if getattr(instance, "_summary_key", None):
-        batch.cells.add(instance._summary_key)
+    old = _loaded(instance)
+    if old and old[0]:
+        batch.cells.add(old[0])
 
 
 def touch_cells(cell_ids):
@@ -594,11 +688,12 @@ def touch_cells(cell_ids):
 def connect():
     from resolutions.models import Resolution, Task
 
-    for model in (Meeting, Member, Task):
+    for model in (Meeting, Member, Task, Resolution, Attendance, Contribution):
         post_init.connect(_remember, sender=model, dispatch_uid=f"summary-remember-{model.__name__}")
     post_save.connect(_meeting_changed, sender=Meeting, dispatch_uid="summary-meeting")
     pre_delete.connect(_meeting_deleting, sender=Meeting, dispatch_uid="summary-meeting-delete")
     post_delete.connect(_meeting_changed, sender=Meeting, dispatch_uid="summary-meeting-deleted")
+    pre_delete.connect(_minutes_deleting, sender=Minutes, dispatch_uid="summary-minutes-delete")
     for model, handler in [
         (Attendance, _attendance_changed),
         (Minutes, _minutes_changed),

@@ -88,6 +88,8 @@ def removal_flags(members, year):
     rows = (
         Attendance.objects.filter(member__in=members, status=Attendance.Status.UNEXCUSED)
         .exclude(meeting__kind=Meeting.Kind.COMMITTEE)
+        # Exempt members and those away on temporary activity are not expected: their absence is none.
+        .exclude(category__in=[Attendance.Category.EXEMPT, Attendance.Category.AWAY])
         .annotate(year=ExtractYear("meeting__starts_at"), month=ExtractMonth("meeting__starts_at"))
         .filter(year=year)
         .values_list("member_id", "month")

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members import access
@@ -32,12 +33,15 @@ __all__ = [
 ]
 
 LISTS = {
-    "all": _("All cells"),
-    "overdue": _("Cells with a missed or overdue meeting"),
-    "unapproved": _("Cells with minutes not yet approved"),
-    "committee": _("Cells without the committee they need"),
+    "all": gettext_lazy("All cells"),
+    "overdue": gettext_lazy("Cells with a missed or overdue meeting"),
+    "unapproved": gettext_lazy("Cells with minutes not yet approved"),
+    "committee": gettext_lazy("Cells without the committee they need"),
 }
-MEMBER_LISTS = {"flagged": _("Members flagged for removal"), "rarely": _("Members who rarely speak")}
+MEMBER_LISTS = {
+    "flagged": gettext_lazy("Members flagged for removal"),
+    "rarely": gettext_lazy("Members who rarely speak"),
+}
 
 
 def _unit_or_404(request, pk):
@@ -140,11 +144,11 @@ def dashboard_export(request, pk, what, fmt):
     if what == "cells":
         show = request.GET.get("show") if request.GET.get("show") in LISTS else "all"
         sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.MEASURE_KEYS else "name"
-        table = reports.cells_table(dashboard.cell_list(unit, period, show, sort), LISTS[show])
+        table = reports.cells_table(dashboard.cell_list(unit, period, show, sort), str(LISTS[show]))
         tables = [table]
     elif what == "members":
         show = request.GET.get("show") if request.GET.get("show") in MEMBER_LISTS else "flagged"
-        tables = [reports.members_table(dashboard.member_list(unit, period.end.year, show), MEMBER_LISTS[show])]
+        tables = [reports.members_table(dashboard.member_list(unit, period.end.year, show), str(MEMBER_LISTS[show]))]
     else:
         tables = reports.dashboard_tables(dashboard.build(unit, period), LISTS)
     name = reports.file_name(unit, period, what)
