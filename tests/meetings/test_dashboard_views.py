@@ -262,7 +262,8 @@ def test_a_report_is_built_by_the_worker_with_its_progress(celery_worker, client
                                                           secretary, member):  # fmt: skip
     from pypdf import PdfReader
 
-    hold(cell, timezone.now().replace(day=1) + timedelta(hours=10))
+    today = timezone.localdate()
+    hold(cell, local(today.year, today.month, 1, 10, 0))  # this month in Vietnam, whatever the hour in UTC
     client.force_login(commune_viewer)
     month = timezone.localdate().strftime("%Y-%m")
     response = client.post(reverse("meetings:report_request", args=[commune.pk]), {"month": month})

@@ -1,0 +1,28 @@
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from meetings import summaries
+from meetings.models import Attendance, Meeting
+from members.models import Grant, Member, OrgUnit
+
+
+@pytest.mark.django_db
+def test_it_builds_a_small_province_whose_summary_tables_agree_with_the_source():
+    out = StringIO()
+    call_command("seed_scale", cells=6, members_per_cell=8, years=1, stdout=out)
+
+    # The row counts it prints at the end: "  cells      6".
+    lines = re.findall(r"^  ([a-z][a-z ]*[a-z]) +([\d,]+)$", out.getvalue(), re.MULTILINE)
+    reported = {label: int(n.replace(",", "")) for label, n in lines}
+    assert reported["cells"] == OrgUnit.objects.cells().count() == 6
+    assert reported["members"] == Member.objects.count() == 6 * 8
+    assert reported["meetings"] == Meeting.objects.count()
+    # Twelve months held (a few missed or called off) and this month's planned, in each cell.
+    assert Meeting.objects.regular().filter(status=Meeting.Status.HELD).count() > 6 * 10
+    assert Meeting.objects.regular().filter(status=Meeting.Status.PLANNED).count() == 6
+    assert reported["attendance"] == Attendance.objects.count() > 0
+    assert Grant.objects.filter(user__username__in=["tinh", "xa300"], role=Grant.Role.VIEWER).count() == 2
+    assert summaries.check() == []
