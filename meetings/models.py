@@ -813,7 +813,11 @@ class MemberYear(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="memberyear_unique")]
-        indexes = [models.Index(fields=["year", "cell"], name="memberyear_year_cell")]
+        indexes = [
+            models.Index(fields=["year", "cell"], name="memberyear_year_cell"),
+            # the members flagged for removal across a province: a few hundred of its 60,000
+            models.Index(fields=["year", "unexcused_months"], name="memberyear_year_unexcused"),
+        ]
 
     def __str__(self):
         return f"{self.member_id} {self.year}"
