@@ -6,6 +6,7 @@ size of the unit: the units below it, the sums per cell for the period, the memb
 twelve-month trend and the tasks that went overdue this month.
 """
 
+import bisect
 import heapq
 from dataclasses import dataclass
 from datetime import date
@@ -13,13 +14,14 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, OrgUnit
 
-from .models import CellMonth, Meeting, MemberYear
+from . import summaries
+from .models import CellMonth, CellYear, Meeting, MemberYear
 from .summaries import CELL_MONTH_FIELDS, add_months, month_of
 
 # A cell "has a committee" when at least this many members hold a committee position (a chi ủy has at least
@@ -153,36 +155,37 @@ def blank():
     return dict.fromkeys(SUMMED + COUNTS, 0)
 
 
-def derive(row):
-    """Rates from the sums (percentages rounded to one decimal; None when there is nothing to divide)."""
+def _pct(part, whole):
+    return round(100 * part / whole, 1) if whole else None
 
-    def pct(part, whole):
-        return round(100 * part / whole, 1) if whole else None
 
-    base = row["base_core"] + (row["base_visiting"] if settings.ATTENDANCE_COUNT_VISITING else 0)
-    present = row["present_core"] + (row["present_visiting"] if settings.ATTENDANCE_COUNT_VISITING else 0)
+def derive(row, count_visiting=None):
+    """Rates from the sums (percentages rounded to one decimal; None when there is nothing to divide).
+
+    Called for each of a province's thousands of cells: `count_visiting` can be read once by the caller.
+    """
+    if count_visiting is None:
+        count_visiting = settings.ATTENDANCE_COUNT_VISITING
+    base = row["base_core"] + (row["base_visiting"] if count_visiting else 0)
+    present = row["present_core"] + (row["present_visiting"] if count_visiting else 0)
     graded = row["grade_good"] + row["grade_fair"] + row["grade_average"] + row["grade_poor"]
-    row.update(
-        attendance_base=base,
-        attendance_present=present,
-        attendance_rate=pct(present, base),
-        regular_rate=pct(row["regular_months"], row["regular_expected"]),
-        on_day_rate=pct(row["regular_on_day"], row["regular_held"]),
-        thematic_rate=pct(row["thematic_covered"], row["thematic_expected"]),
-        minutes_unapproved=row["minutes_due"] - row["minutes_approved"],
-        minutes_rate=pct(row["minutes_approved"], row["minutes_due"]),
-        minutes_delay=round(row["minutes_delay_days"] / row["minutes_approved"], 1)
-        if row["minutes_approved"]
-        else None,
-        graded=graded,
-        good_fair_rate=pct(row["grade_good"] + row["grade_fair"], graded),
-        tasks_due=row["tasks_on_time"] + row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"],
-        tasks_on_time_rate=pct(
-            row["tasks_on_time"],
-            row["tasks_on_time"] + row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"],
-        ),
-        tasks_behind=row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"],
-    )
+    approved = row["minutes_approved"]
+    behind = row["tasks_late"] + row["tasks_not_done"] + row["tasks_overdue"]
+    due = row["tasks_on_time"] + behind
+    row["attendance_base"] = base
+    row["attendance_present"] = present
+    row["attendance_rate"] = _pct(present, base)
+    row["regular_rate"] = _pct(row["regular_months"], row["regular_expected"])
+    row["on_day_rate"] = _pct(row["regular_on_day"], row["regular_held"])
+    row["thematic_rate"] = _pct(row["thematic_covered"], row["thematic_expected"])
+    row["minutes_unapproved"] = row["minutes_due"] - approved
+    row["minutes_rate"] = _pct(approved, row["minutes_due"])
+    row["minutes_delay"] = round(row["minutes_delay_days"] / approved, 1) if approved else None
+    row["graded"] = graded
+    row["good_fair_rate"] = _pct(row["grade_good"] + row["grade_fair"], graded)
+    row["tasks_due"] = due
+    row["tasks_on_time_rate"] = _pct(row["tasks_on_time"], due)
+    row["tasks_behind"] = behind
     return row
 
 
@@ -241,11 +244,16 @@ def cell_figures(unit, period, today):
     elapsed = [m for m in period.months if m < this_month]
     quarter_ends = [m for m in period.months if m.month in QUARTER_ENDS and m < this_month]
     found = {row["cell_id"]: row for row in raw_rows(sums)}
+    expected = {}  # by first month in Chibo: (months over, quarter ends over) since then in the period
     for pk, row in cells.items():
         sums_row = found.get(pk)
         first = row["first_month"]
-        expected_before = sum(1 for m in elapsed if first and m >= first)
-        row["thematic_expected"] = sum(1 for m in quarter_ends if first and m >= first)
+        if first not in expected:
+            expected[first] = (
+                sum(1 for m in elapsed if first and m >= first),
+                sum(1 for m in quarter_ends if first and m >= first),
+            )
+        expected_before, row["thematic_expected"] = expected[first]
         if sums_row:
             for key in SUMMED:
                 row[key] = sums_row[key] or 0
@@ -286,32 +294,14 @@ def cell_figures(unit, period, today):
 
 
 def member_figures(unit, year):
-    """Members flagged for removal and members who rarely speak, per cell, for the year."""
+    """Members, members flagged for removal and members who rarely speak, per cell, for the year."""
     scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
-    rows = (
-        MemberYear.objects.filter(scope, year=year)
-        .values("cell_id")
-        .annotate(
-            members=Count("pk"),
-            flagged=Count("pk", filter=Q(unexcused_months__gte=settings.REMOVAL_MONTHS)),
-            rarely=Count("pk", filter=rarely_speaks()),
-        )
-    )
+    rows = CellYear.objects.filter(scope, year=year).values("cell_id", "members", "flagged", "rarely")
     return {row["cell_id"]: row for row in raw_rows(rows)}
 
 
-def rarely_speaks():
-    """Attended enough meetings, and spoke at fewer than RARELY_SPEAKS_PERCENT of them."""
-    return Q(attended__gte=settings.RARELY_SPEAKS_MIN_ATTENDED) & Q(
-        spoke__lt=F("attended") * settings.RARELY_SPEAKS_PERCENT / 100.0
-    )
-
-
-def is_rarely_speaking(row):
-    return (
-        row["attended"] >= settings.RARELY_SPEAKS_MIN_ATTENDED
-        and row["spoke"] < row["attended"] * settings.RARELY_SPEAKS_PERCENT / 100.0
-    )
+rarely_speaks = summaries.rarely_q
+is_rarely_speaking = summaries.is_rarely_speaking
 
 
 def trend(unit, end_month):
@@ -340,11 +330,12 @@ def figures_by_cell(unit, period, today):
     else:
         members = None
         per_cell = member_figures(unit, period.end.year)
+    count_visiting = settings.ATTENDANCE_COUNT_VISITING
     for pk, row in cells.items():
         extra = per_cell.get(pk)
         if extra:
             row["members"], row["flagged"], row["rarely"] = extra["members"], extra["flagged"], extra["rarely"]
-        derive(row)
+        derive(row, count_visiting)
     return cells, children, members
 
 
@@ -373,11 +364,11 @@ def build(unit, period, today=None):
         derive(child)
 
     months = trend(unit, min(period.end, month_of(today)))
-    first_months = [row["first_month"] for row in cells.values()]
+    first_months = sorted(row["first_month"] for row in cells.values() if row["first_month"])
     series = []
     for month, row in months:
         row = dict(blank(), **(row or {}))
-        expected = sum(1 for first in first_months if first and first <= month)
+        expected = bisect.bisect_right(first_months, month)  # cells in Chibo by that month
         if month < month_of(today):
             row["regular_expected"] = expected
             # A task still open after its deadline's month is overdue.

@@ -823,6 +823,27 @@ class MemberYear(models.Model):
         return f"{self.member_id} {self.year}"
 
 
+class CellYear(models.Model):
+    """A cell's members in one year, summed from `MemberYear`: how many, flagged for removal, rarely speaking.
+
+    The two flags follow REMOVAL_MONTHS and RARELY_SPEAKS_*: after changing those settings, run
+    `manage.py summaries --rebuild` (`--check` shows the rows they changed).
+    """
+
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    members = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    rarely = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cell", "year"], name="cellyear_unique")]
+        indexes = [models.Index(fields=["year", "cell"], name="cellyear_year_cell")]
+
+    def __str__(self):
+        return f"{self.cell_id} {self.year}"
+
+
 def report_path(report, filename):
     return f"reports/{report.month:%Y-%m}/{secrets.token_hex(8)}/{short_name(filename)}"
 

@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DateField, Max, Min, Q
+from django.db.models import Count, DateField, F, Max, Min, Q
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.utils import timezone
@@ -30,7 +30,17 @@ from django.utils import timezone
 from members.access import COMMITTEE_POSITIONS
 from members.models import Member, OrgUnit
 
-from .models import Attendance, CellMonth, CellStatus, Contribution, Meeting, MeetingChange, MemberYear, Minutes
+from .models import (
+    Attendance,
+    CellMonth,
+    CellStatus,
+    CellYear,
+    Contribution,
+    Meeting,
+    MeetingChange,
+    MemberYear,
+    Minutes,
+)
 
 CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY]
 PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE]
@@ -42,6 +52,7 @@ CELL_MONTH_FIELDS = [
 ]
 MEMBER_YEAR_FIELDS = ["cell_id", "attended", "convened", "spoke", "unexcused", "unexcused_months"]
 STATUS_FIELDS = ["first_month", "on_roll", "official", "committee"]
+CELL_YEAR_FIELDS = ["members", "flagged", "rarely"]
 
 
 # --- dates ---------------------------------------------------------------------------------------------
@@ -281,23 +292,75 @@ def count_cell_status(cell_ids=None, today=None):
     return rows
 
 
+def flagged_q():
+    """A member's year with an unexcused absence in REMOVAL_MONTHS months or more (domain §3)."""
+    return Q(unexcused_months__gte=settings.REMOVAL_MONTHS)
+
+
+def rarely_q():
+    """Attended enough meetings, and spoke at fewer than RARELY_SPEAKS_PERCENT of them."""
+    return Q(attended__gte=settings.RARELY_SPEAKS_MIN_ATTENDED) & Q(
+        spoke__lt=F("attended") * settings.RARELY_SPEAKS_PERCENT / 100.0
+    )
+
+
+def is_flagged(row):
+    return row["unexcused_months"] >= settings.REMOVAL_MONTHS
+
+
+def is_rarely_speaking(row):
+    return (
+        row["attended"] >= settings.RARELY_SPEAKS_MIN_ATTENDED
+        and row["spoke"] < row["attended"] * settings.RARELY_SPEAKS_PERCENT / 100.0
+    )
+
+
+def cell_years_from(member_years):
+    """{(cell id, year): {members, flagged, rarely}} from {(member id, year): figures} (for `check`)."""
+    rows = defaultdict(lambda: dict.fromkeys(CELL_YEAR_FIELDS, 0))
+    for (_member_id, year), row in member_years.items():
+        target = rows[row["cell_id"], year]
+        target["members"] += 1
+        target["flagged"] += is_flagged(row)
+        target["rarely"] += is_rarely_speaking(row)
+    return dict(rows)
+
+
+def count_cell_years(member_years=None, cell_ids=None, years=None):
+    """{(cell id, year): {members, flagged, rarely}} summed from the stored `MemberYear` rows."""
+    queryset = member_years if member_years is not None else MemberYear.objects.all()
+    if cell_ids is not None:
+        queryset = queryset.filter(cell_id__in=cell_ids)
+    if years is not None:
+        queryset = queryset.filter(year__in=years)
+    return {
+        (row.pop("cell_id"), row.pop("year")): row
+        for row in queryset.values("cell_id", "year").annotate(
+            members=Count("pk"), flagged=Count("pk", filter=flagged_q()), rarely=Count("pk", filter=rarely_q())
+        )
+    }
+
+
 # --- rebuilding and checking ------------------------------------------------------------------------------
 
 
 def rebuild(chunk=500):
     """Rewrite every summary row from the source, cell by cell in chunks. Returns the row counts."""
     cells = list(OrgUnit.objects.cells().values_list("pk", flat=True))
-    written = {"cell_months": 0, "member_years": 0, "cells": 0}
+    written = {"cell_months": 0, "member_years": 0, "cells": 0, "cell_years": 0}
     with transaction.atomic():
         CellMonth.objects.all().delete()
         MemberYear.objects.all().delete()
         CellStatus.objects.all().delete()
+        CellYear.objects.all().delete()
         for i in range(0, len(cells), chunk):
             part = cells[i : i + chunk]
             written["cell_months"] += _write_cell_months(count_cell_months(part))
             written["cells"] += _write_status(count_cell_status(part))
             members = list(Member.objects.filter(cell_id__in=part).values_list("pk", flat=True))
             written["member_years"] += _write_member_years(count_member_years(members))
+        # Last: a member's year can be under a cell of another chunk (a transfer during the year).
+        written["cell_years"] = _write_cell_years(count_cell_years())
     return written
 
 
@@ -323,9 +386,14 @@ def check():
         (r.pop("member_id"), r.pop("year")): r
         for r in MemberYear.objects.values("member_id", "year", *MEMBER_YEAR_FIELDS)
     }
-    problems += _compare("member_years", stored, count_member_years(), MEMBER_YEAR_FIELDS)
+    member_years = count_member_years()
+    problems += _compare("member_years", stored, member_years, MEMBER_YEAR_FIELDS)
     stored = {r.pop("cell_id"): r for r in CellStatus.objects.values("cell_id", *STATUS_FIELDS)}
     problems += _compare("cells", stored, count_cell_status(), STATUS_FIELDS)
+    stored = {
+        (r.pop("cell_id"), r.pop("year")): r for r in CellYear.objects.values("cell_id", "year", *CELL_YEAR_FIELDS)
+    }
+    problems += _compare("cell_years", stored, cell_years_from(member_years), CELL_YEAR_FIELDS)
     return problems
 
 
@@ -355,6 +423,16 @@ def _write_member_years(rows, upsert=False):
     options = {"update_conflicts": True, "unique_fields": ["member", "year"], "update_fields": MEMBER_YEAR_FIELDS}
     MemberYear.objects.bulk_create(
         [MemberYear(member_id=member_id, year=year, **values) for (member_id, year), values in rows.items()],
+        batch_size=2000,
+        **(options if upsert else {}),
+    )
+    return len(rows)
+
+
+def _write_cell_years(rows, upsert=False):
+    options = {"update_conflicts": True, "unique_fields": ["cell", "year"], "update_fields": CELL_YEAR_FIELDS}
+    CellYear.objects.bulk_create(
+        [CellYear(cell_id=cell_id, year=year, **values) for (cell_id, year), values in rows.items()],
         batch_size=2000,
         **(options if upsert else {}),
     )
@@ -544,8 +622,15 @@ def _refresh_member_years(keys):
         existing = set(Member.objects.filter(pk__in=members).values_list("pk", flat=True))
         rows = {key: value for key, value in count_member_years(members, [year]).items() if key[0] in existing}
         stale = MemberYear.objects.filter(member_id__in=members, year=year)
+        # The cells whose year changes: where these members' years were counted, and where they are now.
+        cells = set(stale.values_list("cell_id", flat=True)) | {row["cell_id"] for row in rows.values()}
         stale.exclude(member_id__in=[member_id for member_id, _year in rows]).delete()
         _write_member_years(rows, upsert=True)
+        counted = count_cell_years(cell_ids=cells, years=[year])
+        CellYear.objects.filter(cell_id__in=cells, year=year).exclude(
+            cell_id__in=[cell_id for cell_id, _year in counted]
+        ).delete()
+        _write_cell_years(counted, upsert=True)
 
 
 # --- signals: note what changed ---------------------------------------------------------------------------
