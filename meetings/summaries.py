@@ -408,45 +408,32 @@ def _compare(table, stored, counted, fields):
     return problems
 
 
-def _write_cell_months(rows, upsert=False):
-    """Insert the rows; with `upsert`, a row another refresh wrote meanwhile is overwritten, not a conflict."""
-    options = {"update_conflicts": True, "unique_fields": ["cell", "month"], "update_fields": CELL_MONTH_FIELDS}
-    CellMonth.objects.bulk_create(
-        [CellMonth(cell_id=cell_id, month=month, **values) for (cell_id, month), values in rows.items()],
-        batch_size=2000,
-        **(options if upsert else {}),
-    )
+def _write(model, key_fields, fields, rows, upsert=False):
+    """Insert `rows` ({key: values}); with `upsert`, a row another refresh wrote meanwhile is overwritten."""
+    options = {"update_conflicts": True, "unique_fields": key_fields, "update_fields": fields} if upsert else {}
+    names = [f"{name}_id" if name in ("cell", "member") else name for name in key_fields]
+    objects = [
+        model(**dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True)), **values)
+        for key, values in rows.items()
+    ]
+    model.objects.bulk_create(objects, batch_size=2000, **options)
     return len(rows)
+
+
+def _write_cell_months(rows, upsert=False):
+    return _write(CellMonth, ["cell", "month"], CELL_MONTH_FIELDS, rows, upsert)
 
 
 def _write_member_years(rows, upsert=False):
-    options = {"update_conflicts": True, "unique_fields": ["member", "year"], "update_fields": MEMBER_YEAR_FIELDS}
-    MemberYear.objects.bulk_create(
-        [MemberYear(member_id=member_id, year=year, **values) for (member_id, year), values in rows.items()],
-        batch_size=2000,
-        **(options if upsert else {}),
-    )
-    return len(rows)
+    return _write(MemberYear, ["member", "year"], MEMBER_YEAR_FIELDS, rows, upsert)
 
 
 def _write_cell_years(rows, upsert=False):
-    options = {"update_conflicts": True, "unique_fields": ["cell", "year"], "update_fields": CELL_YEAR_FIELDS}
-    CellYear.objects.bulk_create(
-        [CellYear(cell_id=cell_id, year=year, **values) for (cell_id, year), values in rows.items()],
-        batch_size=2000,
-        **(options if upsert else {}),
-    )
-    return len(rows)
+    return _write(CellYear, ["cell", "year"], CELL_YEAR_FIELDS, rows, upsert)
 
 
 def _write_status(rows, upsert=False):
-    options = {"update_conflicts": True, "unique_fields": ["cell"], "update_fields": STATUS_FIELDS}
-    CellStatus.objects.bulk_create(
-        [CellStatus(cell_id=pk, **values) for pk, values in rows.items()],
-        batch_size=2000,
-        **(options if upsert else {}),
-    )
-    return len(rows)
+    return _write(CellStatus, ["cell"], STATUS_FIELDS, rows, upsert)
 
 
 # --- refreshing what a change touched --------------------------------------------------------------------
