@@ -14,7 +14,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -189,25 +189,30 @@ def derive(row, count_visiting=None):
     return row
 
 
-def cell_figures(unit, period, today):
+def cell_figures(unit, period, today, with_ancestors=False):
     """{cell id: figures} for every cell under (or being) `unit`, plus the units one level down.
 
-    Returns (cells, children): cells as {pk: {pk, name, path, under, figures…}}, children as a list of
-    {pk, name, path, kind}. Three queries (two when the period is over).
+    Returns (cells, children, ancestors): cells as {pk: {pk, name, path, under, figures…}}, children and
+    ancestors (with `with_ancestors`, read in the same query) as lists of {pk, name, path, kind}. Three
+    queries (two when the period is over).
     """
     this_month = month_of(today)
     subtree = Q(pk=unit.pk) if unit.is_cell else Q(path__startswith=unit.path)
+    wanted = subtree & (Q(kind=OrgUnit.Kind.CELL) | Q(depth=unit.depth + 1))
+    above = unit.ancestor_paths()[:-1] if with_ancestors else []
     units = (
-        OrgUnit.objects.filter(subtree)
-        .filter(Q(kind=OrgUnit.Kind.CELL) | Q(depth=unit.depth + 1))
+        OrgUnit.objects.filter(wanted | Q(path__in=above) if above else wanted)
         .values_list(
             "pk", "name", "path", "kind", "depth", "status__first_month", "status__official", "status__committee"
         )
         .order_by("path")
     )
-    cells, children, names = {}, [], {}
+    cells, children, names, ancestors = {}, [], {}, []
     cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
     for pk, name, path, kind, depth, first, official, committee in units:
+        if depth < unit.depth:
+            ancestors.append({"pk": pk, "name": name, "path": path, "kind": kind})
+            continue
         if depth == unit.depth + 1 and kind != OrgUnit.Kind.GROUP:  # a party group holds no meetings of its own
             children.append({"pk": pk, "name": name, "path": path, "kind": kind})
             names[path] = name
@@ -223,27 +228,9 @@ def cell_figures(unit, period, today):
         row["committee_missing"] = int(row["committee_required"] and (committee or 0) < COMMITTEE_MIN)
         cells[pk] = row
 
-    in_period = Q(month__gte=period.start, month__lte=period.end)
-    scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
-    before_now, now_or_later = Q(month__lt=this_month), Q(month__gte=this_month)
-    quarter_end = Q(month__month__in=QUARTER_ENDS, quarter_thematic__gt=0)
-    sums = (
-        CellMonth.objects.filter(scope, in_period)
-        .values("cell_id")
-        .annotate(
-            # These read the stored columns, so they come before the sums that take the same names.
-            held_before=Count("pk", filter=Q(regular_held__gt=0) & before_now),
-            held_now=Count("pk", filter=Q(regular_held__gt=0, month=this_month)),
-            covered_before=Count("pk", filter=quarter_end & before_now),
-            covered_now=Count("pk", filter=quarter_end & now_or_later),
-            late_meeting=Count("pk", filter=Q(regular_due_on__lt=today, regular_held=0)),
-            open_before=Sum("tasks_open", filter=before_now),
-            **{f: Sum(f) for f in SUMMED},
-        )
-    )
     elapsed = [m for m in period.months if m < this_month]
     quarter_ends = [m for m in period.months if m.month in QUARTER_ENDS and m < this_month]
-    found = {row["cell_id"]: row for row in raw_rows(sums)}
+    found = {row["cell_id"]: row for row in period_sums(unit, period, this_month, today)}
     expected = {}  # by first month in Chibo: (months over, quarter ends over) since then in the period
     for pk, row in cells.items():
         sums_row = found.get(pk)
@@ -290,7 +277,49 @@ def cell_figures(unit, period, today):
             if cell_id in cells:
                 cells[cell_id]["tasks_overdue"] += n
                 cells[cell_id]["tasks_open"] -= n
-    return cells, children
+    return cells, children, ancestors
+
+
+# The two hot queries, written out once: Django compiles a query of thirty aggregates in a few milliseconds,
+# more than PostgreSQL takes to run it for a commune. Portable SQL (PostgreSQL, and SQLite for `make run`).
+SUMS = ", ".join(f"SUM(cm.{f}) AS {f}" for f in SUMMED)
+
+
+def _hot(unit, select, where, group_by, params):
+    if unit.is_cell:
+        joins, scope, scope_params = "", "cm.cell_id = %s", [unit.pk]
+    else:
+        joins, scope, scope_params = (
+            f" JOIN {OrgUnit._meta.db_table} u ON u.id = cm.cell_id",
+            "u.path LIKE %s",
+            [unit.path + "%"],
+        )
+    sql = (
+        f"SELECT {select} FROM {CellMonth._meta.db_table} cm{joins} "
+        f"WHERE {scope} AND cm.month >= %s AND cm.month <= %s GROUP BY {group_by}"
+    )
+    with connections[CellMonth.objects.db].cursor() as cursor:
+        cursor.execute(sql, [*params, *scope_params, *where])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def period_sums(unit, period, this_month, today):
+    """Per cell over the period: the sums, and the months and quarters counted before and in this month."""
+    quarter_ends = [m.isoformat() for m in period.months if m.month in QUARTER_ENDS]
+    is_quarter_end = f"cm.month IN ({', '.join(['%s'] * len(quarter_ends))})" if quarter_ends else "1 = 0"
+    now = this_month.isoformat()
+    select = (
+        "cm.cell_id AS cell_id, "
+        "COUNT(*) FILTER (WHERE cm.regular_held > 0 AND cm.month < %s) AS held_before, "
+        "COUNT(*) FILTER (WHERE cm.regular_held > 0 AND cm.month = %s) AS held_now, "
+        f"COUNT(*) FILTER (WHERE {is_quarter_end} AND cm.quarter_thematic > 0 AND cm.month < %s) AS covered_before, "
+        f"COUNT(*) FILTER (WHERE {is_quarter_end} AND cm.quarter_thematic > 0 AND cm.month >= %s) AS covered_now, "
+        "COUNT(*) FILTER (WHERE cm.regular_due_on < %s AND cm.regular_held = 0) AS late_meeting, "
+        "SUM(cm.tasks_open) FILTER (WHERE cm.month < %s) AS open_before, " + SUMS
+    )
+    params = [now, now, *quarter_ends, now, *quarter_ends, now, today.isoformat(), now]
+    return _hot(unit, select, [period.start.isoformat(), period.end.isoformat()], "cm.cell_id", params)
 
 
 def member_figures(unit, year):
@@ -307,19 +336,19 @@ is_rarely_speaking = summaries.is_rarely_speaking
 def trend(unit, end_month):
     """The last twelve months up to `end_month`, summed over the unit's cells: [{month, figures…}]."""
     start = add_months(end_month, -11)
-    scope = Q(cell_id=unit.pk) if unit.is_cell else Q(cell__path__startswith=unit.path)
-    sums = (
-        CellMonth.objects.filter(scope, month__gte=start, month__lte=end_month)
-        .values("month")
-        .annotate(regular_months=Count("pk", filter=Q(regular_held__gt=0)), **{f: Sum(f) for f in SUMMED})
-    )
-    rows = {row["month"]: row for row in raw_rows(sums)}
+    select = "cm.month AS month, COUNT(*) FILTER (WHERE cm.regular_held > 0) AS regular_months, " + SUMS
+    rows = {}
+    for row in _hot(unit, select, [start.isoformat(), end_month.isoformat()], "cm.month", []):
+        month = row["month"]
+        rows[date.fromisoformat(month) if isinstance(month, str) else month] = row  # SQLite gives text
     return [(add_months(start, i), rows.get(add_months(start, i))) for i in range(12)]
 
 
-def figures_by_cell(unit, period, today):
-    """Each cell's figures for the period, with the members' year, derived: (cells, children)."""
-    cells, children = cell_figures(unit, period, today)
+def figures_by_cell(unit, period, today, with_ancestors=False):
+    """Each cell's figures for the period, with the members' year, derived: (cells, children, members).
+
+    With `with_ancestors`, the units above come along as a fourth item."""
+    cells, children, ancestors = cell_figures(unit, period, today, with_ancestors)
     if unit.is_cell:
         members = member_rows(unit, period.end.year)
         per_cell = {unit.pk: {
@@ -336,13 +365,13 @@ def figures_by_cell(unit, period, today):
         if extra:
             row["members"], row["flagged"], row["rarely"] = extra["members"], extra["flagged"], extra["rarely"]
         derive(row, count_visiting)
-    return cells, children, members
+    return (cells, children, members, ancestors) if with_ancestors else (cells, children, members)
 
 
 def build(unit, period, today=None):
-    """Everything a dashboard shows."""
+    """Everything a dashboard shows, and the units above (read along with the units below)."""
     today = today or timezone.localdate()
-    cells, children, members = figures_by_cell(unit, period, today)
+    cells, children, members, ancestors = figures_by_cell(unit, period, today, with_ancestors=True)
 
     rolled = {child["path"]: dict(blank(), **child) for child in children}
     cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
@@ -388,6 +417,7 @@ def build(unit, period, today=None):
         "trend": series,
         "members": members,
         "member_year": period.end.year,
+        "ancestors": sorted(ancestors, key=lambda r: len(r["path"])),
     }
 
 

@@ -78,6 +78,13 @@ class Access:
     def units(self, queryset):
         return queryset.filter(self.scope())
 
+    def sees_path(self, path):
+        """Whether the unit at `path` is among those `units()` lets through (for rows read without it)."""
+        if self.is_superuser:
+            return True
+        paths = [grant.unit.path for grant in self.grants] + ([self.member.cell.path] if self.member else [])
+        return any(path.startswith(seen) for seen in paths)
+
     def members(self, queryset):
         return queryset.filter(self.scope("cell__"))
 

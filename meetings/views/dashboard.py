@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,19 +44,20 @@ MEMBER_LISTS = {
 
 
 def _unit_or_404(request, pk):
-    """The unit if this user sees it (404 otherwise) and may see its figures (403 otherwise).
-
-    One query brings the unit and the units above it that this user sees (the breadcrumb), as
-    `unit.visible_ancestors`.
-    """
-    below = OrgUnit.objects.filter(pk=pk, path__startswith=OuterRef("path"))
-    found = list(OrgUnit.objects.visible_to(request.user).filter(Exists(below)).order_by("depth"))
-    if not found or found[-1].pk != pk or found[-1].kind == OrgUnit.Kind.GROUP:
-        raise Http404  # not seen, or a party group (it has no meetings of its own)
-    unit = found[-1]
+    """The unit if this user sees it (404 otherwise) and may see its figures (403 otherwise)."""
+    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    if unit.kind == OrgUnit.Kind.GROUP:
+        raise Http404  # a party group has no meetings of its own
     access.require(access.for_user(request.user).can_view_dashboard(unit))
-    unit.visible_ancestors = [a for a in found[:-1] if a.kind != OrgUnit.Kind.GROUP]
     return unit
+
+
+def _ancestors(request, unit, rows=None):
+    """The units above `unit` that this user sees, from the top (the breadcrumb). `rows`: already read."""
+    if rows is None:
+        rows = unit.ancestors().values("pk", "name", "path", "kind")
+    user_access = access.for_user(request.user)
+    return [r for r in rows if r["kind"] != OrgUnit.Kind.GROUP and user_access.sees_path(r["path"])]
 
 
 def _period(request):
@@ -66,9 +66,10 @@ def _period(request):
 
 
 def _context(request, unit, form, period, **extra):
+    if "ancestors" not in extra:
+        extra["ancestors"] = _ancestors(request, unit)
     return {
         "unit": unit,
-        "ancestors": unit.visible_ancestors,
         "form": form,
         "period": period,
         "query": urlencode(period.query()),
@@ -95,6 +96,7 @@ def dashboard_view(request, pk):
         measures=dashboard.MEASURES,
         lists=LISTS,
         chart=dashboard.chart_data(data["trend"]),
+        ancestors=_ancestors(request, unit, data["ancestors"]),
         reports=recent,
         this_month=month_of(data["today"]),
         # A committee reviews the month just over at the start of the next.

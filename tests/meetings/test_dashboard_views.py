@@ -59,6 +59,8 @@ def test_a_commune_viewer_sees_its_cells_and_drills_down_to_a_meeting(client, co
     assert "Chi bộ khu phố 1" not in html  # the other commune's cell
     assert reverse("meetings:dashboard", args=[cell.pk]) in html
     cell_page = page(client, "meetings:dashboard", cell).content.decode()
+    breadcrumb = cell_page.split('class="breadcrumb"')[1].split("</ol>")[0]
+    assert commune.name in breadcrumb and "Đảng bộ tỉnh" not in breadcrumb  # the province is not theirs to see
     september = Meeting.objects.get(cell=cell, starts_at=local(2026, 9, 3, 19, 30))
     assert reverse("meetings:detail", args=[september.pk]) in cell_page
     assert "Bùi Văn Vắng" in cell_page
@@ -205,8 +207,8 @@ def test_a_commune_dashboard_costs_the_same_queries_whatever_its_size(
         more_cells(commune, extra_cells, make_member)
     client.force_login(commune_viewer)
     url = reverse("meetings:dashboard", args=[commune.pk])
-    # session, user, the user's member record, grants; savepoint; the unit with its ancestors; the units below
-    # with their rolls; the sums per cell; tasks overdue this month; members' year per cell; the trend;
+    # session, user, the user's member record, grants; savepoint; the unit; the units below with their rolls
+    # and the units above; the sums per cell; tasks overdue this month; members' year per cell; the trend;
     # flagged members; the latest reports; release savepoint.
     with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
@@ -221,7 +223,7 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_history(
         for month in range(1, extra_meetings + 1):
             hold(cell, local(2026, month, 3, 19, 30))
     client.force_login(secretary)
-    # session, user, member, grants; savepoint; unit and ancestors; the cell and its roll; the sums; tasks
+    # session, user, member, grants; savepoint; the unit; the cell, its roll and the units above; the sums; tasks
     # overdue this month; the members' year; the trend; the meetings with their counts; reports; release.
     with django_assert_num_queries(14):
         assert client.get(reverse("meetings:dashboard", args=[cell.pk])).status_code == 200
@@ -236,9 +238,9 @@ def test_the_cells_list_costs_the_same_queries_whatever_its_size(
     with django_capture_on_commit_callbacks(execute=True):
         more_cells(commune, extra_cells, make_member)
     client.force_login(commune_viewer)
-    # session, user, member, grants; savepoint; unit and ancestors; units, sums, overdue tasks, members' year;
-    # release.
-    with django_assert_num_queries(11):
+    # session, user, member, grants; savepoint; the unit; its ancestors; units, sums, overdue tasks, members'
+    # year; release.
+    with django_assert_num_queries(12):
         assert page(client, "meetings:dashboard_cells", commune, sort="attendance").status_code == 200
 
 
