@@ -218,6 +218,9 @@ COMMITTEE_REQUIRED_OFFICIAL = env.int("COMMITTEE_REQUIRED_OFFICIAL", default=9)
 # at fewer than this share of them.
 RARELY_SPEAKS_MIN_ATTENDED = env.int("RARELY_SPEAKS_MIN_ATTENDED", default=4)
 RARELY_SPEAKS_PERCENT = env.int("RARELY_SPEAKS_PERCENT", default=25)
+# A dashboard's figures are kept in the cache this long at most (0: counted at every request); any change of
+# the summary rows below the unit makes them stale at once.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
 # Reminders go out this many days before a confirmed meeting (0: the morning of the day), at this hour.
 REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[3, 0])
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)

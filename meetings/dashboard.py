@@ -421,6 +421,42 @@ def build(unit, period, today=None):
     }
 
 
+# How many cells of each list asking for action the dashboard names (the list pages name them all).
+SHOWN = 8
+ACTION_LISTS = ("overdue", "unapproved", "committee")
+
+
+def page_figures(unit, period, today=None):
+    """What a dashboard page shows: `build`'s figures without the per-cell rows, the action lists cut to
+    SHOWN, and the flagged members; kept in the cache (DASHBOARD_CACHE_SECONDS) until the summary rows of a
+    cell below the unit change (`summaries.forget_figures`), the tree changes or the day ends."""
+    from django.core.cache import cache
+
+    today = today or timezone.localdate()
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    key = ":".join(
+        map(str, ["dashboard", unit.pk, summaries.generation(unit) if seconds else "-", period.kind, period.start,
+                  period.end, today, settings.ATTENDANCE_COUNT_VISITING, settings.COMMITTEE_REQUIRED_OFFICIAL])
+    )  # fmt: skip
+    data = cache.get(key) if seconds else None
+    if data is None:
+        data = build(unit, period, today)
+        lists = [
+            {"key": name, "rows": data["action"][name][:SHOWN], "count": len(data["action"][name])}
+            for name in ACTION_LISTS
+        ]
+        data = {
+            **{name: data[name] for name in ("total", "children", "trend", "members", "member_year", "ancestors")},
+            "weakest": data["action"]["weakest"],
+            "lists": lists,
+            "flagged": None if unit.is_cell else flagged_members(unit, period.end.year, limit=WEAKEST),
+            "today": today,
+        }
+        if seconds:
+            cache.set(key, data, seconds)
+    return {**data, "unit": unit, "period": period}
+
+
 def cell_list(unit, period, show="all", sort="name", today=None):
     """The cells below the unit with their figures: all of them, or those one of the action lists names."""
     cells, _children, _members = figures_by_cell(unit, period, today or timezone.localdate())

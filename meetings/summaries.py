@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DateField, F, Max, Min, Q
 from django.db.models.functions import ExtractYear, TruncMonth
@@ -361,6 +362,7 @@ def rebuild(chunk=500):
             written["member_years"] += _write_member_years(count_member_years(members))
         # Last: a member's year can be under a cell of another chunk (a transfer during the year).
         written["cell_years"] = _write_cell_years(count_cell_years())
+        transaction.on_commit(forget_figures)
     return written
 
 
@@ -372,6 +374,7 @@ def refresh_status(chunk=2000):
         with transaction.atomic():
             CellStatus.objects.filter(cell_id__in=part).delete()
             _write_status(count_cell_status(part))
+    forget_figures()
     return len(cells)
 
 
@@ -536,6 +539,47 @@ def flush(batch):
             rows = count_cell_status(status_cells)
             CellStatus.objects.filter(cell_id__in=status_cells).exclude(cell_id__in=rows).delete()
             _write_status(rows, upsert=True)
+        paths = list(OrgUnit.objects.filter(pk__in=cells).values_list("path", flat=True))
+        # Once these rows are committed, the figures kept for the dashboards above these cells are stale.
+        transaction.on_commit(lambda: forget_figures(paths))
+
+
+# --- the dashboards' figures kept between requests -----------------------------------------------------------
+# A dashboard's figures are kept in the cache under a generation of its unit. Every refresh of a cell's rows
+# moves the generation of the cell and of every unit above it (their ids are the segments of its path), so the
+# next request counts again; a change of the tree, a nightly recount or a rebuild moves the generation of all.
+
+ALL = "all"
+
+
+def generation_key(unit_pk):
+    return f"dashboard-generation:{unit_pk}"
+
+
+def generation(unit):
+    """The unit's generation and everyone's, as one string (one cache round trip)."""
+    keys = [generation_key(unit.pk), generation_key(ALL)]
+    found = cache.get_many(keys)
+    return f"{found.get(keys[0], 0)}.{found.get(keys[1], 0)}"
+
+
+def _move(pks):
+    for pk in pks:
+        key = generation_key(pk)
+        cache.add(key, 0, None)  # atomic: two first changes never both start from nothing
+        cache.incr(key)
+
+
+def forget_figures(paths=None):
+    """The kept figures of the units on these paths are stale (None: of every unit)."""
+    if paths is None:
+        _move([ALL])
+    else:
+        _move({int(segment) for path in paths for segment in path.strip("/").split("/") if segment})
+
+
+def _tree_changed(sender, **kwargs):
+    transaction.on_commit(forget_figures)  # names, moves, new units: rare, so everything is counted again
 
 
 def _resolve(batch):
@@ -776,6 +820,8 @@ def connect():
         post_save.connect(handler, sender=model, dispatch_uid=f"summary-{model.__name__}")
         post_delete.connect(handler, sender=model, dispatch_uid=f"summary-{model.__name__}-deleted")
     post_save.connect(_meeting_change_logged, sender=MeetingChange, dispatch_uid="summary-moved")
+    post_save.connect(_tree_changed, sender=OrgUnit, dispatch_uid="summary-tree")
+    post_delete.connect(_tree_changed, sender=OrgUnit, dispatch_uid="summary-tree-deleted")
     post_save.connect(_task_changed, sender=Task, dispatch_uid="summary-task")
     pre_delete.connect(_task_deleting, sender=Task, dispatch_uid="summary-task-delete")
 

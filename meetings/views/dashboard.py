@@ -81,9 +81,8 @@ def _context(request, unit, form, period, **extra):
 def dashboard_view(request, pk):
     unit = _unit_or_404(request, pk)
     form, period = _period(request)
-    data = dashboard.build(unit, period)
+    data = dashboard.page_figures(unit, period)
     meetings = list(dashboard.cell_meetings(unit, period)) if unit.is_cell else None
-    flagged = None if unit.is_cell else dashboard.flagged_members(unit, period.end.year, limit=dashboard.WEAKEST)
     recent = list(DashboardReport.objects.filter(unit=unit).order_by("-requested_at", "-pk")[:3])
     context = _context(
         request,
@@ -92,7 +91,7 @@ def dashboard_view(request, pk):
         period,
         data=data,
         meetings=meetings,
-        flagged=flagged,
+        flagged=data["flagged"],
         measures=dashboard.MEASURES,
         lists=LISTS,
         chart=dashboard.chart_data(data["trend"]),

@@ -291,3 +291,44 @@ def test_a_report_task_delivered_twice_builds_once(commune, cell):
     assert build_dashboard_report.apply(args=[report.pk]).get() == "not claimed"
     report.refresh_from_db()
     assert report.status == "ready" and report.file.read().startswith(b"%PDF")
+
+
+# --- figures kept between requests ---------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_kept_figures_give_way_to_a_change_below_at_once(client, province_viewer, province, commune, cell,
+                                                        meetings, django_capture_on_commit_callbacks,
+                                                        django_assert_max_num_queries):  # fmt: skip
+    client.force_login(province_viewer)
+
+    def figure(unit):
+        html = page(client, "meetings:dashboard", unit, period="month", month="2026-11").content.decode()
+        return html.split('data-figure="unexcused">')[1].split("<")[0]
+
+    assert (figure(province), figure(commune), figure(cell)) == ("0", "0", "0")
+    with django_assert_max_num_queries(9):  # kept: no figure is counted again
+        assert figure(commune) == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        hold(cell, local(2026, 11, 3, 19, 30), absent=list(Member.objects.filter(full_name="Bùi Văn Vắng")))
+    assert (figure(province), figure(commune), figure(cell)) == ("1", "1", "1")
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_kept_figures_give_way_to_a_renamed_cell(client, commune_viewer, commune, cell, meetings,
+                                                django_capture_on_commit_callbacks):  # fmt: skip
+    client.force_login(commune_viewer)
+    assert cell.name in page(client, "meetings:dashboard", commune).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        cell.name = "Chi bộ thôn Đông Mới"
+        cell.save()
+    assert "Chi bộ thôn Đông Mới" in page(client, "meetings:dashboard", commune).content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_kept_figures_are_never_another_periods(client, commune_viewer, commune, meetings):
+    client.force_login(commune_viewer)
+    october = page(client, "meetings:dashboard", commune, period="month", month="2026-10").content.decode()
+    september = page(client, "meetings:dashboard", commune, period="month", month="2026-09").content.decode()
+    assert 'data-figure="attendance_rate">75,0 %' in october
+    assert 'data-figure="attendance_rate">66,7 %' in september  # the cell alone: 2 of 3
