@@ -421,6 +421,11 @@ def build(unit, period, today=None):
     }
 
 
+# The settings the figures depend on, part of the key of kept figures; and the shape of what is kept (a
+# deploy that changes it changes the number).
+FIGURE_SETTINGS = ["ATTENDANCE_COUNT_VISITING", "COMMITTEE_REQUIRED_OFFICIAL", "REMOVAL_MONTHS",
+                   "RARELY_SPEAKS_MIN_ATTENDED", "RARELY_SPEAKS_PERCENT"]  # fmt: skip
+PAGE_FIGURES_VERSION = 1
 # How many cells of each list asking for action the dashboard names (the list pages name them all).
 SHOWN = 8
 ACTION_LISTS = ("overdue", "unapproved", "committee")
@@ -435,8 +440,8 @@ def page_figures(unit, period, today=None):
     today = today or timezone.localdate()
     seconds = settings.DASHBOARD_CACHE_SECONDS
     key = ":".join(
-        map(str, ["dashboard", unit.pk, summaries.generation(unit) if seconds else "-", period.kind, period.start,
-                  period.end, today, settings.ATTENDANCE_COUNT_VISITING, settings.COMMITTEE_REQUIRED_OFFICIAL])
+        map(str, ["dashboard", PAGE_FIGURES_VERSION, unit.pk, summaries.generation(unit) if seconds else "-",
+                  period.kind, period.start, period.end, today, *[getattr(settings, name) for name in FIGURE_SETTINGS]])
     )  # fmt: skip
     data = cache.get(key) if seconds else None
     if data is None:

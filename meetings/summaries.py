@@ -14,8 +14,10 @@ functions below. The same functions rebuild the tables (`manage.py summaries --r
 Bulk loaders (`seed_demo`, `seed_scale`) switch the signals off with `paused()` and rebuild at the end.
 """
 
+import functools
 import logging
 import threading
+import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -374,7 +376,7 @@ def refresh_status(chunk=2000):
         with transaction.atomic():
             CellStatus.objects.filter(cell_id__in=part).delete()
             _write_status(count_cell_status(part))
-    forget_figures()
+    transaction.on_commit(forget_figures)
     return len(cells)
 
 
@@ -454,6 +456,7 @@ class Batch:
         self.speakers = set()  # (member id, minutes id)
         self.tasks = set()  # (task id, the deadline it had when loaded)
         self.resolutions = set()
+        self.members = set()  # member ids whose record changed: the cells their years are counted under
 
     def __bool__(self):
         return any(vars(self).values())
@@ -468,14 +471,25 @@ def _batch():
         return batch
     if getattr(_local, "paused", False):
         return None
-    # Outside a request: changes gather in one pending batch, and every change asks for a flush on commit.
-    # The first flush takes the whole batch; the others find it empty. (A rolled-back change leaves its keys
-    # behind: they are only counted again, from the source, at the next flush.)
+    # Outside a request: changes gather in one pending batch, and every change asks for a flush on commit
+    # (`_scheduled`, once the change's keys are in). The first flush takes the whole batch; the others find it
+    # empty. (A rolled-back change leaves its keys behind: they are only counted again at the next flush.)
     batch = getattr(_local, "pending", None)
     if batch is None:
         batch = _local.pending = Batch()
-    transaction.on_commit(_flush_pending)
     return batch
+
+
+def _scheduled(handler):
+    """The signal handler, then a flush on commit for what it noted (at once when no transaction is open)."""
+
+    @functools.wraps(handler)
+    def receiver(*args, **kwargs):
+        handler(*args, **kwargs)
+        if getattr(_local, "request_batch", None) is None and getattr(_local, "pending", None):
+            transaction.on_commit(_flush_pending)
+
+    return receiver
 
 
 def _flush_pending():
@@ -533,7 +547,9 @@ def flush(batch):
         if batch.cell_months:
             _refresh_cell_months({(c, m) for c, m in batch.cell_months if c in existing})
         if batch.member_years:
-            _refresh_member_years(batch.member_years)
+            cells = [*cells, *_refresh_member_years(batch.member_years)]
+        if batch.members:  # a name shown in the lists of the cells the member's years are under
+            cells = [*cells, *MemberYear.objects.filter(member_id__in=batch.members).values_list("cell_id", flat=True)]
         status_cells = (batch.cells | {c for c, _m in batch.cell_months}) & existing
         if status_cells:
             rows = count_cell_status(status_cells)
@@ -557,25 +573,26 @@ def generation_key(unit_pk):
 
 
 def generation(unit):
-    """The unit's generation and everyone's, as one string (one cache round trip)."""
+    """The unit's generation and everyone's, as one string (one cache round trip).
+
+    A generation is a random token, not a counter: a token the cache lost is replaced by a new one, so
+    figures kept under the old one are never served again."""
     keys = [generation_key(unit.pk), generation_key(ALL)]
     found = cache.get_many(keys)
-    return f"{found.get(keys[0], 0)}.{found.get(keys[1], 0)}"
-
-
-def _move(pks):
-    for pk in pks:
-        key = generation_key(pk)
-        cache.add(key, 0, None)  # atomic: two first changes never both start from nothing
-        cache.incr(key)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, None)
+            found[key] = cache.get(key)
+    return f"{found[keys[0]]}.{found[keys[1]]}"
 
 
 def forget_figures(paths=None):
     """The kept figures of the units on these paths are stale (None: of every unit)."""
     if paths is None:
-        _move([ALL])
+        pks = [ALL]
     else:
-        _move({int(segment) for path in paths for segment in path.strip("/").split("/") if segment})
+        pks = {int(segment) for path in paths for segment in path.strip("/").split("/") if segment}
+    cache.set_many({generation_key(pk): uuid.uuid4().hex for pk in pks}, None)
 
 
 def _tree_changed(sender, **kwargs):
@@ -646,6 +663,8 @@ def _refresh_cell_months(keys):
 
 
 def _refresh_member_years(keys):
+    """Count these members' years again, and their cells' years; returns those cells (before and after)."""
+    touched = set()
     by_year = defaultdict(set)
     for member_id, year in keys:
         by_year[year].add(member_id)
@@ -662,6 +681,8 @@ def _refresh_member_years(keys):
             cell_id__in=[cell_id for cell_id, _year in counted]
         ).delete()
         _write_cell_years(counted, upsert=True)
+        touched |= cells
+    return touched
 
 
 # --- signals: note what changed ---------------------------------------------------------------------------
@@ -789,6 +810,7 @@ def _member_changed(sender, instance, **kwargs):
     if batch is None:
         return
     batch.cells.add(instance.cell_id)
+    batch.members.add(instance.pk)
     old = _loaded(instance)
     if old and old[0]:
         batch.cells.add(old[0])
@@ -799,6 +821,8 @@ def touch_cells(cell_ids):
     batch = _batch()
     if batch is not None:
         batch.cells.update(cell_ids)
+        if getattr(_local, "request_batch", None) is None:
+            transaction.on_commit(_flush_pending)
 
 
 def connect():
@@ -806,10 +830,12 @@ def connect():
 
     for model in (Meeting, Member, Task, Resolution, Attendance, Contribution):
         post_init.connect(_remember, sender=model, dispatch_uid=f"summary-remember-{model.__name__}")
-    post_save.connect(_meeting_changed, sender=Meeting, dispatch_uid="summary-meeting")
-    pre_delete.connect(_meeting_deleting, sender=Meeting, dispatch_uid="summary-meeting-delete")
-    post_delete.connect(_meeting_changed, sender=Meeting, dispatch_uid="summary-meeting-deleted")
-    pre_delete.connect(_minutes_deleting, sender=Minutes, dispatch_uid="summary-minutes-delete")
+    post_save.connect(_scheduled(_meeting_changed), sender=Meeting, dispatch_uid="summary-meeting", weak=False)
+    pre_delete.connect(_scheduled(_meeting_deleting), sender=Meeting, dispatch_uid="summary-meeting-delete", weak=False)
+    post_delete.connect(
+        _scheduled(_meeting_changed), sender=Meeting, dispatch_uid="summary-meeting-deleted", weak=False
+    )
+    pre_delete.connect(_scheduled(_minutes_deleting), sender=Minutes, dispatch_uid="summary-minutes-delete", weak=False)
     for model, handler in [
         (Attendance, _attendance_changed),
         (Minutes, _minutes_changed),
@@ -817,13 +843,20 @@ def connect():
         (Resolution, _resolution_changed),
         (Member, _member_changed),
     ]:
-        post_save.connect(handler, sender=model, dispatch_uid=f"summary-{model.__name__}")
-        post_delete.connect(handler, sender=model, dispatch_uid=f"summary-{model.__name__}-deleted")
-    post_save.connect(_meeting_change_logged, sender=MeetingChange, dispatch_uid="summary-moved")
+        post_save.connect(_scheduled(handler), sender=model, dispatch_uid=f"summary-{model.__name__}", weak=False)
+        post_delete.connect(
+            _scheduled(handler), sender=model, dispatch_uid=f"summary-{model.__name__}-deleted", weak=False
+        )
+    post_save.connect(
+        _scheduled(_meeting_change_logged), sender=MeetingChange, dispatch_uid="summary-moved", weak=False
+    )
     post_save.connect(_tree_changed, sender=OrgUnit, dispatch_uid="summary-tree")
     post_delete.connect(_tree_changed, sender=OrgUnit, dispatch_uid="summary-tree-deleted")
-    post_save.connect(_task_changed, sender=Task, dispatch_uid="summary-task")
-    pre_delete.connect(_task_deleting, sender=Task, dispatch_uid="summary-task-delete")
+    post_save.connect(_scheduled(_task_changed), sender=Task, dispatch_uid="summary-task", weak=False)
+    pre_delete.connect(_scheduled(_task_deleting), sender=Task, dispatch_uid="summary-task-delete", weak=False)
+    # Last, after every handler above has read them: the loaded values become the saved ones.
+    for model in (Meeting, Member, Task, Resolution, Attendance, Contribution):
+        post_save.connect(_remember, sender=model, dispatch_uid=f"summary-saved-{model.__name__}")
 
 
 def settings_for_rates():

@@ -235,3 +235,81 @@ def test_one_transaction_outside_a_request_counts_once(cell, make_member, django
     ]
     assert len(counts) <= 3  # the cell's months, the members' years, their unexcused months: once, not per member
     assert summaries.check() == []
+
+
+# --- second review: figures kept between requests, and changes saved without a transaction -------------------
+
+YEAR = dashboard.Period.of("year", date(2026, 1, 1))
+MAY = date(2026, 5, 10)
+
+
+def test_a_members_year_moving_to_another_commune_leaves_no_kept_figures_behind(
+    commune, cell, other_cell, make_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        a, keep = make_member(cell, "Nguyễn Văn An"), make_member(cell, "Trần Văn Giữ")
+        held(cell, local(2026, 2, 3, 19, 30), {a: "present", keep: "present"})
+        member_services.transfer(a, other_cell, date(2026, 3, 1))
+    a.refresh_from_db()
+    assert dashboard.page_figures(commune, YEAR, MAY)["total"]["members"] == 2
+    assert len(dashboard.page_figures(cell, YEAR, MAY)["members"]) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        held(other_cell, local(2026, 4, 3, 19, 30), {a: "present"})
+    assert summaries.check() == []
+    served, cell_served = dashboard.page_figures(commune, YEAR, MAY), dashboard.page_figures(cell, YEAR, MAY)
+    assert (served["total"]["members"], len(cell_served["members"])) == (1, 1)
+
+
+def test_a_renamed_member_is_renamed_in_the_kept_lists_of_their_former_commune(
+    commune, cell, other_cell, make_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = make_member(cell, "Nguyễn Văn An")
+        for month in (2, 3, 4):
+            held(cell, local(2026, month, 3, 19, 30), {a: "unexcused"})
+        member_services.transfer(a, other_cell, date(2026, 5, 1))
+    assert [f.member.full_name for f in dashboard.page_figures(commune, YEAR, MAY)["flagged"]] == ["Nguyễn Văn An"]
+    with django_capture_on_commit_callbacks(execute=True):
+        a.refresh_from_db()
+        a.full_name = "Nguyễn Văn Ân"
+        a.save()
+    assert [f.member.full_name for f in dashboard.page_figures(commune, YEAR, MAY)["flagged"]] == ["Nguyễn Văn Ân"]
+
+
+def test_the_flag_settings_are_part_of_what_is_kept(cell, make_member, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = make_member(cell, "Nguyễn Văn An")
+        for month in (2, 3):
+            held(cell, local(2026, month, 3, 19, 30), {a: "unexcused"})
+    assert [r["flagged"] for r in dashboard.page_figures(cell, YEAR, MAY)["members"]] == [False]
+    settings.REMOVAL_MONTHS = 2
+    assert [r["flagged"] for r in dashboard.page_figures(cell, YEAR, MAY)["members"]] == [True]
+
+
+def test_an_instance_saved_twice_refreshes_every_row_it_passed_through(
+    cell, sibling_cell, make_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = make_member(cell, "Nguyễn Văn An")
+        meeting = held(cell, local(2026, 2, 3, 19, 30), {a: "present"})
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = Meeting.objects.get(pk=meeting.pk)
+        meeting.cell = sibling_cell
+        meeting.save()
+        meeting.starts_at = local(2026, 6, 3, 19, 30)
+        meeting.save()
+    assert summaries.check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_saved_without_a_transaction_is_counted(cell, make_member):
+    from meetings.models import Attendance
+
+    a = make_member(cell, "Nguyễn Văn An")
+    meeting = held(cell, local(2026, 2, 3, 19, 30), {a: "present"})  # autocommit: each save commits at once
+    assert summaries.check() == []
+    record = Attendance.objects.get(meeting=meeting, member=a)
+    record.status = "unexcused"
+    record.save()  # as a shell or a worker outside any transaction
+    assert summaries.check() == []
+    assert CellMonth.objects.get(cell=cell, month=date(2026, 2, 1)).unexcused == 1
