@@ -277,6 +277,7 @@ def cell_figures(unit, period, today, with_ancestors=False):
             if cell_id in cells:
                 cells[cell_id]["tasks_overdue"] += n
                 cells[cell_id]["tasks_open"] -= n
+                cells[cell_id]["overdue_now"] = n  # for this month's point of the trend
     return cells, children, ancestors
 
 
@@ -404,6 +405,9 @@ def build(unit, period, today=None):
             row["tasks_overdue"], row["tasks_open"] = row["tasks_open"], 0
         else:
             row["regular_expected"] = row["regular_months"]
+            if month == month_of(today):  # tasks whose deadline this month has passed
+                overdue_now = sum(r.get("overdue_now", 0) for r in cells.values())
+                row["tasks_overdue"], row["tasks_open"] = overdue_now, row["tasks_open"] - overdue_now
         derive(row)
         series.append({"month": month, **row})
     return {

@@ -212,6 +212,7 @@ def test_the_trend_shows_the_last_twelve_months(cell, history):
     assert by_month[date(2026, 9, 1)]["attendance_rate"] == 80.0  # (3 + 5) of (5 + 5)
     assert by_month[date(2026, 10, 1)]["regular_rate"] == 0.0
     assert by_month[date(2026, 10, 1)]["tasks_overdue"] == 1  # the task due on 15/10, still open
+    assert by_month[date(2026, 11, 1)]["tasks_overdue"] == 1  # the task due on 10/11, still open on the 20th
 
 
 def direct_count(cell, start, end_excluded):
