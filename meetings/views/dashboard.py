@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from members.models import OrgUnit
 from .. import dashboard, reports
 from ..models import DashboardReport
 from ..summaries import add_months, month_of
+from .meetings import serve
 
 __all__ = [
     "dashboard_cells",
@@ -200,11 +201,7 @@ def report_status(request, pk):
 @login_required
 def report_file(request, pk):
     report = _report_or_404(request, pk)
-    if report.status != report.Status.READY or not report.file:
+    if report.status != report.Status.READY:
         raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     name = reports.file_name(report.unit, None, "report", report.month) + ".pdf"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return serve(report.file, filename=name, as_attachment=True)

@@ -319,7 +319,7 @@ def document_upload(request, pk):
     return render(request, "meetings/document_form.html", {"form": form, "meeting": meeting})
 
 
-def serve(field_file):
+def serve(field_file, filename=None, as_attachment=False):
     """A stored file as a download; a file missing from storage is a 404, not an error."""
     if not field_file:
         raise Http404
@@ -327,8 +327,8 @@ def serve(field_file):
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    name = field_file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, filename=name, content_type=content_type(field_file.name))
+    name = filename or field_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type(field_file.name))
 
 
 @login_required
