@@ -1,7 +1,9 @@
 """Figures on the dashboards: percentages and counts that may be missing (nothing to count yet)."""
 
+import functools
+
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 
 register = template.Library()
 
@@ -11,7 +13,7 @@ def pct(value):
     """85.3 → "85,3 %" in Vietnamese; None (nothing to divide) → "—"."""
     if value is None:
         return "—"
-    return f"{number_format(value, 1)} %"
+    return f"{value:.1f}".replace(".", get_format("DECIMAL_SEPARATOR")) + " %"
 
 
 @register.filter
@@ -43,17 +45,36 @@ CHILD_COLUMNS = [
 PLACEHOLDER = 987654321
 
 
+def _dashboard_link():
+    """The dashboard URL with a {pk} slot: reversing it once per row costs more than the row."""
+    from django.urls import get_script_prefix
+
+    return _link_for_prefix(get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _link_for_prefix(prefix):
+    from django.urls import reverse
+
+    return reverse("meetings:dashboard", args=[PLACEHOLDER]).replace(str(PLACEHOLDER), "{pk}")
+
+
+@register.simple_tag
+def dashboard_url(pk, query=""):
+    """The dashboard of unit `pk` for the same period (`query`); the template escapes it."""
+    return _dashboard_link().format(pk=int(pk)) + ("?" + query if query else "")
+
+
 @register.simple_tag
 def child_rows(rows, query):
     """The rows of the "units below" table, written in Python: a commune can have hundreds of cells, and the
     template engine costs a few microseconds per value (a 300-cell commune's page took 25 ms more)."""
-    from django.urls import reverse
-    from django.utils.formats import get_format
-    from django.utils.html import escape
+    from html import escape  # the standard library's: Django's wraps it for lazy strings, at a cost per call
+
     from django.utils.safestring import mark_safe
 
     separator = get_format("DECIMAL_SEPARATOR")
-    link = reverse("meetings:dashboard", args=[PLACEHOLDER]).replace(str(PLACEHOLDER), "{pk}") + "?" + escape(query)
+    link = _dashboard_link() + "?" + escape(query)
     out = []
     for row in rows:
         cells = []
