@@ -197,14 +197,19 @@ def more_cells(commune, n, make_member):
         hold(extra, local(2026, 10, 9, 19, 30))
 
 
-@pytest.mark.parametrize("extra_cells", [0, 12])
+@pytest.fixture(params=[0, 12], ids=["as-it-is", "12-more-cells"])
+def sized_commune(request, commune, meetings, make_member, django_capture_on_commit_callbacks):
+    """The commune, as it is and with 12 more cells that each held a meeting: a page's queries are the same."""
+    with time_machine.travel(TODAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        more_cells(commune, request.param, make_member)
+    return commune
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_a_commune_dashboard_costs_the_same_queries_whatever_its_size(
-    client, commune_viewer, commune, meetings, make_member, extra_cells, django_assert_num_queries,
-    django_capture_on_commit_callbacks,
-):  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
-        more_cells(commune, extra_cells, make_member)
+    client, commune_viewer, sized_commune, django_assert_num_queries
+):
+    commune = sized_commune
     client.force_login(commune_viewer)
     url = reverse("meetings:dashboard", args=[commune.pk])
     # session, user, the user's member record, grants; savepoint; the unit; the units below with their rolls
@@ -229,14 +234,11 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_history(
         assert client.get(reverse("meetings:dashboard", args=[cell.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("extra_cells", [0, 12])
 @time_machine.travel(TODAY, tick=False)
 def test_the_cells_list_costs_the_same_queries_whatever_its_size(
-    client, commune_viewer, commune, meetings, make_member, extra_cells, django_assert_num_queries,
-    django_capture_on_commit_callbacks,
-):  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
-        more_cells(commune, extra_cells, make_member)
+    client, commune_viewer, sized_commune, django_assert_num_queries
+):
+    commune = sized_commune
     client.force_login(commune_viewer)
     # session, user, member, grants; savepoint; the unit; its ancestors; units, sums, overdue tasks, members'
     # year; release.
