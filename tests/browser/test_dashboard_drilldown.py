@@ -25,7 +25,8 @@ def test_a_provincial_viewer_drills_down_from_the_province_to_a_meeting(
     log_in(page, live_server, "province_viewer")
     page.get_by_role("link", name="Bảng theo dõi").first.click()
     page.get_by_role("heading", name=f"Bảng theo dõi: {province.name}").wait_for()
-    # The twelve-month trend is drawn by the vendored Chart.js, one chart per measure.
+    # The twelve-month trend is drawn by the vendored Chart.js, one chart per measure (once its script ran).
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
     charts = page.evaluate("Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => !!Chart.getChart(c))")
     assert len(charts) == 8 and all(charts)
     with page.expect_download() as download:
