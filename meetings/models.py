@@ -393,14 +393,18 @@ class Attendance(models.Model):
     @classmethod
     def category_of(cls, member, on_date, status=None):
         """The member's category on a meeting's day, from their status that day and their official date."""
-        status = status or member.status
+        return cls.category_for(status or member.status, member.official_on, on_date)
+
+    @classmethod
+    def category_for(cls, status, official_on, on_date):
+        """The category of a member with this status that day, made official on `official_on` (or not yet)."""
         if status == Member.Status.EXEMPT:
             return cls.Category.EXEMPT
         if status == Member.Status.AWAY:
             return cls.Category.AWAY
         if status == Member.Status.VISITING:
             return cls.Category.VISITING
-        if cls.was_official(member, on_date):
+        if official_on and official_on <= on_date:
             return cls.Category.OFFICIAL
         return cls.Category.PROBATIONARY
 

@@ -61,6 +61,12 @@ def _ancestors(request, unit, rows=None):
     return [r for r in rows if r["kind"] != OrgUnit.Kind.GROUP and user_access.sees_path(r["path"])]
 
 
+def _choice(request, name, allowed, default):
+    """A list or sort order named in the query, if it is one of `allowed`; anything else is the default."""
+    value = request.GET.get(name)
+    return value if value in allowed else default
+
+
 def _period(request):
     form = dashboard.PeriodForm(request.GET or None)
     return form, form.period_or_default(timezone.localdate())
@@ -110,8 +116,8 @@ def dashboard_cells(request, pk):
     """Every cell below the unit, sortable by each measure, or only those a list asks action for."""
     unit = _unit_or_404(request, pk)
     form, period = _period(request)
-    show = request.GET.get("show") if request.GET.get("show") in LISTS else "all"
-    sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.MEASURE_KEYS else "name"
+    show = _choice(request, "show", LISTS, "all")
+    sort = _choice(request, "sort", dashboard.MEASURE_KEYS, "name")
     rows = dashboard.cell_list(unit, period, show, sort)
     page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(
@@ -126,7 +132,7 @@ def dashboard_members(request, pk):
     """Members flagged for removal (domain §3) or who rarely speak, in every cell below the unit."""
     unit = _unit_or_404(request, pk)
     form, period = _period(request)
-    show = request.GET.get("show") if request.GET.get("show") in MEMBER_LISTS else "flagged"
+    show = _choice(request, "show", MEMBER_LISTS, "flagged")
     rows = dashboard.member_list(unit, period.end.year, show)
     page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(
@@ -144,12 +150,12 @@ def dashboard_export(request, pk, what, fmt):
     unit = _unit_or_404(request, pk)
     _form, period = _period(request)
     if what == "cells":
-        show = request.GET.get("show") if request.GET.get("show") in LISTS else "all"
-        sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.MEASURE_KEYS else "name"
+        show = _choice(request, "show", LISTS, "all")
+        sort = _choice(request, "sort", dashboard.MEASURE_KEYS, "name")
         table = reports.cells_table(dashboard.cell_list(unit, period, show, sort), str(LISTS[show]))
         tables = [table]
     elif what == "members":
-        show = request.GET.get("show") if request.GET.get("show") in MEMBER_LISTS else "flagged"
+        show = _choice(request, "show", MEMBER_LISTS, "flagged")
         tables = [reports.members_table(dashboard.member_list(unit, period.end.year, show), str(MEMBER_LISTS[show]))]
     else:
         tables = reports.dashboard_tables(dashboard.build(unit, period), LISTS)

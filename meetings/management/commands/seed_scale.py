@@ -343,15 +343,7 @@ class Person:
             return None
         if self.status == Member.Status.VISITING and status != Member.Status.VISITING:
             return None  # not here yet
-        if status == Member.Status.EXEMPT:
-            return Attendance.Category.EXEMPT
-        if status == Member.Status.AWAY:
-            return Attendance.Category.AWAY
-        if status == Member.Status.VISITING:
-            return Attendance.Category.VISITING
-        if self.official and self.official <= day:
-            return Attendance.Category.OFFICIAL
-        return Attendance.Category.PROBATIONARY
+        return Attendance.category_for(status, self.official, day)
 
 
 class Builder:
