@@ -4,6 +4,7 @@ embedded default (no Redis) the same reminders still go out. With the real stack
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from meetings.tasks import scan_reminders
 
@@ -18,7 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, interval=60, **options):
         while True:
             # Sends through Celery: in-process with the embedded default, via the broker otherwise.
-            count = scan_reminders()
+            try:
+                count = scan_reminders()
+            except DatabaseError as exc:
+                if once:
+                    raise
+                # A database that went away for a moment must not end the loop: the next scan catches up.
+                self.stderr.write(f"run_reminders: the scan failed ({exc}); trying again in {interval} s")
+                close_old_connections()
+                count = 0
             if count:
                 self.stdout.write(f"run_reminders: {count} message(s) sent or queued")
             if once:
