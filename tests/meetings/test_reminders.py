@@ -65,7 +65,8 @@ def test_scanning_again_sends_nothing_twice(meeting):
 
 
 def test_the_nudge_goes_to_members_who_have_not_replied(meeting, member):
-    services.reply(Invitation.objects.get(meeting=meeting, member__user=member), "yes")
+    with time_machine.travel("2026-11-30 09:00 +0700"):  # replies close when the meeting is over
+        services.reply(Invitation.objects.get(meeting=meeting, member__user=member), "yes")
     scan_at("2026-12-01 07:00 +0700")
     assert reminders_of(Message.Kind.NUDGE) == [("Trần Văn Bí", "2026-12-03", "sent")]
 

@@ -78,6 +78,7 @@ def test_the_commune_sees_its_cells_to_follow_up(client, commune_viewer, cell, s
     assert set(flagged) == {"P.C1.1", "P.C1.2"}
 
 
+@time_machine.travel("2026-11-25 09:00 +0700")
 def test_guidance_shows_in_every_regular_meeting_below_for_its_month(client, commune_admin, member, cell,
                                                                      other_cell, make_meeting, outsider):  # fmt: skip
     client.force_login(commune_admin)
