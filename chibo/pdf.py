@@ -45,13 +45,13 @@ def render(template_name, context, landscape=False):
 
 def request(record, source_hash, task):
     """Queue `task` to render the record's PDF after commit, unless the stored one has this very content."""
-    from django.db import transaction
+    from . import dispatch
 
     if record.pdf and record.pdf_source == source_hash(record) and record.pdf_status == "ready":
         return False
     type(record).objects.filter(pk=record.pk).update(pdf_status="pending")
     record.pdf_status = "pending"
-    transaction.on_commit(lambda: task.delay(record.pk))
+    dispatch.send_after_commit(task, record.pk)
     return True
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "chibo",
     "members",
     "meetings",
     "resolutions",
@@ -120,12 +121,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: cache and Celery broker. Without it, a local-memory cache and in-process tasks.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Forgiving: while Redis is away pages are counted again instead of failing (chibo/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "chibo.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
+# No result backend: every task keeps its outcome in the database (a message's status, a PDF's state). With a
+# Redis result backend, sending a task while Redis is away blocked the request for 19 s and then failed.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_IGNORE_RESULT = True
 # Embedded default: no broker server, so tasks run in the process that sends them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL.startswith("redis"))
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -140,6 +151,8 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "meetings.tasks.scan_reminders", "schedule": 300.0},
     # Probationary members become official with time alone: the dashboards count the rolls again each night.
     "dashboard-rolls": {"task": "meetings.tasks.refresh_cell_rolls", "schedule": crontab(hour=0, minute=5)},
+    # Sends the work kept in the database while the broker was away (chibo/dispatch.py).
+    "redispatch-deferred": {"task": "chibo.tasks.redispatch_deferred", "schedule": 60.0},
 }
 
 AUTH_USER_MODEL = "members.User"

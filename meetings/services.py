@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo import dispatch
 from members.models import Member
 
 from .agenda import add_standard_agenda
@@ -21,8 +22,7 @@ def _log(meeting, action, by, **detail):
 def _enqueue(message_ids):
     from .tasks import deliver_message
 
-    ids = list(message_ids)
-    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    dispatch.send_many_after_commit(deliver_message, [(pk,) for pk in message_ids])
 
 
 def convened_members(meeting):

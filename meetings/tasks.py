@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from chibo import emails
+from chibo import dispatch, emails
 
 from .models import Message
 from .reminders import CLAIM_TIMEOUT, scan
@@ -19,8 +19,7 @@ log = logging.getLogger(__name__)
 def scan_reminders():
     """Beat runs this every few minutes: create what is due, send what waits."""
     ids = scan()
-    for pk in ids:
-        deliver_message.delay(pk)
+    dispatch.send_many_after_commit(deliver_message, [(pk,) for pk in ids])
     return len(ids)
 
 

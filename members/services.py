@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chibo import dispatch
+
 from .models import CellMembership, Member, StatusChange, User
 
 
@@ -97,5 +99,5 @@ def invite_account(member):
 
     from .tasks import send_account_invitation
 
-    transaction.on_commit(lambda: send_account_invitation.delay(member.pk))
+    dispatch.send_after_commit(send_account_invitation, member.pk)
     return member

@@ -31,7 +31,7 @@ def pytest_configure(config):
     index = int(worker[2:]) if worker[2:].isdigit() else 0
     parts = urlsplit(settings.REDIS_URL)
     location = urlunsplit(parts._replace(path=f"/{10 + index}"))
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
 
 
 def pytest_sessionstart(session):

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from chibo import dispatch
 from members import access
 from members.models import OrgUnit
 
@@ -181,7 +181,7 @@ def report_request(request, pk):
     report = DashboardReport.objects.create(unit=unit, month=month, requested_by=request.user)
     from ..tasks import build_dashboard_report
 
-    transaction.on_commit(lambda: build_dashboard_report.delay(report.pk))
+    dispatch.send_after_commit(build_dashboard_report, report.pk)
     return redirect(reverse("meetings:dashboard", args=[unit.pk]) + f"?report={report.pk}#report")
 
 

@@ -1,0 +1,53 @@
+"""The Redis cache, forgiving: a cache that is away costs speed, never a page.
+
+Everything Chibo keeps in the cache can be counted again (dashboard figures, their generations) or is a
+guard that fails open (a throttle lets the request through). So while Redis is down, reads miss, writes are
+dropped and the request goes on; the outage is logged, once a minute per process.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+LOG_EVERY_SECONDS = 60
+_last_logged = 0.0
+
+
+def _forgive(name, fallback):
+    def method(self, *args, **kwargs):
+        global _last_logged
+        try:
+            return getattr(super(ForgivingRedisCacheClient, self), name)(*args, **kwargs)
+        except (RedisError, OSError) as exc:
+            if time.monotonic() - _last_logged > LOG_EVERY_SECONDS:
+                _last_logged = time.monotonic()
+                log.warning("The cache is unavailable (%s); serving without it.", exc)
+            return fallback(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+class ForgivingRedisCacheClient(RedisCacheClient):
+    # What each call answers while Redis is away: a miss for reads, nothing stored for writes.
+    get = _forgive("get", lambda key, default=None: default)
+    get_many = _forgive("get_many", lambda keys: {})
+    has_key = _forgive("has_key", lambda key: False)
+    add = _forgive("add", lambda key, value, timeout: False)
+    set = _forgive("set", lambda key, value, timeout: None)
+    set_many = _forgive("set_many", lambda data, timeout: None)
+    touch = _forgive("touch", lambda key, timeout: False)
+    delete = _forgive("delete", lambda key: False)
+    delete_many = _forgive("delete_many", lambda keys: None)
+    # A counter that cannot be kept counts this request alone (a throttle lets it through).
+    incr = _forgive("incr", lambda key, delta: delta)
+    clear = _forgive("clear", lambda: False)
+
+
+class ForgivingRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ForgivingRedisCacheClient

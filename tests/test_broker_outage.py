@@ -1,0 +1,140 @@
+"""Redis away: saved changes stay saved and answer normally, the work they queue is kept in the database and
+sent once the broker is back, and pages that use the cache are served without it.
+
+"Away" is real here: the broker and the cache point at a loopback port where nothing listens, as when the
+Redis server has stopped; "back" is the real Redis with a real worker."""
+
+import logging
+import socket
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from chibo.celery import app
+from chibo.models import DeferredTask
+from chibo.tasks import redispatch_deferred
+from meetings import services
+from meetings.models import DashboardReport, Meeting, Message
+from members.models import Member
+from tests.conftest import wait_for
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _forget_connections():
+    # The app keeps its broker connections in pools: drop them so that the next send connects anew.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_away():
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    app.conf.task_always_eager = False
+    _forget_connections()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        _forget_connections()
+
+
+def test_a_meeting_confirmed_while_the_broker_is_away_is_saved_and_its_invitations_go_once_it_is_back(
+    celery_worker, client, secretary, cell, member, make_member, caplog
+):
+    for n in range(40):
+        make_member(cell, f"Đảng viên {n}")
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
+    )
+    client.force_login(secretary)
+    with broker_away(), caplog.at_level(logging.WARNING, logger="chibo.dispatch"):
+        response = client.post(reverse("meetings:confirm", args=[meeting.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Đã chốt lịch, giấy mời đang được gửi." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CONFIRMED
+    invitations = Message.objects.filter(kind=Message.Kind.INVITATION)
+    assert invitations.count() == 42 and mail.outbox == []
+    assert DeferredTask.objects.count() == 42
+    # One refused connection deferred the whole batch: the request did not knock 42 times.
+    assert [r.getMessage() for r in caplog.records if "deferred" in r.getMessage()] == [
+        caplog.records[-1].getMessage()
+    ] and "42 meetings.tasks.deliver_message call(s) deferred" in caplog.records[-1].getMessage()
+
+    # The broker is back: beat's next redispatch sends them, and the worker delivers each once.
+    assert redispatch_deferred() == 42
+    assert DeferredTask.objects.count() == 0
+    # Two members have an e-mail address; the others' rows say so (the SMS and Zalo channels come later).
+    handled = lambda: not invitations.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).exists()  # noqa: E731
+    assert wait_for(handled, seconds=60), list(invitations.values_list("status", "last_error"))
+    assert invitations.filter(status=Message.Status.SENT).count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["member@example.vn", "secretary@example.vn"]
+
+
+def test_a_redispatch_while_the_broker_is_still_away_keeps_every_row(transactional_db, cell, secretary, member):
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
+    )
+    with broker_away():
+        services.confirm(meeting, by=secretary)
+        assert DeferredTask.objects.count() == 2
+        assert redispatch_deferred() == 0
+    assert list(DeferredTask.objects.values_list("attempts", flat=True)) == [1, 0]
+
+
+def test_a_report_asked_for_while_the_broker_is_away_is_built_once_it_is_back(
+    celery_worker, client, commune_viewer, commune, cell
+):
+    client.force_login(commune_viewer)
+    month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    with broker_away():
+        response = client.post(
+            reverse("meetings:report_request", args=[commune.pk]), {"month": month.strftime("%m/%Y")}
+        )
+    assert response.status_code == 302
+    report = DashboardReport.objects.get()
+    assert report.status == DashboardReport.Status.PENDING
+    assert redispatch_deferred() == 1
+    assert wait_for(lambda: DashboardReport.objects.get().status == DashboardReport.Status.READY, seconds=60)
+
+
+def test_a_resolution_issued_while_the_broker_is_away_gets_its_pdf_once_it_is_back(
+    celery_worker, client, secretary, cell, member
+):
+    from meetings import minutes as workflow
+    from resolutions.models import Resolution, Vote
+
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=2), place="Nhà văn hóa")
+    )
+    services.record_attendance(meeting, {m.pk: ("present", "") for m in Member.objects.filter(cell=cell)})
+    vote = Vote.objects.create(
+        minutes=workflow.start(meeting), subject="Nghị quyết tháng", votes_for=2, base=2, passed=True
+    )
+    resolution = Resolution.objects.create(cell=cell, meeting=meeting, vote=vote, title="Nghị quyết tháng")
+    client.force_login(secretary)
+    with broker_away():
+        response = client.post(reverse("resolutions:issue", args=[resolution.pk]))
+    assert response.status_code == 302
+    resolution.refresh_from_db()
+    assert resolution.status == Resolution.Status.ISSUED and resolution.pdf_status == "pending"
+    assert redispatch_deferred() == 1
+    assert wait_for(lambda: Resolution.objects.get(pk=resolution.pk).pdf_status == "ready", seconds=60)
+
+
+def test_the_dashboard_is_served_while_the_cache_is_away(client, settings, commune_viewer, commune, cell, secretary):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}
+    client.force_login(commune_viewer)
+    for _ in range(2):  # the second view would be served from the cache, if there were one
+        response = client.get(reverse("meetings:dashboard", args=[commune.pk]))
+        assert response.status_code == 200
+        assert cell.name in response.content.decode()
