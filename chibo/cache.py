@@ -36,7 +36,8 @@ class ForgivingRedisCacheClient(RedisCacheClient):
     get = _forgive("get", lambda key, default=None: default)
     get_many = _forgive("get_many", lambda keys: {})
     has_key = _forgive("has_key", lambda key: False)
-    add = _forgive("add", lambda key, value, timeout: False)
+    # A guard taken with add() (one import per preview) fails open: the database's constraints still hold.
+    add = _forgive("add", lambda key, value, timeout: True)
     set = _forgive("set", lambda key, value, timeout: None)
     set_many = _forgive("set_many", lambda data, timeout: None)
     touch = _forgive("touch", lambda key, timeout: False)

@@ -8,7 +8,6 @@ ends the attempts of that batch, so 600 invitations cost one failed connection, 
 
 import logging
 
-from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
@@ -28,20 +27,22 @@ def send_many_after_commit(task, calls):
     """Send `task(*args)` for each args in `calls` once the current transaction commits."""
     calls = [list(args) for args in calls]
     if calls:
-        transaction.on_commit(lambda: send_now(task.name, calls))
+        transaction.on_commit(lambda: send_now(task, calls))
 
 
-def send_now(task_name, calls):
-    """Send the calls; from the first broker failure on, keep the rest for later. Returns how many went."""
+def send_now(task, calls):
+    """Send the calls; from the first broker failure on, keep the rest for later. Returns how many went.
+
+    Only for work whose rows are committed already (a scan outside any transaction); else send after commit."""
     from .models import DeferredTask
 
-    task = current_app.tasks[task_name]
+    calls = [list(args) for args in calls]
     for done, args in enumerate(calls):
         try:
             # No retry here: a request must not wait for the broker; the deferred rows are the retry.
             task.apply_async(args, retry=False)
         except BROKER_ERRORS as exc:
-            log.warning("The broker is unavailable (%s): %d %s call(s) deferred", exc, len(calls) - done, task_name)
-            DeferredTask.objects.bulk_create([DeferredTask(task=task_name, args=rest) for rest in calls[done:]])
+            log.warning("The broker is unavailable (%s): %d %s call(s) deferred", exc, len(calls) - done, task.name)
+            DeferredTask.objects.bulk_create([DeferredTask(task=task.name, args=rest) for rest in calls[done:]])
             return done
     return len(calls)

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 def scan_reminders():
     """Beat runs this every few minutes: create what is due, send what waits."""
     ids = scan()
-    dispatch.send_many_after_commit(deliver_message, [(pk,) for pk in ids])
+    # The scan runs outside any transaction: its rows are committed, so they are sent at once.
+    dispatch.send_now(deliver_message, [(pk,) for pk in ids])
     return len(ids)
 
 
