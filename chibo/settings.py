@@ -225,6 +225,18 @@ MEMBER_IMPORT_MAX_BYTES = env.int("MEMBER_IMPORT_MAX_BYTES", default=2 * 1024 * 
 MEMBER_IMPORT_MAX_ROWS = env.int("MEMBER_IMPORT_MAX_ROWS", default=1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's defaults, written out so that they are never turned off (None) by mistake.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# No uploaded file is kept beyond this many bytes: past it the rest is read and dropped, never written to
+# disk, and the form says the file is too large (chibo/uploads.py). At least the largest per-field limit
+# (DOCUMENT_MAX_BYTES, MEMBER_IMPORT_MAX_BYTES); each field then checks its own.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "chibo.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Meetings (domain brief: values marked "setting").
 # The shortest cell meeting, in minutes.

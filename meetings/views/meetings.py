@@ -28,7 +28,7 @@ from ..forms import (
     ScheduleRuleForm,
     TopicForm,
 )
-from ..links import invitation_from_token
+from ..links import invitation_from_token, still_convened
 from ..models import (
     Attendance,
     CalendarFeed,
@@ -362,21 +362,28 @@ def reply(request, pk):
     invitation = get_object_or_404(Invitation, meeting=meeting, member=member) if member else None
     if invitation is None:
         raise Http404
+    if not still_convened(member, meeting):
+        return _reply_withdrawn(request)
     return _reply_page(request, invitation, through_link=False)
 
 
 def reply_link(request, token):
     """The signed link from the e-mail: no login, this member and this meeting only."""
     invitation = invitation_from_token(token)
-    if invitation is not None and (
-        invitation.member.cell_id != invitation.meeting.cell_id or not invitation.member.is_on_roll
-    ):
-        invitation = None  # the member has left the cell: the link no longer speaks for them
     if invitation is None:
         return render(request, "meetings/reply_invalid.html", {"reason": "invalid"}, status=404)
+    if not still_convened(invitation.member, invitation.meeting):
+        # Transferred, suspended or off the committee since: the link no longer speaks for the member.
+        return _reply_withdrawn(request)
     if not invitation.meeting.is_open:
         return render(request, "meetings/reply_invalid.html", {"reason": "closed", "invitation": invitation})
     return _reply_page(request, invitation, through_link=True)
+
+
+def _reply_withdrawn(request):
+    # 410: the invitation existed and is gone for good. The page names no time or place: after a transfer
+    # they belong to a cell the member no longer sees.
+    return render(request, "meetings/reply_invalid.html", {"reason": "withdrawn"}, status=410)
 
 
 def _reply_page(request, invitation, through_link):
@@ -554,7 +561,9 @@ def my_meetings(request):
     invitations = (
         Invitation.objects.filter(member=member).select_related("meeting__cell").order_by("meeting__starts_at")
     )
-    upcoming = list(invitations.filter(meeting__starts_at__gte=now - timedelta(hours=3)))
+    upcoming = invitations.filter(meeting__starts_at__gte=now - timedelta(hours=3))
+    # As in the calendar feed: a meeting that no longer convenes the member (transfer, suspension) is not theirs.
+    upcoming = [i for i in upcoming if still_convened(member, i.meeting)]
     past = list(Attendance.objects.filter(member=member).select_related("meeting").order_by("-meeting__starts_at")[:24])
     return render(
         request,
@@ -580,12 +589,10 @@ def calendar_feed_renew(request):
 
 
 def calendar_feed(request, token):
-    feed = CalendarFeed.objects.select_related("member__cell").filter(token=token).first()
-    if feed is None or not feed.member.is_on_roll:
+    feed = calendars.feed_from_token(token)
+    if feed is None:
         raise Http404
-    meetings = Meeting.objects.filter(invitations__member=feed.member).exclude(status=Meeting.Status.PLANNED)
-    meetings = meetings.filter(starts_at__gte=timezone.now() - timedelta(days=90)).select_related("cell")
-    return _ics_response(calendars.feed(meetings, feed.member), "chibo.ics")
+    return _ics_response(calendars.feed(calendars.member_meetings(feed.member), feed.member), "chibo.ics")
 
 
 @login_required
