@@ -57,13 +57,36 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# What Chromium says on the console when a page breaks the Content-Security-Policy or Chibo sends a policy
+# it cannot read: the page still loads, but a script, a style or an image is silently missing.
+POLICY_COMPLAINTS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy", "Permissions policy")
+
+
+def _watch_policies(page):
+    complaints = []
+
+    def note(message):
+        if any(words in message.text for words in POLICY_COMPLAINTS):
+            complaints.append(message.text)
+
+    page.on("console", note)
+    return complaints
+
+
+def _no_policy_complaints(complaints):
+    if complaints:
+        pytest.fail("the page broke the security policies:\n" + "\n".join(complaints))
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    complaints = _watch_policies(page)
     yield page
     context.close()
+    _no_policy_complaints(complaints)
 
 
 @pytest.fixture
@@ -75,8 +98,10 @@ def phone(browser):
     )  # fmt: skip
     page = context.new_page()
     page.set_default_timeout(15_000)
+    complaints = _watch_policies(page)
     yield page
     context.close()
+    _no_policy_complaints(complaints)
 
 
 def log_in(page, live_server, login):
