@@ -176,8 +176,32 @@ class TopicForm(forms.ModelForm):
         return draft
 
 
+# The most rows one page may send; far beyond any real cell's meeting, and low enough that a forged
+# `*-TOTAL_FORMS=100000` is refused at once instead of holding a worker while thousands of forms are built.
+MAX_AGENDA_ITEMS = 50
+MAX_SECTIONS = 50
+MAX_CONTRIBUTIONS = 200
+MAX_TASKS = 100
+MAX_VOTES = 50
+TOO_MANY_ROWS = {"too_many_forms": _("Too many rows: at most %(num)s can be saved at once.")}
+
+
+def _bounded(limit):
+    """Formset options that build at most `limit` forms whatever the management form says, and refuse more."""
+    return {"max_num": limit, "absolute_max": limit, "validate_max": True}
+
+
+class BoundedModelFormSet(forms.BaseModelFormSet):
+    default_error_messages = TOO_MANY_ROWS
+
+
+class BoundedInlineFormSet(forms.BaseInlineFormSet):
+    default_error_messages = TOO_MANY_ROWS
+
+
 AgendaFormSet = forms.modelformset_factory(
-    AgendaItem, fields=["section", "order", "title", "notes"], extra=2, can_delete=True,
+    AgendaItem, formset=BoundedModelFormSet, fields=["section", "order", "title", "notes"], extra=2,
+    can_delete=True, **_bounded(MAX_AGENDA_ITEMS),
     widgets={"notes": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"style": "width: 6em"})},
 )  # fmt: skip
 
@@ -248,10 +272,15 @@ class MinutesForm(forms.ModelForm):
             "conclusion": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, can_set_chair=True, **kwargs):
         super().__init__(*args, **kwargs)
         cell = self.instance.meeting.cell
         self.fields["chair"].queryset = Member.objects.filter(cell=cell).on_roll()
+        if not can_set_chair:
+            # Who chairs is the committee's decision, and the chair signs: a minute-taker sees it, and a
+            # posted value is ignored (a disabled field keeps its initial value).
+            self.fields["chair"].disabled = True
+            self.fields["chair"].help_text = _("Chosen by the cell committee.")
         self.fields["minute_taker"].queryset = Member.objects.filter(cell=cell).on_roll()
         started = timezone.localtime(self.instance.started_at or self.instance.meeting.starts_at)
         ended = timezone.localtime(self.instance.ended_at or self.instance.meeting.ends_at)
@@ -277,7 +306,7 @@ class MinutesForm(forms.ModelForm):
         return data
 
 
-class CellMemberInlineFormSet(forms.BaseInlineFormSet):
+class CellMemberInlineFormSet(BoundedInlineFormSet):
     """Only the cell's own members can be named."""
 
     member_fields = ("member",)
@@ -291,20 +320,21 @@ class CellMemberInlineFormSet(forms.BaseInlineFormSet):
 
 
 SectionFormSet = forms.inlineformset_factory(
-    Minutes, MinutesSection, fields=["order", "heading", "text"], extra=1, can_delete=True,
+    Minutes, MinutesSection, formset=BoundedInlineFormSet, fields=["order", "heading", "text"], extra=1,
+    can_delete=True, **_bounded(MAX_SECTIONS),
     widgets={"text": forms.Textarea(attrs={"rows": 4}), "order": forms.NumberInput(attrs={"style": "width: 6em"})},
 )  # fmt: skip
 ContributionFormSet = forms.inlineformset_factory(
     Minutes, Contribution, formset=CellMemberInlineFormSet, fields=["member", "summary"], extra=2, can_delete=True,
-    widgets={"summary": forms.Textarea(attrs={"rows": 2})},
+    **_bounded(MAX_CONTRIBUTIONS), widgets={"summary": forms.Textarea(attrs={"rows": 2})},
 )  # fmt: skip
 TaskFormSet = forms.inlineformset_factory(
     Minutes, MinutesTask, formset=CellMemberInlineFormSet, fields=["member", "description", "deadline"], extra=1,
-    can_delete=True, widgets={"deadline": DateInput()},
+    can_delete=True, **_bounded(MAX_TASKS), widgets={"deadline": DateInput()},
 )  # fmt: skip
 
 
-class BaseVoteFormSet(forms.BaseInlineFormSet):
+class BaseVoteFormSet(BoundedInlineFormSet):
     def __init__(self, *args, voters, base, **kwargs):
         super().__init__(*args, **kwargs)
         self.voters, self.base = voters, base
@@ -332,7 +362,7 @@ class BaseVoteFormSet(forms.BaseInlineFormSet):
 
 VoteFormSet = forms.inlineformset_factory(
     Minutes, Vote, formset=BaseVoteFormSet, fields=["subject", "method", "votes_for", "votes_against", "votes_other"],
-    extra=1, can_delete=True,
+    extra=1, can_delete=True, **_bounded(MAX_VOTES),
 )  # fmt: skip
 
 

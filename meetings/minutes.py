@@ -6,6 +6,7 @@ Everything the minutes say is gathered by `snapshot` as plain data. Signing stor
 later never rewrites signed minutes.
 """
 
+import copy
 import hashlib
 import json
 from datetime import datetime
@@ -42,19 +43,24 @@ class Conflict(MinutesError):
 
 @transaction.atomic
 def start(meeting, by=None):
-    """The minutes of a meeting, created from the meeting and its agenda the first time."""
+    """The minutes of a meeting, created from the meeting and its agenda the first time.
+
+    Two editors pressing "Write the minutes" at once both end on the one minutes: the meeting's row is locked
+    first, so the second waits for the first to commit and then finds its minutes (it used to hit the unique
+    constraint and answer 500)."""
+    planned = Meeting.objects.select_for_update().get(pk=meeting.pk)
     existing = Minutes.objects.filter(meeting=meeting).first()
     if existing:
         return existing
-    if meeting.status == Meeting.Status.CANCELLED:
+    if planned.status == Meeting.Status.CANCELLED:
         raise MinutesError(_("A cancelled meeting has no minutes."))
     minutes = Minutes.objects.create(
         meeting=meeting,
-        started_at=meeting.starts_at,
-        ended_at=meeting.ends_at,
-        place=meeting.place,
-        chair=meeting.chair,
-        minute_taker=meeting.minute_taker,
+        started_at=planned.starts_at,
+        ended_at=planned.ends_at,
+        place=planned.place,
+        chair_id=planned.chair_id,
+        minute_taker_id=planned.minute_taker_id,
         updated_by=by,
     )
     from resolutions.review import review_text
@@ -149,8 +155,11 @@ def snapshot(minutes):
 
 
 def content(minutes):
-    """What the minutes say now: the frozen record once signed, else the live one; addenda always."""
-    data = dict(minutes.frozen) if minutes.is_locked and minutes.frozen else snapshot(minutes)
+    """What the minutes say now: the frozen record once signed, else the live one; addenda always.
+
+    A deep copy of the frozen record: whatever a reader does with the answer never reaches `Minutes.frozen`
+    (a page that decorated it once made the hash of signed minutes differ from their PDF's for good)."""
+    data = copy.deepcopy(minutes.frozen) if minutes.is_locked and minutes.frozen else snapshot(minutes)
     data["addenda"] = [
         {"text": a.text, "by": str(a.signed_by), "at": a.signed_at.isoformat()}
         for a in minutes.addenda.select_related("signed_by")
@@ -212,6 +221,15 @@ def saved(minutes, by, action="edited"):
     minutes.save()
     _revision(minutes, action, by)
     return minutes
+
+
+def record_chair(minutes, by):
+    """Who chaired is the committee's decision: when whoever manages the cell's meetings names another chair
+    on the minutes (someone else chaired on the day), the meeting says so too, since its chair signs."""
+    from .services import _log
+
+    Meeting.objects.filter(pk=minutes.meeting_id).update(chair=minutes.chair)
+    _log(minutes.meeting, "chair", by, chair=str(minutes.chair or ""))
 
 
 @transaction.atomic
@@ -282,6 +300,35 @@ def request_pdf(minutes):
     return pdf.request(minutes, source_hash, render_minutes_pdf)
 
 
+def missing_from_book(cell, year):
+    """The year's signed minutes whose PDF is not stored yet: the book, made of the stored PDFs, lacks them."""
+    return (
+        Minutes.objects.filter(meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED)
+        .exclude(pdf_status=Minutes.PdfStatus.READY)
+        .select_related("meeting__cell")
+        .order_by("meeting__starts_at")
+    )
+
+
+def render_missing(records):
+    """Queue the PDF of each record not being rendered already; returns how many were queued.
+
+    The conditional UPDATE claims each one, so a second click (or two secretaries at once) queues nothing twice."""
+    from chibo import dispatch
+
+    from .tasks import render_minutes_pdf
+
+    queued = [
+        record.pk
+        for record in records
+        if Minutes.objects.filter(pk=record.pk)
+        .exclude(pdf_status__in=[Minutes.PdfStatus.PENDING, Minutes.PdfStatus.READY])
+        .update(pdf_status=Minutes.PdfStatus.PENDING)
+    ]
+    dispatch.send_many_after_commit(render_minutes_pdf, [(pk,) for pk in queued])
+    return len(queued)
+
+
 def guard_attendance(meeting):
     """Attendance of a meeting whose minutes are locked is history: it cannot change."""
     if Minutes.objects.filter(meeting=meeting, status=Minutes.Status.LOCKED).exists():
@@ -304,12 +351,19 @@ def pdf_context(minutes):
         Meeting.Kind.EXTRAORDINARY: _("Extraordinary cell meeting of %(month)s"),
     }
     methods = dict(Vote.Method.choices)
-    for item in doc["votes"]:
-        item["method_label"] = methods.get(item["method"], item["method"])
-    for task in doc["tasks"]:
-        task["deadline_date"] = datetime.fromisoformat(task["deadline"]).date() if task["deadline"] else None
-    for addendum in doc["addenda"]:
-        addendum["signed_at"] = timezone.localtime(datetime.fromisoformat(addendum["at"]))
+    # New rows for display, never written into what `content` returned: that is what the hash is made of.
+    doc = {
+        **doc,
+        "votes": [{**item, "method_label": methods.get(item["method"], item["method"])} for item in doc["votes"]],
+        "tasks": [
+            {**task, "deadline_date": datetime.fromisoformat(task["deadline"]).date() if task["deadline"] else None}
+            for task in doc["tasks"]
+        ],
+        "addenda": [
+            {**addendum, "signed_at": timezone.localtime(datetime.fromisoformat(addendum["at"]))}
+            for addendum in doc["addenda"]
+        ],
+    }
     return {
         "doc": doc,
         "minutes": minutes,
@@ -333,3 +387,21 @@ def render_pdf(minutes):
 
     with translation.override("vi"):
         return pdf.render("pdf/minutes.html", pdf_context(minutes))
+
+
+def render_book_note(cell, year, missing, lost=()):
+    """The first page of the year's PDF book when signed minutes are not in it: which, and why (in Vietnamese,
+    like the minutes it stands before)."""
+    from django.utils import translation
+
+    from chibo import pdf
+
+    lost = {record.pk for record in lost}
+    with translation.override("vi"):
+        rows = [
+            {"day": timezone.localtime(m.meeting.starts_at).date(), "kind": str(m.meeting.get_kind_display()),
+             "title": m.meeting.title,
+             "state": _("File lost from storage") if m.pk in lost else str(m.get_pdf_status_display())}
+            for m in missing
+        ]  # fmt: skip
+        return pdf.render("pdf/minutes_book_missing.html", {"cell": cell, "year": year, "rows": rows})

@@ -106,14 +106,16 @@ def minutes_start(request, pk):
 def minutes_edit(request, pk):
     minutes = _minutes(request, pk)
     meeting = minutes.meeting
-    access.require(access.for_user(request.user).can_edit_minutes(meeting))
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_edit_minutes(meeting))
+    can_set_chair = user_access.can_manage_meetings(meeting.cell)
     if not minutes.is_editable:
         messages.error(request, _("These minutes are no longer a draft and cannot be changed."))
         return redirect("meetings:minutes", pk=meeting.pk)
     base = meeting.vote_base()
     weights, _bands = quality.policy_for(meeting.cell)
     data = request.POST if request.method == "POST" else None
-    form = MinutesForm(data, instance=minutes)
+    form = MinutesForm(data, instance=minutes, can_set_chair=can_set_chair)
     formsets = {
         "sections": SectionFormSet(data, instance=minutes, prefix="sections"),
         "contributions": ContributionFormSet(data, instance=minutes, prefix="contributions"),
@@ -134,8 +136,12 @@ def minutes_edit(request, pk):
                 # is overwritten by the copy this page was built from.
                 current = workflow.lock_for_edit(minutes, form.cleaned_data["version"])
                 for name in MinutesForm.Meta.fields:
-                    if name in form.cleaned_data and name not in ("date", "start_time", "end_time"):
+                    if form.fields[name].disabled or name in ("date", "start_time", "end_time"):
+                        continue
+                    if name in form.cleaned_data:
                         setattr(current, name, form.cleaned_data[name])
+                if can_set_chair and "chair" in form.changed_data:
+                    workflow.record_chair(current, by=request.user)
                 current.started_at, current.ended_at = form.instance.started_at, form.instance.ended_at
                 for formset in formsets.values():
                     formset.instance = current
@@ -314,6 +320,8 @@ def minutes_docx(request, pk):
 @login_required
 def minutes_book(request, pk):
     cell = access.cell_or_404(request.user, pk)
+    if request.method == "POST":
+        return _render_missing(request, cell)
     form = MinutesSearchForm(request.GET or None)
     year = timezone.localdate().year
     query = ""
@@ -330,13 +338,41 @@ def minutes_book(request, pk):
         | {timezone.localdate().year},
         reverse=True,
     )
+    # The year's PDF book is made of the stored PDFs: say which signed minutes it lacks, and offer to render them.
+    missing = [] if query else list(workflow.missing_from_book(cell, year))
+    user_access = access.for_user(request.user)
+    can_render = any(
+        m.pdf_status != Minutes.PdfStatus.PENDING and user_access.can_edit_minutes(m.meeting) for m in missing
+    )
     return render(request, "meetings/minutes_book.html", {"cell": cell, "records": records, "year": year,
-                                                          "years": years, "query": query, "form": form})  # fmt: skip
+                                                          "years": years, "query": query, "form": form,
+                                                          "missing": missing, "can_render": can_render})  # fmt: skip
+
+
+def _render_missing(request, cell):
+    """Queue the PDFs of the year's signed minutes that the book lacks; those being rendered are left alone."""
+    form = MinutesSearchForm(request.POST)
+    year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
+    user_access = access.for_user(request.user)
+    # As for one minutes: whoever may render a minutes' PDF (`minutes_render`) may queue it from here.
+    allowed = [m for m in workflow.missing_from_book(cell, year) if user_access.can_edit_minutes(m.meeting)]
+    access.require(allowed or user_access.can_manage_meetings(cell))
+    queued = workflow.render_missing(allowed)
+    if queued:
+        messages.success(request, _("%(count)s PDFs are being rendered; the book includes them once they are ready.")
+                         % {"count": queued})  # fmt: skip
+    elif allowed:
+        messages.info(request, _("Nothing to render: the missing PDFs are already being rendered."))
+    else:
+        messages.info(request, _("Every signed minutes of %(year)s is in the PDF book.") % {"year": year})
+    return redirect(reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}")
 
 
 @login_required
 def minutes_book_pdf(request, pk):
-    """The year's minutes book in one file: the locked minutes' stored PDFs, one after the other."""
+    """The year's minutes book in one file: the locked minutes' stored PDFs, one after the other.
+
+    Signed minutes without a stored PDF are not in it: a first page names them, so the reader knows."""
     from pypdf import PdfWriter
 
     cell = access.cell_or_404(request.user, pk)
@@ -345,20 +381,26 @@ def minutes_book_pdf(request, pk):
     records = Minutes.objects.filter(
         meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED,
         pdf_status=Minutes.PdfStatus.READY,
-    ).order_by("meeting__starts_at")  # fmt: skip
-    writer, missing = PdfWriter(), 0
+    ).select_related("meeting").order_by("meeting__starts_at")  # fmt: skip
+    contents, lost = [], []
     for record in records:
         try:
             with record.pdf.open("rb") as handle:
-                writer.append(io.BytesIO(handle.read()))
+                contents.append(handle.read())
         except FileNotFoundError:
-            missing += 1  # lost from storage: it is left out, and the reader is told
-    if missing:
+            lost.append(record)  # lost from storage: it is left out, and the reader is told
+    if lost:
         messages.warning(request, _("%(count)s signed minutes have no stored PDF; render them again.")
-                         % {"count": missing})  # fmt: skip
-    if not writer.pages:
+                         % {"count": len(lost)})  # fmt: skip
+    if not contents:
         messages.info(request, _("No signed minutes with a PDF in %(year)s yet.") % {"year": year})
         return redirect(reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}")
+    writer = PdfWriter()
+    missing = sorted([*workflow.missing_from_book(cell, year), *lost], key=lambda m: m.meeting.starts_at)
+    if missing:
+        writer.append(io.BytesIO(workflow.render_book_note(cell, year, missing, lost)))
+    for content in contents:
+        writer.append(io.BytesIO(content))
     buffer = io.BytesIO()
     writer.write(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")

@@ -1,0 +1,115 @@
+"""The minutes book and its PDF say which signed minutes the PDF book lacks, and can render them (issue 11)."""
+
+import io
+import unicodedata
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from meetings import minutes as workflow
+from meetings import services
+from meetings.models import Meeting, Minutes
+from members.models import Member
+
+from .conftest import local
+from .test_minutes import NOW, lock, make_held
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held(cell, make_member, make_meeting, secretary, member):
+    return make_held(cell, make_member, make_meeting, secretary, member)
+
+
+@pytest.fixture
+def book(held, secretary, cell, make_meeting, django_capture_on_commit_callbacks):
+    """October's minutes signed with their PDF; July, August and September signed with none, in three
+    states: never rendered, rendering failed, being rendered; and a draft of June."""
+    with django_capture_on_commit_callbacks(execute=True):
+        rendered = lock(held, secretary)
+    chair = Member.objects.get(user=secretary)
+    signed = {}
+    for month, state in [(7, ""), (8, "failed"), (9, "pending")]:
+        meeting = make_meeting(cell, local(2026, month, 4, 19, 30), chair=chair)
+        with time_machine.travel(NOW):
+            services.record_attendance(meeting, {chair.pk: ("present", "")})
+            minutes = workflow.start(meeting)
+            workflow.approve(minutes, secretary)
+            workflow.sign(minutes, secretary)  # its render never ran (no worker)
+        Minutes.objects.filter(pk=minutes.pk).update(pdf_status=state)
+        signed[state] = minutes
+    workflow.start(make_meeting(cell, local(2026, 6, 6, 19, 30), chair=chair))
+    assert Minutes.objects.get(pk=rendered.pk).pdf_status == "ready"
+    return signed
+
+
+def book_url(cell, name="minutes_book"):
+    return reverse(f"meetings:{name}", args=[cell.pk]) + "?year=2026"
+
+
+def pdf_text(content):
+    reader = PdfReader(io.BytesIO(content))
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_book_page_names_the_signed_minutes_the_pdf_book_lacks(client, book, secretary, cell):
+    client.force_login(secretary)
+    page = client.get(book_url(cell))
+    assert [m.pk for m in page.context["missing"]] == [book[""].pk, book["failed"].pk, book["pending"].pk]
+    html = page.content.decode()
+    with translation.override("vi"):
+        kind = str(Meeting.Kind.REGULAR.label)
+    for minutes in book.values():
+        day = f"04/{minutes.meeting.starts_at.month:02d}/2026"
+        assert reverse("meetings:minutes", args=[minutes.meeting_id]) in html
+        assert f"{day} · {kind}" in html
+    assert reverse("meetings:minutes_book", args=[cell.pk]) in html and "csrfmiddlewaretoken" in html
+    assert page.context["can_render"] is True
+
+
+def test_the_button_renders_the_missing_pdfs_once(client, book, secretary, cell, django_capture_on_commit_callbacks):
+    client.force_login(secretary)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("meetings:minutes_book", args=[cell.pk]), {"year": 2026})
+        assert response.status_code == 302 and response["Location"] == book_url(cell)
+        client.post(reverse("meetings:minutes_book", args=[cell.pk]), {"year": 2026})  # a second click
+    states = dict(Minutes.objects.filter(pk__in=[m.pk for m in book.values()]).values_list("pk", "pdf_status"))
+    assert set(states.values()) == {"pending"}
+    assert len(callbacks) == 1  # one batch, from the first click: the second found them all being rendered
+    for callback in callbacks:
+        callback()
+    assert Minutes.objects.get(pk=book[""].pk).pdf_status == "ready"
+    assert Minutes.objects.get(pk=book["failed"].pk).pdf_status == "ready"
+    assert Minutes.objects.get(pk=book["pending"].pk).pdf_status == "pending"  # already queued: not sent again
+    page = client.get(book_url(cell))
+    assert [m.pk for m in page.context["missing"]] == [book["pending"].pk]
+    assert page.context["can_render"] is False  # only one being rendered is left
+
+
+def test_only_those_who_may_render_the_minutes_queue_them(client, book, cell, member, commune_viewer, outsider,
+                                                          commune_admin):  # fmt: skip
+    url = reverse("meetings:minutes_book", args=[cell.pk])
+    for user, expected in [(member, 403), (commune_viewer, 403), (outsider, 404)]:
+        client.force_login(user)
+        assert client.post(url, {"year": 2026}).status_code == expected
+        if expected == 403:
+            assert client.get(book_url(cell)).context["can_render"] is False
+    assert Minutes.objects.get(pk=book[""].pk).pdf_status == ""
+    client.force_login(commune_admin)
+    assert client.post(url, {"year": 2026}).status_code == 302
+    assert Minutes.objects.get(pk=book[""].pk).pdf_status != ""
+
+
+def test_the_pdf_book_says_which_signed_minutes_it_leaves_out(client, book, secretary, cell):
+    client.force_login(secretary)
+    response = client.get(book_url(cell, "minutes_book_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "3 signed minutes are not included" in text or "3 biên bản đã ký không có trong" in text
+    for day in ("04/07/2026", "04/08/2026", "04/09/2026"):
+        assert day in text
+    assert "BIÊN BẢN" in text  # the rendered minutes follow
