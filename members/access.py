@@ -9,6 +9,7 @@ into a 403 with `require`.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import Grant, Member
 
@@ -16,6 +17,8 @@ from .models import Grant, Member
 MANAGING_POSITIONS = {Member.Position.SECRETARY, Member.Position.DEPUTY}
 # Cell positions that see members' private data (birth date, card number).
 COMMITTEE_POSITIONS = {Member.Position.SECRETARY, Member.Position.DEPUTY, Member.Position.COMMITTEE}
+# Cell positions from the lowest (`Member.Position` is declared in this order).
+POSITION_ORDER = list(Member.Position)
 
 
 def for_user(user):
@@ -149,6 +152,26 @@ class Access:
 
     def can_manage_members(self, cell):
         return self.position_in(cell) in MANAGING_POSITIONS or self.grant_over(cell) == Grant.Role.ADMIN
+
+    def position_refusal(self, member, position):
+        """Why this user may not give `member` (as stored; unsaved when new) `position`, or None when they may.
+
+        The cell elects and the committee above confirms: an administrator above sets any position; the
+        cell's secretary or deputy only positions below their own, for members below them; nobody their own.
+        """
+        if position == member.position:
+            return None
+        if self.member is not None and member.pk is not None and member.pk == self.member.pk:
+            return _("You cannot change your own position.")
+        if self.grant_over(member.cell) == Grant.Role.ADMIN:
+            return None
+        own = self.position_in(member.cell)
+        below = POSITION_ORDER[: POSITION_ORDER.index(own)] if own in MANAGING_POSITIONS else []
+        if member.pk is not None and member.position not in below:
+            return _("Only the committee above can change the position of a member at or above your own.")
+        if position not in below:
+            return _("You can only give positions below your own; the committee above confirms the others.")
+        return None
 
     def can_view_private(self, member):
         return (

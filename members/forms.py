@@ -40,12 +40,25 @@ class MemberForm(forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput(), "admitted_on": DateInput(), "official_on": DateInput()}
 
-    def __init__(self, *args, cell, **kwargs):
+    def __init__(self, *args, cell, access, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cell = cell
+        # Decided on the member as stored, before the posted values reach the instance.
+        self.position_refusals = {
+            position: access.position_refusal(self.instance, position) for position in Member.Position
+        }
+        field = self.fields["position"]
+        field.widget.choices = [choice for choice in field.choices if self.position_refusals[choice[0]] is None]
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_position(self):
+        position = self.cleaned_data["position"]
+        refusal = self.position_refusals.get(position)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return position
 
 
 class StatusForm(forms.Form):
@@ -88,6 +101,20 @@ class UnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
         fields = ["kind", "name", "code", "place_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the kinds that may go below the parent; the model refuses the others, even posted by hand.
+        if self.instance.parent_id:
+            allowed = OrgUnit.kinds_below(self.instance.parent.kind)
+            field = self.fields["kind"]
+            field.widget.choices = [choice for choice in field.choices if not choice[0] or choice[0] in allowed]
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
 
 
 class MemberFilterForm(forms.Form):

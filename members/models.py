@@ -49,6 +49,11 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    @property
+    def is_claimed(self):
+        """Its owner has chosen a password or logged in: from then on only they decide where it logs in."""
+        return self.has_usable_password() or self.last_login is not None
+
 
 class OrgUnitQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -120,16 +125,23 @@ class OrgUnit(models.Model):
         return reverse("members:unit", args=[self.pk])
 
     def clean(self):
+        # Errors about the place in the tree are the form's own, not the parent field's: the page of a new
+        # unit fixes its parent and has no such field to show them on.
         if self.parent_id and self.pk:
             parent_path = OrgUnit.objects.values_list("path", flat=True).get(pk=self.parent_id)
             if parent_path.startswith(self.path):
-                raise ValidationError({"parent": _("A unit cannot be placed inside itself or one of its own units.")})
+                raise ValidationError(_("A unit cannot be placed inside itself or one of its own units."))
+        if self.kind in self.Kind.values:
+            if self.parent_id and self.kind not in self.kinds_below(self.parent.kind):
+                raise ValidationError({"kind": self.parent.kinds_below_message()})
+            if self.pk and self.children.exclude(kind__in=self.kinds_below(self.kind)).exists():
+                raise ValidationError({"kind": _("Some units below this one are not of a lower kind.")})
         if self.parent_id and self.kind != self.Kind.GROUP:
             inside_cell = OrgUnit.objects.filter(path__in=self.parent.ancestor_paths(), kind=self.Kind.CELL)
             if inside_cell.exists():
-                raise ValidationError({"parent": _("Only party groups can be placed inside a cell.")})
+                raise ValidationError(_("Only party groups can be placed inside a cell."))
         if self.parent_id and self.parent.depth + 1 >= self.MAX_DEPTH:
-            raise ValidationError({"parent": _("The organisation tree cannot be deeper than this.")})
+            raise ValidationError(_("The organisation tree cannot be deeper than this."))
 
     def _set_path(self):
         segment = f"{self.pk:0{self.SEGMENT_WIDTH}d}/"
@@ -152,6 +164,24 @@ class OrgUnit(models.Model):
     @property
     def is_cell(self):
         return self.kind == self.Kind.CELL
+
+    @classmethod
+    def kinds_below(cls, kind):
+        """The kinds a unit of `kind` may hold: `Kind` is declared from the top down, and any level may be
+        skipped (a grassroots cell directly under a higher committee), never climbed back up. A party group
+        exists only inside a cell (domain §1)."""
+        kinds = list(cls.Kind)
+        below = kinds[kinds.index(kind) + 1 :]
+        return below if kind == cls.Kind.CELL else [k for k in below if k != cls.Kind.GROUP]
+
+    def kinds_below_message(self):
+        kinds = self.kinds_below(self.kind)
+        if not kinds:
+            return _("Nothing can be placed inside a unit of this kind (%(kind)s).") % {"kind": self.get_kind_display()}
+        return _("Below a unit of kind “%(kind)s”, choose one of: %(kinds)s.") % {
+            "kind": self.get_kind_display(),
+            "kinds": ", ".join(str(kind.label) for kind in kinds),
+        }
 
     def ancestor_paths(self):
         """Paths of this unit and of every unit above it, from the top."""
@@ -280,6 +310,11 @@ class Member(models.Model):
             clash = Member.objects.filter(card_number=self.card_number.strip()).exclude(pk=self.pk)
             if clash.exists():
                 errors["card_number"] = _("Another member already has this party card number.")
+        # The database constraint holds this too, but forms leave out the cell and the status it reads.
+        if self.position == self.Position.SECRETARY and self.is_on_roll and self.cell_id:
+            secretaries = Member.objects.filter(cell_id=self.cell_id, position=self.Position.SECRETARY).on_roll()
+            if secretaries.exclude(pk=self.pk).exists():
+                errors.setdefault("position", _("The cell already has a secretary."))
         if errors:
             raise ValidationError(errors)
 

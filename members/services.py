@@ -1,6 +1,8 @@
 """Workflows that change more than one row: each runs in one transaction and leaves a history."""
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chibo import dispatch
@@ -77,20 +79,75 @@ def transfer(member, to_cell, on, by=None, note=""):
 
 
 @transaction.atomic
+def update_member(member, old_email):
+    """Save an edited member. Their e-mail here is where the cell writes to; their login stays bound to the
+    address it was made for, so that changing the e-mail never hands the login to someone else.
+
+    A login the member has claimed keeps its address until they confirm the new one from their own account
+    (`change_login_email`). An invitation not yet accepted is withdrawn: its link, sent to the old address,
+    stops working, and a new invitation makes a new login for the new address. Either way the member is
+    told at the old address.
+    """
+    member.save()
+    user = member.user
+    if user is None or member.email.lower() == old_email.lower():
+        return member
+    told = {address.lower(): address for address in (old_email, user.email) if address}
+    told.pop(member.email.lower(), None)
+    withdrawn = not user.is_claimed
+    if withdrawn:
+        _withdraw_login(member)
+    if told:
+        from .tasks import send_email_changed
+
+        dispatch.send_after_commit(send_email_changed, member.pk, list(told.values()), member.email, withdrawn)
+    return member
+
+
+def _withdraw_login(member):
+    """Unlink the member's unclaimed login, and delete it when nothing else holds it (its links then fail)."""
+    user_id = member.user_id
+    member.user = None
+    member.save(update_fields=["user", "updated_at"])
+    User.objects.filter(
+        pk=user_id,
+        last_login=None,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        is_staff=False,
+        is_superuser=False,
+        grants=None,
+    ).delete()
+
+
+def address_refusal(email, user=None):
+    """Why `email` cannot be the address of a login (of `user`, when given), or None."""
+    if len(email) > User._meta.get_field("username").max_length:
+        return _("This e-mail address is too long to be used as a login.")
+    others = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        return _("Another account already uses this e-mail address.")
+    return None
+
+
+@transaction.atomic
 def invite_account(member):
     """Give the member a login without a password; the e-mailed one-time link lets them choose one."""
     member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     if not member.email:
         raise ServiceError(_("Add the member's e-mail address before inviting them."))
     user = member.user
-    if user is not None and user.has_usable_password():
+    if user is not None and user.is_claimed:
         raise ServiceError(_("This member already has an account."))
+    if user is not None and user.email.lower() != member.email.lower():
+        # An invitation belongs to the address it was made for (see `update_member`).
+        _withdraw_login(member)
+        user = None
     if user is None:
         email = member.email.lower()
-        if len(email) > User._meta.get_field("username").max_length:
-            raise ServiceError(_("This e-mail address is too long to be used as a login."))
-        if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
-            raise ServiceError(_("Another account already uses this e-mail address."))
+        if refusal := address_refusal(email):
+            raise ServiceError(refusal)
         user = User(username=email, email=email, first_name=member.full_name[:150])
         user.set_unusable_password()
         user.save()
@@ -101,3 +158,23 @@ def invite_account(member):
 
     dispatch.send_after_commit(send_account_invitation, member.pk)
     return member
+
+
+@transaction.atomic
+def change_login_email(user, email):
+    """Log in with `email` from now on: the member asked for it from their own account and opened the link
+    sent to that address. The old address is told."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    email = email.lower()
+    if refusal := address_refusal(email, user):
+        raise ServiceError(refusal)
+    old_email = user.email
+    if user.username.lower() == old_email.lower():
+        user.username = email  # the old address must stop working as a login name too
+    user.email = email
+    user.save(update_fields=["username", "email"])
+    if old_email:
+        from .tasks import send_login_email_changed
+
+        dispatch.send_after_commit(send_login_email_changed, user.pk, old_email)
+    return user

@@ -18,4 +18,6 @@ urlpatterns = [
     path("members/<int:pk>/status/", views.member_status, name="status"),
     path("members/<int:pk>/transfer/", views.member_transfer, name="transfer"),
     path("members/<int:pk>/invite/", views.member_invite, name="invite"),
+    path("login-email/", views.login_email, name="login_email"),
+    path("login-email/<str:token>/", views.login_email_confirm, name="login_email_confirm"),
 ]

@@ -1,21 +1,35 @@
+import hashlib
 import uuid
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chibo import dispatch
+
 from . import access, imports, services
-from .forms import ImportForm, LoginForm, MemberFilterForm, MemberForm, StatusForm, TransferForm, UnitForm
+from .forms import (
+    ImportForm,
+    LoginForm,
+    MemberFilterForm,
+    MemberForm,
+    PasswordResetForm,
+    StatusForm,
+    TransferForm,
+    UnitForm,
+)
 from .models import Member, OrgUnit
 from .names import fold
 
@@ -24,6 +38,23 @@ TRANSFERRED = Member.Status.TRANSFERRED
 
 def _member_or_404(request, pk):
     return get_object_or_404(Member.objects.visible_to(request.user).select_related("cell", "user"), pk=pk)
+
+
+def _save_checked(form, save):
+    """Run `save` in a savepoint and return what it returns, or None when the database refused the row.
+
+    Another request may have saved a clashing row (a party card number, a unit code, a second secretary)
+    after this form was checked; the constraint then refuses ours. Checking the form again names the field,
+    where a 500 would tell the user nothing.
+    """
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        form.full_clean()
+        if not form.errors:
+            form.add_error(None, _("Someone else saved a change at the same moment. Check the form and save again."))
+        return None
 
 
 @require_GET
@@ -50,6 +81,50 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+# Password resets: at most this many e-mails an hour to one address, and requests an hour from one client.
+RESET_WINDOW_SECONDS = 3600
+
+
+def _over_limit(key, limit):
+    """Count one more request under `key` in the current hour; whether the count is now past `limit`."""
+    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the hour ended between add() and incr()
+        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
+        count = 1
+    return count > limit
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, throttled, and answering alike for every address.
+
+    The page never says whether an address has a login: each accepted request, known address or not, only
+    queues a task (which finds the login and sends the e-mail after the commit), so the answer takes the same
+    work and time. The counters count addresses, not logins, so a refusal tells nothing either.
+    """
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        from axes.helpers import get_client_ip_address
+
+        from .tasks import send_password_reset
+
+        email = form.cleaned_data["email"].strip().lower()
+        address_key = "password-reset:address:" + hashlib.sha256(email.encode()).hexdigest()
+        client_key = f"password-reset:client:{get_client_ip_address(self.request)}"
+        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_IP) or _over_limit(
+            address_key, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+        ):
+            form.add_error(None, _("Too many password reset requests. Try again in an hour."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        dispatch.send_after_commit(send_password_reset, email)
+        return redirect(self.get_success_url())
+
+
 @login_required
 def home(request):
     user_access = access.for_user(request.user)
@@ -72,6 +147,10 @@ def home(request):
             "committees": committees,
             "can_manage_members": member is not None and user_access.can_manage_members(member.cell),
             "can_view_dashboard": member is not None and user_access.can_view_dashboard(member.cell),
+            # The cell recorded another address than the one they log in with: they may adopt it.
+            "new_login_email": member.email
+            if member is not None and member.email and member.email.lower() != request.user.email.lower()
+            else None,
         },
     )
 
@@ -138,8 +217,7 @@ def unit_create(request, pk):
     parent = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
     access.require(access.for_user(request.user).can_manage_unit(parent))
     form = UnitForm(request.POST or None, instance=OrgUnit(parent=parent))
-    if request.method == "POST" and form.is_valid():
-        unit = form.save()
+    if request.method == "POST" and form.is_valid() and (unit := _save_checked(form, form.save)):
         messages.success(request, _("The unit “%(name)s” was added.") % {"name": unit.name})
         return redirect(unit)
     return render(request, "members/unit_form.html", {"form": form, "parent": parent})
@@ -241,12 +319,16 @@ def _evidence(member, year, user_access):
 @login_required
 def member_create(request, pk):
     cell = access.cell_or_404(request.user, pk)
-    access.require(access.for_user(request.user).can_manage_members(cell))
-    form = MemberForm(request.POST or None, cell=cell)
-    if request.method == "POST" and form.is_valid():
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_manage_members(cell))
+    form = MemberForm(request.POST or None, cell=cell, access=user_access)
+
+    def create():
         member = form.save(commit=False)
         member.status_since = member.admitted_on
-        services.create_member(member, by=request.user)
+        return services.create_member(member, by=request.user)
+
+    if request.method == "POST" and form.is_valid() and (member := _save_checked(form, create)):
         messages.success(request, _("%(name)s was added to the cell.") % {"name": member.full_name})
         if "add_another" in request.POST:
             return redirect("members:create", pk=cell.pk)
@@ -257,10 +339,15 @@ def member_create(request, pk):
 @login_required
 def member_edit(request, pk):
     member = _member_or_404(request, pk)
-    access.require(access.for_user(request.user).can_manage_members(member.cell))
-    form = MemberForm(request.POST or None, instance=member, cell=member.cell)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_manage_members(member.cell))
+    old_email = member.email  # the form writes the posted one onto the member while checking it
+    form = MemberForm(request.POST or None, instance=member, cell=member.cell, access=user_access)
+
+    def update():
+        return services.update_member(form.save(commit=False), old_email)
+
+    if request.method == "POST" and form.is_valid() and _save_checked(form, update):
         messages.success(request, _("The changes were saved."))
         return redirect(member)
     return render(request, "members/member_form.html", {"form": form, "cell": member.cell, "member": member})
@@ -269,11 +356,14 @@ def member_edit(request, pk):
 @login_required
 def member_status(request, pk):
     member = _member_or_404(request, pk)
-    access.require(access.for_user(request.user).can_manage_members(member.cell))
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_manage_members(member.cell))
     form = StatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if data["status"] == TRANSFERRED:
+                _check_position_may_end(user_access, member)
             services.change_status(member, data["status"], data["since"], by=request.user, note=data["note"])
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
@@ -281,6 +371,13 @@ def member_status(request, pk):
             messages.success(request, _("The status was recorded."))
             return redirect(member)
     return render(request, "members/member_status.html", {"form": form, "member": member, "cell": member.cell})
+
+
+def _check_position_may_end(user_access, member):
+    """Leaving the cell ends a member's position: only someone who may change that position may record it."""
+    refusal = user_access.position_refusal(member, Member.Position.MEMBER)
+    if refusal:
+        raise services.ServiceError(refusal)
 
 
 @login_required
@@ -293,6 +390,7 @@ def member_transfer(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            _check_position_may_end(user_access, member)
             services.transfer(member, data["to_cell"], data["on"], by=request.user, note=data["note"])
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
@@ -316,6 +414,61 @@ def member_invite(request, pk):
     else:
         messages.success(request, _("An invitation was sent to %(email)s.") % {"email": member.email})
     return redirect(member)
+
+
+LOGIN_EMAIL_SALT = "members.login_email"
+
+
+@require_POST
+@login_required
+def login_email(request):
+    """The member asks to log in with the e-mail address their cell recorded for them. The link goes to that
+    address and works only for them, logged in: so they prove both that it is their account and their address."""
+    member = access.for_user(request.user).member
+    if member is None or not member.email or member.email.lower() == request.user.email.lower():
+        raise Http404
+    refusal = services.address_refusal(member.email.lower(), request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("members:home")
+    from .tasks import send_login_email_link
+
+    data = {"user": request.user.pk, "from": request.user.email, "to": member.email.lower()}
+    token = signing.dumps(data, salt=LOGIN_EMAIL_SALT)
+    dispatch.send_after_commit(send_login_email_link, request.user.pk, member.email, token)
+    messages.success(
+        request, _("A link was sent to %(email)s. Open it and confirm, logged in to Chibo.") % {"email": member.email}
+    )
+    return redirect("members:home")
+
+
+@login_required
+def login_email_confirm(request, token):
+    try:
+        data = signing.loads(token, salt=LOGIN_EMAIL_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature:  # tampered or expired
+        raise Http404 from None
+    member = access.for_user(request.user).member
+    # For this login only, once (its address is still the one it had), and only while the cell's record agrees.
+    if (
+        data.get("user") != request.user.pk
+        or data.get("from") != request.user.email
+        or member is None
+        or member.email.lower() != data.get("to")
+    ):
+        raise Http404
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                services.change_login_email(request.user, data["to"])
+        except IntegrityError:  # another login took the address meanwhile
+            messages.error(request, _("Another account already uses this e-mail address."))
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("You now log in with %(email)s.") % {"email": data["to"]})
+        return redirect("members:home")
+    return render(request, "members/login_email_confirm.html", {"email": data["to"]})
 
 
 IMPORT_SESSION_KEY = "member_import"

@@ -103,6 +103,7 @@ TABLE += [
     ("meetings:minutes_pdf", "held", "get", SEES),
     ("meetings:minutes_docx", "held", "get", SEES),
     ("meetings:minutes_book", "cell", "get", SEES),
+    ("meetings:minutes_book", "cell", "post", MANAGES_POST),  # render the PDFs the book lacks
     ("meetings:minutes_book_pdf", "cell", "get", SEES_POST),
 ]
 # Resolutions: read by the cell and the committees above; drafted and issued by the committee; progress

@@ -65,16 +65,17 @@ def test_a_cell_only_holds_party_groups(cell):
     unit = OrgUnit(code="X", kind=OrgUnit.Kind.CELL, parent=cell, name="X", place_name="X")
     with pytest.raises(ValidationError) as error:
         unit.full_clean()
-    assert "parent" in error.value.message_dict
+    assert "kind" in error.value.message_dict
+    OrgUnit(code="G", kind=OrgUnit.Kind.GROUP, parent=cell, name="Tổ 1", place_name="X").full_clean()
 
 
-def test_no_unit_but_a_party_group_can_be_placed_anywhere_below_a_cell(cell):
+@pytest.mark.parametrize("kind", [OrgUnit.Kind.CELL, OrgUnit.Kind.GROUP])
+def test_nothing_can_be_placed_inside_a_party_group(cell, kind):
     group = OrgUnit.objects.create(code="G", kind=OrgUnit.Kind.GROUP, parent=cell, name="Tổ 1", place_name="X")
-    nested = OrgUnit(code="X", kind=OrgUnit.Kind.CELL, parent=group, name="X", place_name="X")
+    nested = OrgUnit(code="X", kind=kind, parent=group, name="X", place_name="X")
     with pytest.raises(ValidationError) as error:
         nested.full_clean()
-    assert "parent" in error.value.message_dict
-    OrgUnit(code="G2", kind=OrgUnit.Kind.GROUP, parent=group, name="Tổ 1a", place_name="X").full_clean()
+    assert "kind" in error.value.message_dict
 
 
 def test_a_deep_tree_keeps_working(province):
