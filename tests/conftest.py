@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 
 import pytest
+import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
@@ -19,11 +20,24 @@ from members.models import Grant, Member, OrgUnit, User
 PASSWORD = "a-Strong-password-42"
 
 
+def pytest_addoption(parser):
+    # `--today=2027-07-01` runs the suite as if it were that day, 09:00 in Vietnam, so a test that quietly
+    # depends on the real date fails now rather than on the day CI reaches it. Started in pytest_configure.
+    parser.addoption("--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="pretend today is this date")
+
+
 def pytest_configure(config):
     """The cache gets a Redis database of each test process's own. Clearing the cache empties its whole
     database, and the Celery broker's database (REDIS_URL's) must never be emptied under a waiting worker."""
     import os
     from urllib.parse import urlsplit, urlunsplit
+
+    if today := config.getoption("today"):
+        # Time keeps ticking from there; a test's own time_machine.travel stacks on top and wins, and
+        # subprocesses (tests/test_settings.py and the like) still see the real date.
+        travel = time_machine.travel(f"{today} 09:00 +0700", tick=True)
+        travel.start()
+        config.add_cleanup(travel.stop)
 
     if not settings.REDIS_URL:
         return

@@ -128,6 +128,7 @@ def test_the_schedule_page_saves_the_rule_and_plans_the_year(client, secretary, 
     assert ScheduleRule.objects.get(cell=cell).committee_days_before == 2
 
 
+@time_machine.travel("2026-11-21 09:00 +0700")  # a meeting on 20/12/2026 is within the planning window
 def test_a_topic_becomes_a_thematic_meeting(client, secretary, cell, member):
     client.force_login(secretary)
     client.post(reverse("meetings:topics", args=[cell.pk]), {"year": 2026, "quarter": 4, "title": "Chuyển đổi số"})

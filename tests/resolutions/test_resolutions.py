@@ -304,6 +304,8 @@ def test_interim_and_final_reviews_move_the_resolution_on(client, issued, secret
         services.add_review(resolution, "interim", date(2026, 12, 22), "x")
 
 
+# The essay is dated the day it is handed in and counts in that year's evidence: three days after the session.
+@time_machine.travel("2026-12-08 09:00 +0700")
 def test_a_cell_studies_a_directive_and_members_hand_in_essays(client, commune_admin, secretary, member, cell,
                                                                sibling_cell, outsider, other_cell):  # fmt: skip
     from resolutions.models import Directive, StudySession
