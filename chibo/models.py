@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class DeferredTask(models.Model):
     """A Celery task that was to be sent after a commit while the broker was away (see chibo/dispatch.py).
 
-    The change it belongs to is saved; `redispatch_deferred` sends it once the broker answers again. Every
-    task Chibo sends is idempotent, so a task sent twice (the broker came back between two attempts) is safe.
+    The change it belongs to is saved; `redispatch_deferred` sends it once the broker answers again, one row
+    per transaction, so a row is deleted as soon as the broker took it. A task can still run twice (a worker
+    lost after it began: `acks_late`); message deliveries and PDF renders claim their work first, so they
+    act once.
     """
 
     task = models.CharField(_("task"), max_length=200)

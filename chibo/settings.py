@@ -156,6 +156,8 @@ CELERY_BEAT_SCHEDULE = {
     # Sends the work kept in the database while the broker was away (chibo/dispatch.py).
     "redispatch-deferred": {"task": "chibo.tasks.redispatch_deferred", "schedule": 60.0},
 }
+# A deferred task that Celery itself refuses this many times is left aside for an operator (admin).
+DEFERRED_MAX_ATTEMPTS = env.int("DEFERRED_MAX_ATTEMPTS", default=10)
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [

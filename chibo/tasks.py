@@ -1,41 +1,46 @@
 import logging
 
 from celery import current_app, shared_task
-from celery.exceptions import NotRegistered
+from django.conf import settings
 from django.db import transaction
 
 from .dispatch import BROKER_ERRORS
 from .models import DeferredTask
 
 log = logging.getLogger(__name__)
-BATCH = 500
 
 
 @shared_task
 def redispatch_deferred():
     """Beat runs this every minute: send what was kept while the broker was away, oldest first.
 
-    Rows are locked while they are sent (SKIP LOCKED: two runs never send one row twice) and deleted once
-    sent; a broker that fails again leaves the rest for the next run. Returns how many were sent."""
-    sent = 0
+    Each row is locked while it is sent (SKIP LOCKED: two runs never send one row twice) and deleted in the
+    same transaction once the broker took it. A broker that fails again ends the run and leaves the rest for
+    the next one. A row the broker takes but Celery refuses (a task renamed or whose arguments changed with a
+    deployment) never blocks the rows behind it: its attempts are counted, and after DEFERRED_MAX_ATTEMPTS it
+    is left aside, logged, for an operator to see in the admin. Returns how many were sent."""
+    current_app.loader.import_default_modules()  # a shell or a command has not imported the tasks yet
+    sent, refused = 0, []
     while True:
         with transaction.atomic():
-            rows = list(DeferredTask.objects.select_for_update(skip_locked=True).order_by("pk")[:BATCH])
-            if not rows:
+            row = (
+                DeferredTask.objects.select_for_update(skip_locked=True)
+                .filter(attempts__lt=settings.DEFERRED_MAX_ATTEMPTS)
+                .exclude(pk__in=refused)  # once a run
+                .order_by("attempts", "pk")
+                .first()
+            )
+            if row is None:
                 return sent
-            done = []
-            for row in rows:
-                try:
-                    current_app.tasks[row.task].apply_async(row.args, retry=False)
-                except NotRegistered:
-                    # A task renamed or removed by a deployment: nothing can run it, keep no row forever.
-                    log.error("Deferred task %s dropped: no such task", row)
-                    done.append(row.pk)
-                    continue
-                except BROKER_ERRORS:
-                    DeferredTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-                    DeferredTask.objects.filter(pk__in=done).delete()
-                    return sent
-                done.append(row.pk)
-                sent += 1
-            DeferredTask.objects.filter(pk__in=done).delete()
+            try:
+                current_app.tasks[row.task].apply_async(row.args, retry=False)
+            except BROKER_ERRORS:
+                DeferredTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+                return sent
+            except Exception:  # refused by Celery itself: count it, never let it hold up the others
+                log.exception("Deferred task %s could not be sent (attempt %d)", row, row.attempts + 1)
+                DeferredTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+                refused.append(row.pk)
+                continue
+            row.delete()
+            sent += 1

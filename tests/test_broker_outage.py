@@ -91,6 +91,36 @@ def test_a_redispatch_while_the_broker_is_still_away_keeps_every_row(transaction
     assert list(DeferredTask.objects.values_list("attempts", flat=True)) == [1, 0]
 
 
+def test_a_row_celery_refuses_never_holds_up_the_rows_behind_it(celery_worker, settings, cell, secretary, member):
+    """A deployment renamed a task, or changed its arguments, while rows waited: those rows are counted and
+    left aside after DEFERRED_MAX_ATTEMPTS; the invitations before and after them go out."""
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
+    )
+    with broker_away():
+        services.confirm(meeting, by=secretary)
+    first, second = (row.args for row in DeferredTask.objects.order_by("pk"))
+    DeferredTask.objects.all().delete()
+    task = "meetings.tasks.deliver_message"
+    DeferredTask.objects.create(task=task, args=first)
+    DeferredTask.objects.create(task="meetings.tasks.no_such_task", args=first)
+    DeferredTask.objects.create(task=task, args=[1, 2, 3])  # deliver_message takes one argument
+    DeferredTask.objects.create(task=task, args=second)
+
+    assert redispatch_deferred() == 2
+    sent = lambda: Message.objects.filter(status=Message.Status.SENT).count() == 2  # noqa: E731
+    assert wait_for(sent, seconds=60)
+    assert sorted(DeferredTask.objects.values_list("task", "attempts")) == [
+        (task, 1),
+        ("meetings.tasks.no_such_task", 1),
+    ]
+    settings.DEFERRED_MAX_ATTEMPTS = 2
+    assert redispatch_deferred() == 0
+    assert set(DeferredTask.objects.values_list("attempts", flat=True)) == {2}
+    assert redispatch_deferred() == 0  # left aside: no longer tried
+    assert set(DeferredTask.objects.values_list("attempts", flat=True)) == {2}
+
+
 def test_a_report_asked_for_while_the_broker_is_away_is_built_once_it_is_back(
     celery_worker, client, commune_viewer, commune, cell
 ):
