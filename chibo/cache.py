@@ -1,15 +1,16 @@
 """The Redis cache, forgiving: a cache that is away costs speed, never a page.
 
 Everything Chibo keeps in the cache can be counted again (dashboard figures, their generations) or is a
-guard that fails open (a throttle lets the request through). So while Redis is down, reads miss, writes are
-dropped and the request goes on; the outage is logged, once a minute per process.
+throttle that lets the request through while it cannot count (incr answers the one request). Nothing that
+must hold relies on the cache: a guard against doing a thing twice lives in the database. So while Redis is
+down, reads miss, writes are dropped and the request goes on; the outage is logged, once a minute per process.
 """
 
 import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError, TimeoutError
 
 log = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 60
@@ -21,7 +22,7 @@ def _forgive(name, fallback):
         global _last_logged
         try:
             return getattr(super(ForgivingRedisCacheClient, self), name)(*args, **kwargs)
-        except (RedisError, OSError) as exc:
+        except (ConnectionError, TimeoutError) as exc:  # away; a misconfigured cache still fails loudly
             if time.monotonic() - _last_logged > LOG_EVERY_SECONDS:
                 _last_logged = time.monotonic()
                 log.warning("The cache is unavailable (%s); serving without it.", exc)
@@ -36,8 +37,7 @@ class ForgivingRedisCacheClient(RedisCacheClient):
     get = _forgive("get", lambda key, default=None: default)
     get_many = _forgive("get_many", lambda keys: {})
     has_key = _forgive("has_key", lambda key: False)
-    # A guard taken with add() (one import per preview) fails open: the database's constraints still hold.
-    add = _forgive("add", lambda key, value, timeout: True)
+    add = _forgive("add", lambda key, value, timeout: False)
     set = _forgive("set", lambda key, value, timeout: None)
     set_many = _forgive("set_many", lambda data, timeout: None)
     touch = _forgive("touch", lambda key, timeout: False)

@@ -447,3 +447,20 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+class MemberImport(models.Model):
+    """A confirmed member import. Its preview's token is unique: a preview is imported once, even when the
+    button is pressed twice at once (the second insert waits for the first and is then refused)."""
+
+    token = models.CharField(_("preview"), max_length=64, unique=True)
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+", verbose_name=_("cell"))
+    by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by"))
+    count = models.PositiveIntegerField(_("members imported"), default=0)
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+
+    def __str__(self):
+        return f"{self.cell} – {self.created_at:%d/%m/%Y %H:%M} – {self.count}"

@@ -30,7 +30,7 @@ from .forms import (
     TransferForm,
     UnitForm,
 )
-from .models import Member, OrgUnit
+from .models import Member, MemberImport, OrgUnit
 from .names import fold
 
 TRANSFERRED = Member.Status.TRANSFERRED
@@ -516,20 +516,21 @@ def _confirm_import(request, cell):
     if not stored or stored.get("token") != request.POST["token"] or stored.get("cell") != cell.pk:
         messages.error(request, _("This preview has expired. Upload the file again."))
         return redirect("members:import", pk=cell.pk)
-    # One confirmation per preview, even when the button is pressed twice at once.
-    if not cache.add(f"member-import:{stored['token']}", True, timeout=3600):
-        messages.error(request, _("This list is being imported or was imported already."))
-        return redirect("members:list", pk=cell.pk)
     # Check again: the cell may have changed since the preview.
     rows = imports.validate([imports.Row.from_session(data) for data in stored["rows"]], cell)
     if any(row.errors for row in rows):
-        cache.delete(f"member-import:{stored['token']}")
         return _render_preview(request, cell, rows, stored["token"])
     try:
-        created = imports.save_rows(rows, cell, by=request.user)
+        with transaction.atomic():
+            # One confirmation per preview, even when the button is pressed twice at once: the receipt's
+            # unique token makes the second wait for the first, then refuses it.
+            MemberImport.objects.create(token=stored["token"], cell=cell, by=request.user, count=len(rows))
+            created = imports.save_rows(rows, cell, by=request.user)
     except IntegrityError:
+        if MemberImport.objects.filter(token=stored["token"]).exists():
+            messages.error(request, _("This list is being imported or was imported already."))
+            return redirect("members:list", pk=cell.pk)
         # A card number was taken between the check and the save: nothing was saved.
-        cache.delete(f"member-import:{stored['token']}")
         messages.error(request, _("The list changed while it was being imported; nothing was saved. Check it again."))
         return redirect("members:import", pk=cell.pk)
     del request.session[IMPORT_SESSION_KEY]

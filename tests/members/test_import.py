@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from members.models import CellMembership, Member
+from members.models import CellMembership, Member, MemberImport
 
 pytestmark = pytest.mark.django_db
 
@@ -293,3 +293,24 @@ def test_the_template_downloads_and_imports_back(as_secretary, cell):
     response = preview(as_secretary, cell, response.content, "template.xlsx")
     assert row_errors(response) == {}
     assert response.context["rows"][0].values["full_name"] == "Nguyễn Văn An"
+
+
+def test_a_preview_confirmed_twice_at_once_is_imported_once_even_with_the_cache_away(
+    as_secretary, cell, settings, meanwhile
+):
+    """Two presses of the button at once: both pass the checks, the first press's import commits just before
+    the second saves. The second is refused by the database, which holds without Redis."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed}/0"}}
+    before = Member.objects.count()
+    response = preview(as_secretary, cell, GOOD_CSV)
+    token = response.context["token"]
+    meanwhile(MemberImport, lambda: MemberImport.objects.create(token=token, cell=cell, count=3))
+    again = as_secretary.post(reverse("members:import", args=[cell.pk]), {"token": token}, follow=True)
+    assert "Danh sách này đang được nhập hoặc đã được nhập." in again.content.decode()
+    assert Member.objects.count() == before  # the winner's members are its own; this press saved none
+    assert MemberImport.objects.count() == 1
