@@ -43,11 +43,22 @@ def render(template_name, context, landscape=False):
     )
 
 
+def is_current(record, source):
+    """Whether the record's stored PDF has this content and is still in storage (a file lost from the disk,
+    or a storage restored from an older backup, must be rendered again)."""
+    return (
+        bool(record.pdf)
+        and record.pdf_source == source
+        and record.pdf_status == "ready"
+        and record.pdf.storage.exists(record.pdf.name)
+    )
+
+
 def request(record, source_hash, task):
     """Queue `task` to render the record's PDF after commit, unless the stored one has this very content."""
     from . import dispatch
 
-    if record.pdf and record.pdf_source == source_hash(record) and record.pdf_status == "ready":
+    if is_current(record, source_hash(record)):
         return False
     type(record).objects.filter(pk=record.pk).update(pdf_status="pending")
     record.pdf_status = "pending"
@@ -72,7 +83,7 @@ def render_and_store(queryset, pk, source_hash, render, filename):
     if record is None:
         return "gone"
     source = source_hash(record)
-    if record.pdf and record.pdf_source == source and record.pdf_status == "ready":
+    if is_current(record, source):
         return "unchanged"
     try:
         content = render(record)

@@ -388,7 +388,12 @@ def minutes_book_pdf(request, pk):
             with record.pdf.open("rb") as handle:
                 contents.append(handle.read())
         except FileNotFoundError:
-            lost.append(record)  # lost from storage: it is left out, and the reader is told
+            # Lost from storage: left out, the reader told, and no longer "ready", so that the book page
+            # offers to render it again.
+            lost.append(record)
+            Minutes.objects.filter(pk=record.pk, pdf=record.pdf.name, pdf_status=Minutes.PdfStatus.READY).update(
+                pdf_status=Minutes.PdfStatus.FAILED
+            )
     if lost:
         messages.warning(request, _("%(count)s signed minutes have no stored PDF; render them again.")
                          % {"count": len(lost)})  # fmt: skip
