@@ -108,9 +108,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves pages while `run_reminders` writes beside it. SQLite allows one writer at
-    # a time: readers never wait for it in WAL mode, a writer waits its turn (timeout, in seconds) instead of
-    # failing, and a transaction takes the write lock when it begins, so that a read followed by a write
-    # never fails half-way with "database is locked" (which no timeout helps).
+    # a time: a writer waits its turn (timeout, in seconds) instead of failing, and a transaction takes the
+    # write lock when it begins, so that a read followed by a write never fails half-way with "database is
+    # locked" (which no timeout helps). As every request runs in a transaction (ATOMIC_REQUESTS), requests
+    # take turns: right for one person trying Chibo; production runs on PostgreSQL. WAL lets the reminder
+    # loop's reads go on meanwhile.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 30,
