@@ -14,15 +14,22 @@ from redis.exceptions import ConnectionError, TimeoutError
 
 log = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 60
+# After a failure the cache is not asked again for this long: a host that drops packets costs one
+# connection time-out every few seconds (per thread: Django keeps a cache client per thread), not one per
+# cache call.
+RETRY_AFTER_SECONDS = 5
 _last_logged = 0.0
 
 
 def _forgive(name, fallback):
     def method(self, *args, **kwargs):
         global _last_logged
+        if time.monotonic() < self.away_until:
+            return fallback(*args, **kwargs)
         try:
             return getattr(super(ForgivingRedisCacheClient, self), name)(*args, **kwargs)
         except (ConnectionError, TimeoutError) as exc:  # away; a misconfigured cache still fails loudly
+            self.away_until = time.monotonic() + RETRY_AFTER_SECONDS
             if time.monotonic() - _last_logged > LOG_EVERY_SECONDS:
                 _last_logged = time.monotonic()
                 log.warning("The cache is unavailable (%s); serving without it.", exc)
@@ -33,6 +40,8 @@ def _forgive(name, fallback):
 
 
 class ForgivingRedisCacheClient(RedisCacheClient):
+    away_until = 0.0  # monotonic time before which this client does not ask Redis (set on an instance)
+
     # What each call answers while Redis is away: a miss for reads, nothing stored for writes.
     get = _forgive("get", lambda key, default=None: default)
     get_many = _forgive("get_many", lambda keys: {})

@@ -168,3 +168,45 @@ def test_the_dashboard_is_served_while_the_cache_is_away(client, settings, commu
         response = client.get(reverse("meetings:dashboard", args=[commune.pk]))
         assert response.status_code == 200
         assert cell.name in response.content.decode()
+
+
+def test_a_cache_host_that_never_answers_is_asked_once_then_left_alone_for_a_while(settings):
+    """A host that takes connections and never answers (a hung Redis, a firewall that drops packets): the
+    first cache call waits for its time-out, the next ones in the following seconds do not knock again."""
+    import threading
+
+    from django.core.cache import cache
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+
+    def accept():
+        server.settimeout(10)
+        try:
+            while True:
+                accepted.append(server.accept()[0])
+        except OSError:
+            return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    try:
+        assert cache.get("figures") is None
+        first = len(accepted)
+        assert first >= 1
+        for _ in range(10):
+            assert cache.get("figures") is None and cache.add("lock", 1) is False
+        assert len(accepted) == first
+    finally:
+        server.close()
+        for conn in accepted:
+            conn.close()
