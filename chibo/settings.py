@@ -150,6 +150,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task tries the broker twice at once and then gives up (kombu's default retries for 6 s): a request
+# never waits for a broker that is away, the work waits in the database instead (chibo/dispatch.py). The
+# workers' own connection keeps retrying as usual (broker_connection_retry).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 2,
+}
 CELERY_BEAT_SCHEDULE = {
     # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
     "meeting-reminders": {"task": "meetings.tasks.scan_reminders", "schedule": 300.0},

@@ -80,6 +80,43 @@ def test_a_meeting_confirmed_while_the_broker_is_away_is_saved_and_its_invitatio
     assert sorted(m.to[0] for m in mail.outbox) == ["member@example.vn", "secretary@example.vn"]
 
 
+def test_a_request_knocks_on_a_broker_that_is_away_at_most_twice(transactional_db, cell, secretary, member):
+    """A broker that takes the connection and drops it (a Redis going down): the confirmation of a meeting
+    tries it twice at once, then keeps the work; kombu's own default retried for 6 s per request."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+
+    def accept_and_drop():
+        server.settimeout(10)
+        try:
+            while True:
+                conn = server.accept()[0]
+                accepted.append(conn)
+                conn.close()
+        except OSError:
+            return
+
+    threading.Thread(target=accept_and_drop, daemon=True).start()
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
+    )
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{server.getsockname()[1]}/0", False
+    _forget_connections()
+    try:
+        services.confirm(meeting, by=secretary)
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        _forget_connections()
+        server.close()
+    assert DeferredTask.objects.count() == 2
+    assert 1 <= len(accepted) <= 2
+
+
 def test_a_redispatch_while_the_broker_is_still_away_keeps_every_row(transactional_db, cell, secretary, member):
     meeting = services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
