@@ -93,7 +93,7 @@ class MonthField(forms.CharField):
             else:
                 year, month = value.split("-")
             day = date(int(year), int(month), 1)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # OverflowError: a year of twenty digits
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if not 2000 <= day.year <= 2100:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

@@ -460,6 +460,10 @@ def _read_marks(post, rows):
         if status not in valid:
             errors.append(_("Unknown attendance for %(name)s.") % {"name": member.full_name})
             continue
+        if "\x00" in reason:  # PostgreSQL cannot store it
+            errors.append(_("The reason given for %(name)s holds a character that cannot be saved.")
+                          % {"name": member.full_name})  # fmt: skip
+            continue
         if status == Attendance.Status.EXCUSED and not reason:
             errors.append(_("Give the reason of %(name)s's absence, or mark it as without a reason.")
                           % {"name": member.full_name})  # fmt: skip
