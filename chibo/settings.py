@@ -202,8 +202,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 # Trust X-Forwarded-For only behind our own proxy; otherwise anyone could pick their address.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_TLS_PROXY else ["REMOTE_ADDR"]
-AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_TLS_PROXY else None
+# Behind the proxy, the client is the address the proxy added to X-Forwarded-For (chibo/clients.py).
+AXES_CLIENT_IP_CALLABLE = "chibo.clients.client_address"
 
 # Languages: Vietnamese first, English available; Vietnam's time zone; dd/mm/yyyy everywhere.
 LANGUAGE_CODE = "vi"
