@@ -232,6 +232,25 @@ def record_chair(minutes, by):
     _log(minutes.meeting, "chair", by, chair=str(minutes.chair or ""))
 
 
+def follow_meeting_chair(meeting, by):
+    """The other way round: whoever manages the cell's meetings changed the meeting's chair, so its unsigned
+    minutes name them too, as a new version with its revision (an editor holding the older version gets a
+    conflict rather than writing the old chair back). Signed minutes keep the chair who signed them."""
+    minutes = (
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting__cell__parent")
+        .filter(meeting=meeting)
+        .exclude(status=Minutes.Status.LOCKED)
+        .first()
+    )
+    if minutes is None or minutes.chair_id == meeting.chair_id:
+        return
+    minutes.chair = meeting.chair
+    saved(minutes, by, action="chair")
+    if minutes.status == Minutes.Status.APPROVED:
+        request_pdf(minutes)  # approved minutes have their PDF at once (see `saved`)
+
+
 @transaction.atomic
 def approve(minutes, by):
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)

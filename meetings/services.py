@@ -51,6 +51,23 @@ def create_meeting(meeting, by=None):
 
 
 @transaction.atomic
+def save_edited(meeting, changed, by=None):
+    """Save a meeting edited by whoever manages the cell's meetings (`changed`: the fields their form changed).
+
+    The meeting's chair is the one who signs the minutes: unsigned minutes follow a new chair here, in the same
+    transaction, so that the meeting and its minutes never name two chairs (see `minutes.record_chair` for the
+    other way round)."""
+    meeting.save()
+    _log(meeting, "edited", by)
+    if "chair" in changed:
+        from .minutes import follow_meeting_chair
+
+        _log(meeting, "chair", by, chair=str(meeting.chair or ""))
+        follow_meeting_chair(meeting, by)
+    return meeting
+
+
+@transaction.atomic
 def confirm(meeting, by=None):
     """Confirm and invite: one invitation per convened member, and the invitation e-mails."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)

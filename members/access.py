@@ -199,14 +199,14 @@ class Access:
         return self.can_record_attendance(meeting)
 
     def can_sign_minutes(self, minutes):
-        """The chair signs; the cell's secretary when the chair has no login; an administrator above.
+        """The chair, the cell's secretary (always, whoever chaired), or an administrator above.
 
-        The chair is the one the committee chose (`Meeting.chair`, set by whoever manages the cell's meetings)
-        and the minutes name: a minute-taker can edit the minutes, so their chair alone proves nothing."""
+        The chair is the meeting's (`Meeting.chair`): the committee's choice, set by whoever manages the cell's
+        meetings, and the unsigned minutes follow it (`meetings.minutes.record_chair`, `follow_meeting_chair`).
+        Never the chair written on the minutes alone: a minute-taker can edit the minutes."""
         meeting = minutes.meeting
         cell = meeting.cell
-        chair = meeting.chair_id
-        if self.member is not None and chair == minutes.chair_id == self.member.pk and self.position is not None:
+        if self.member is not None and meeting.chair_id == self.member.pk and self.position is not None:
             return True
         return self.position_in(cell) == Member.Position.SECRETARY or self.grant_over(cell) == Grant.Role.ADMIN
 

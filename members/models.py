@@ -135,7 +135,8 @@ class OrgUnit(models.Model):
             if self.parent_id and self.kind not in self.kinds_below(self.parent.kind):
                 raise ValidationError({"kind": self.parent.kinds_below_message()})
             if self.pk and self.children.exclude(kind__in=self.kinds_below(self.kind)).exists():
-                raise ValidationError({"kind": _("Some units below this one are not of a lower kind.")})
+                message = _("Some units below this one cannot stay inside a unit of kind “%(kind)s”.")
+                raise ValidationError({"kind": message % {"kind": self.get_kind_display()}})
         if self.parent_id and self.kind != self.Kind.GROUP:
             inside_cell = OrgUnit.objects.filter(path__in=self.parent.ancestor_paths(), kind=self.Kind.CELL)
             if inside_cell.exists():
@@ -167,12 +168,17 @@ class OrgUnit(models.Model):
 
     @classmethod
     def kinds_below(cls, kind):
-        """The kinds a unit of `kind` may hold: `Kind` is declared from the top down, and any level may be
-        skipped (a grassroots cell directly under a higher committee), never climbed back up. A party group
-        exists only inside a cell (domain §1)."""
+        """The kinds a unit of `kind` may hold. `Kind` is declared from the top down: a committee holds
+        committees of its own rank or lower (sub-committees nested in sub-committees, a grassroots cell
+        directly under a higher committee), never a higher one, so nobody below a province creates a
+        province. A cell holds only party groups, which exist only inside a cell and hold nothing (domain §1:
+        any depth, any shape, without code changes)."""
+        if kind == cls.Kind.CELL:
+            return [cls.Kind.GROUP]
+        if kind == cls.Kind.GROUP:
+            return []
         kinds = list(cls.Kind)
-        below = kinds[kinds.index(kind) + 1 :]
-        return below if kind == cls.Kind.CELL else [k for k in below if k != cls.Kind.GROUP]
+        return [k for k in kinds[kinds.index(kind) :] if k != cls.Kind.GROUP]
 
     def kinds_below_message(self):
         kinds = self.kinds_below(self.kind)
@@ -447,6 +453,7 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
 
 class MemberImport(models.Model):
     """A confirmed member import. Its preview's token is unique: a preview is imported once, even when the

@@ -84,23 +84,24 @@ def update_member(member, old_email):
     address it was made for, so that changing the e-mail never hands the login to someone else.
 
     A login the member has claimed keeps its address until they confirm the new one from their own account
-    (`change_login_email`). An invitation not yet accepted is withdrawn: its link, sent to the old address,
-    stops working, and a new invitation makes a new login for the new address. Either way the member is
-    told at the old address.
+    (`change_login_email`), and the member is told at their old addresses. An invitation not yet accepted is
+    withdrawn: its link, sent to the old address, stops working, and a new invitation makes a new login for
+    the new address. Nobody is told then: nobody ever proved that address was the member's (the cell is
+    usually fixing a typo), and a notice would hand a stranger the member's name, cell and new address.
     """
     member.save()
     user = member.user
     if user is None or member.email.lower() == old_email.lower():
         return member
+    if not user.is_claimed:
+        _withdraw_login(member)
+        return member
     told = {address.lower(): address for address in (old_email, user.email) if address}
     told.pop(member.email.lower(), None)
-    withdrawn = not user.is_claimed
-    if withdrawn:
-        _withdraw_login(member)
     if told:
         from .tasks import send_email_changed
 
-        dispatch.send_after_commit(send_email_changed, member.pk, list(told.values()), member.email, withdrawn)
+        dispatch.send_after_commit(send_email_changed, member.pk, list(told.values()), member.email)
     return member
 
 

@@ -1,6 +1,12 @@
+import contextlib
+import functools
+import hashlib
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -9,13 +15,20 @@ from chibo import emails
 
 from .models import Member, User
 
+log = logging.getLogger(__name__)
+
+# Password reset e-mails: at most PASSWORD_RESET_LIMIT_PER_ADDRESS to one address in this window.
+RESET_WINDOW_SECONDS = 3600
+
 # SMTP down or refused is transient: each of these tasks tries again later, with growing pauses.
 
 
-def _send(task, name, to, ctx):
+def _send(task, name, to, ctx, not_sent=None):
     try:
         emails.send(name, to, ctx)
     except OSError as exc:
+        if not_sent is not None:
+            not_sent()  # before the retry, which may run at once (eager tasks)
         raise task.retry(exc=exc, countdown=60 * 2**task.request.retries) from exc
 
 
@@ -42,28 +55,62 @@ def send_account_invitation(self, member_id):
     return "sent"
 
 
+def _reset_key(email):
+    return "password-reset:address:" + hashlib.sha256(email.lower().encode()).hexdigest()
+
+
+def _take_reset_slot(email):
+    """Count one more reset e-mail to `email` in the current hour; False when the hour's are all sent."""
+    key = _reset_key(email)
+    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the hour ended between add() and incr()
+        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
+        count = 1
+    return count <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+
+
+def _give_back_reset_slot(email):
+    with contextlib.suppress(ValueError):  # the hour ended meanwhile: nothing to give back
+        cache.decr(_reset_key(email))
+
+
 @shared_task(bind=True, acks_late=True, max_retries=5)
 def send_password_reset(self, email):
     """E-mail a reset link to the login that uses `email`, if any. The reset page sends this task for every
-    address asked for, known or not, so that its answer never tells which addresses have a login."""
+    address asked for, known or not, so that its answer never tells which addresses have a login.
+
+    The limit per address is kept here, silently, on the e-mails actually sent: a refusal on the page would
+    let anyone who knows a member's address lock them out of it for an hour, and tell that it was asked for.
+    """
     sent = 0
     for user in User.objects.filter(email__iexact=email, is_active=True):
         if not user.has_usable_password():
             continue  # invited and not yet accepted: the invitation is the way in (as Django's own reset)
-        _send(
-            self, "password_reset", [user.email], {"user": user, "link": _one_time_link("password_reset_confirm", user)}
-        )
+        if not _take_reset_slot(user.email):
+            log.warning(
+                "Password reset for user %s not sent: %s e-mails already sent this hour.",
+                user.pk,
+                settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            )
+            continue
+        ctx = {"user": user, "link": _one_time_link("password_reset_confirm", user)}
+        # Refused by the mail server: not sent, so not counted; the retry takes a slot again.
+        _send(self, "password_reset", [user.email], ctx, not_sent=functools.partial(_give_back_reset_slot, user.email))
         sent += 1
     return sent
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
-def send_email_changed(self, member_id, to, new_email, withdrawn):
-    """Tell a member, at their old addresses, that the cell recorded a new e-mail address for them."""
+def send_email_changed(self, member_id, to, new_email, withdrawn=False):
+    """Tell a member with a login, at their old addresses, that the cell recorded a new e-mail address for
+    them. `withdrawn` is true only in tasks queued by an older release, about an invitation nobody accepted:
+    its address was never proved to be the member's, so it gets nothing (see `services.update_member`)."""
     member = Member.objects.select_related("user", "cell").filter(pk=member_id).first()
-    if member is None:
+    if member is None or member.user is None or withdrawn:
         return "skipped"
-    ctx = {"member": member, "new_email": new_email, "withdrawn": withdrawn}
+    ctx = {"member": member, "new_email": new_email}
     _send(self, "email_changed", to, ctx)
     return "sent"
 

@@ -1,4 +1,3 @@
-import hashlib
 import uuid
 from collections import Counter
 
@@ -81,12 +80,10 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
-# Password resets: at most this many e-mails an hour to one address, and requests an hour from one client.
-RESET_WINDOW_SECONDS = 3600
-
-
 def _over_limit(key, limit):
     """Count one more request under `key` in the current hour; whether the count is now past `limit`."""
+    from .tasks import RESET_WINDOW_SECONDS
+
     cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
@@ -97,11 +94,12 @@ def _over_limit(key, limit):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset page, throttled, and answering alike for every address.
+    """Django's reset page, throttled per client, and answering alike for every address.
 
     The page never says whether an address has a login: each accepted request, known address or not, only
     queues a task (which finds the login and sends the e-mail after the commit), so the answer takes the same
-    work and time. The counters count addresses, not logins, so a refusal tells nothing either.
+    work and time. The limit per address is the task's, on the e-mails it sends, and never shows here: a 429
+    for an address would let anyone lock its owner out of this page.
     """
 
     form_class = PasswordResetForm
@@ -112,11 +110,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         from .tasks import send_password_reset
 
         email = form.cleaned_data["email"].strip().lower()
-        address_key = "password-reset:address:" + hashlib.sha256(email.encode()).hexdigest()
         client_key = f"password-reset:client:{get_client_ip_address(self.request)}"
-        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_IP) or _over_limit(
-            address_key, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
-        ):
+        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_IP):
             form.add_error(None, _("Too many password reset requests. Try again in an hour."))
             response = self.form_invalid(form)
             response.status_code = 429

@@ -234,8 +234,7 @@ def meeting_edit(request, pk):
         return redirect(meeting)
     form = MeetingForm(request.POST or None, instance=meeting, cell=meeting.cell)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services._log(meeting, "edited", request.user)
+        services.save_edited(form.save(commit=False), form.changed_data, by=request.user)
         messages.success(request, _("The changes were saved."))
         return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "cell": meeting.cell, "meeting": meeting})

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -54,3 +55,21 @@ def test_the_private_feed_lists_the_members_meetings_and_can_be_revoked(client, 
     assert client.get(reverse("meetings:feed", args=[token])).status_code == 404
     assert client.get(reverse("meetings:feed", args=["guess"])).status_code == 404
     assert Meeting.objects.count() == 3
+
+
+@time_machine.travel("2026-11-21 09:00 +0700")
+def test_the_feed_query_count_does_not_grow_with_meetings(client, member, cell, make_meeting,
+                                                          django_assert_num_queries):  # fmt: skip
+    client.force_login(member)
+    client.post(reverse("meetings:feed_renew"))
+    client.logout()  # a phone asks for the feed with its token alone
+    url = reverse("meetings:feed", args=[CalendarFeed.objects.get(member__user=member).token])
+    made = 0
+    for count in (2, 12):
+        for day in range(made, count):
+            services.confirm(make_meeting(cell, local(2026, 12, 1 + day, 19, 30)))
+        made = count
+        # savepoint, the feed with its member and cell, the invitations with their meetings and cells, release
+        with django_assert_num_queries(4):
+            response = client.get(url)
+        assert len(events(response)) == count

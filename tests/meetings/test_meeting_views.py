@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import AgendaItem, Meeting, ScheduleRule, ThematicTopic
+from meetings.models import AgendaItem, Attendance, Meeting, ScheduleRule, ThematicTopic
+from members.models import Member
 
 from .conftest import local
 
@@ -191,6 +192,27 @@ def test_my_meetings_lists_upcoming_invitations(client, member, cell, make_meeti
     client.force_login(member)
     page = client.get(reverse("meetings:mine"))
     assert [i.meeting for i in page.context["upcoming"]] == [meeting]
+
+
+@time_machine.travel("2026-11-21 09:00 +0700")
+def test_my_meetings_query_count_does_not_grow_with_meetings(client, member, cell, make_meeting,
+                                                             django_assert_num_queries):  # fmt: skip
+    me = Member.objects.get(user=member)
+    client.force_login(member)
+    client.post(reverse("meetings:feed_renew"))
+    url = reverse("meetings:mine")
+    for count in (2, 12):
+        while Attendance.objects.filter(member=me).count() < count:
+            done = Attendance.objects.filter(member=me).count()
+            upcoming = make_meeting(cell, local(2026, 12, 1 + done, 19, 30))
+            services.confirm(upcoming)
+            past = make_meeting(cell, local(2026, 10, 1 + done, 19, 30))
+            services.record_attendance(past, {me.pk: ("present", "")})
+        # savepoint, session, user, access: member and grants, the invitations with their meetings and cells,
+        # the attendance with its meetings, the calendar feed, release
+        with django_assert_num_queries(9):
+            page = client.get(url)
+        assert (len(page.context["upcoming"]), len(page.context["past"])) == (count, count)
 
 
 @pytest.mark.parametrize("month", ["9999-12", "1-1", "99999999999999999999-1", "2026-0"])

@@ -113,3 +113,26 @@ def test_the_pdf_book_says_which_signed_minutes_it_leaves_out(client, book, secr
     for day in ("04/07/2026", "04/08/2026", "04/09/2026"):
         assert day in text
     assert "BIÊN BẢN" in text  # the rendered minutes follow
+
+
+@time_machine.travel("2026-12-01 09:00 +0700")
+def test_the_book_page_query_count_does_not_grow_with_the_missing_minutes(client, secretary, cell, make_meeting,
+                                                                         django_assert_num_queries):  # fmt: skip
+    chair = Member.objects.get(user=secretary)
+    client.force_login(secretary)
+    made = 0
+    for count in (2, 12):
+        for number in range(made, count):
+            meeting = make_meeting(cell, local(2026, 1 + number % 11, 4 + number // 11, 19, 30), chair=chair)
+            services.record_attendance(meeting, {chair.pk: ("present", "")})
+            minutes = workflow.start(meeting)
+            workflow.approve(minutes, secretary)
+            workflow.sign(minutes, secretary)
+            Minutes.objects.filter(pk=minutes.pk).update(pdf_status="")  # never rendered: missing from the book
+        made = count
+        # savepoint, session, user, access: member and grants, the cell, the years with minutes, the year's
+        # minutes with their meetings, the signed minutes missing from the book with their meetings, release
+        with django_assert_num_queries(10):
+            page = client.get(book_url(cell))
+        assert (len(page.context["records"]), len(page.context["missing"])) == (count, count)
+        assert page.context["can_render"] is True

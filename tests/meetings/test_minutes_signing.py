@@ -1,13 +1,16 @@
 """Signing the minutes: who may sign, and the PDF of signed minutes staying current."""
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from meetings import minutes as workflow
+from meetings import services
 from meetings.models import Meeting, Minutes
 from members.models import Member
 from tests.conftest import make_user
 
+from .conftest import local
 from .test_minutes import edit_data, make_held, post_edit, vote
 
 pytestmark = pytest.mark.django_db
@@ -148,12 +151,61 @@ def test_the_planned_chair_signs_and_the_secretary_decides_who_chairs(client, he
     assert (minutes.status, minutes.signed_by) == ("locked", deputy_user)
 
 
-def test_the_secretary_and_an_administrator_above_may_sign(client, held, secretary, commune_admin, outsider):
+@pytest.mark.parametrize("signer", ["secretary", "commune_admin"])
+@pytest.mark.parametrize("chaired_by", [None, "deputy"])
+def test_the_secretary_and_an_administrator_above_may_sign(client, held, cell, make_member, secretary, outsider,
+                                                           request, signer, chaired_by):  # fmt: skip
+    # Whether the chair has no login or has one of their own, the secretary may sign, as may the committee above.
+    if chaired_by:
+        chaired_by = make_member(cell, "Phan Văn Phó", position=Member.Position.DEPUTY, user=make_user("deputy"))
+    Meeting.objects.filter(pk=held.pk).update(chair=chaired_by)
     minutes = workflow.start(held)
-    Meeting.objects.filter(pk=held.pk).update(chair=None)
     workflow.approve(minutes, secretary)
     client.force_login(outsider)
     assert client.post(url("minutes_sign", held)).status_code == 404
-    client.force_login(commune_admin)
+    user = request.getfixturevalue(signer)
+    client.force_login(user)
     assert client.post(url("minutes_sign", held)).status_code == 302
-    assert Minutes.objects.get(pk=minutes.pk).status == "locked"
+    minutes.refresh_from_db()
+    assert (minutes.status, minutes.signed_by) == ("locked", user)
+
+
+def test_a_chair_changed_on_the_meeting_is_the_chair_of_its_unsigned_minutes(client, cell, make_member,
+                                                                            make_meeting, secretary):  # fmt: skip
+    first_user, second_user = make_user("first_chair"), make_user("second_chair")
+    first = make_member(cell, "Phan Văn Đầu", position=Member.Position.DEPUTY, user=first_user)
+    second = make_member(cell, "Mai Văn Sau", position=Member.Position.COMMITTEE, user=second_user)
+    with time_machine.travel("2026-09-25 09:00 +0700"):
+        meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), chair=first)
+        services.confirm(meeting)
+        minutes = workflow.start(meeting)  # started early: the minutes name the first chair
+        # Then whoever manages the meetings names another chair on the meeting.
+        client.force_login(secretary)
+        data = {"kind": "regular", "title": "", "duration_minutes": 120, "place": meeting.place, "chair": second.pk}
+        assert client.post(reverse("meetings:edit", args=[meeting.pk]), data).status_code == 302
+    minutes.refresh_from_db()
+    assert (Meeting.objects.get(pk=meeting.pk).chair, minutes.chair) == (second, second)
+    assert minutes.revisions.filter(action="chair", by=secretary, version=minutes.version).exists()
+    assert meeting.changes.filter(action="chair", by=secretary).exists()
+    with time_machine.travel("2026-10-03 22:00 +0700"):
+        services.record_attendance(meeting, {first.pk: ("present", ""), second.pk: ("present", "")})
+        workflow.approve(minutes, secretary)
+        assert workflow.pdf_context(Minutes.objects.get(pk=minutes.pk))["doc"]["chair"] == "Mai Văn Sau"
+        client.force_login(first_user)
+        assert client.post(url("minutes_sign", meeting)).status_code == 403
+        client.force_login(second_user)
+        assert client.post(url("minutes_sign", meeting)).status_code == 302
+    minutes.refresh_from_db()
+    assert (minutes.status, minutes.signed_by, minutes.frozen["chair"]) == ("locked", second_user, "Mai Văn Sau")
+
+
+def test_the_meetings_chair_signs_even_when_older_minutes_name_another(client, held, cell, make_member, secretary):
+    # Minutes whose chair drifted from the meeting's before the two were kept together: the meeting decides.
+    deputy_user = make_user("deputy")
+    deputy = make_member(cell, "Phan Văn Phó", position=Member.Position.DEPUTY, user=deputy_user)
+    minutes = workflow.start(held)
+    workflow.approve(minutes, secretary)
+    Meeting.objects.filter(pk=held.pk).update(chair=deputy)
+    client.force_login(deputy_user)
+    assert client.post(url("minutes_sign", held)).status_code == 302
+    assert Minutes.objects.get(pk=minutes.pk).signed_by == deputy_user

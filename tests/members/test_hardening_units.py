@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from members.models import Member, OrgUnit
 from tests.conftest import unit
@@ -18,10 +19,25 @@ def add_unit(client, user, parent, kind, code="NEW"):
     return client.post(reverse("members:unit_create", args=[parent.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
 
 
-@pytest.mark.parametrize("kind", [KIND.PROVINCIAL, KIND.COMMUNE])
-def test_a_commune_administrator_cannot_add_a_higher_or_equal_unit_below_the_commune(client, commune_admin,
-                                                                                     commune, kind):  # fmt: skip
-    response = add_unit(client, commune_admin, commune, kind)
+def test_a_commune_administrator_cannot_add_a_higher_unit_below_the_commune(client, commune_admin, commune):
+    response = add_unit(client, commune_admin, commune, KIND.PROVINCIAL)
+    assert response.status_code == 200
+    assert response.context["form"].errors["kind"]
+    assert not OrgUnit.objects.filter(code="NEW").exists()
+
+
+@pytest.mark.parametrize(
+    ("parent_kind", "kind"),
+    [
+        (KIND.COMMUNE, KIND.PROVINCIAL),
+        (KIND.GRASSROOTS, KIND.COMMUNE),
+        (KIND.SUB_COMMITTEE, KIND.GRASSROOTS),
+        (KIND.PROVINCIAL, KIND.GROUP),  # a party group only inside a cell
+    ],
+)
+def test_a_higher_kind_below_a_committee_is_a_form_error(client, superuser, parent_kind, kind):
+    parent = unit("TOP", parent_kind)
+    response = add_unit(client, superuser, parent, kind)
     assert response.status_code == 200
     assert response.context["form"].errors["kind"]
     assert not OrgUnit.objects.filter(code="NEW").exists()
@@ -54,6 +70,11 @@ def test_nothing_goes_inside_a_party_group(client, commune_admin, cell):
         (KIND.GRASSROOTS, KIND.SUB_COMMITTEE),
         (KIND.SUB_COMMITTEE, KIND.CELL),
         (KIND.CELL, KIND.GROUP),
+        # The same kind inside itself: the tree takes any shape without code changes (domain §1).
+        (KIND.PROVINCIAL, KIND.PROVINCIAL),
+        (KIND.COMMUNE, KIND.COMMUNE),
+        (KIND.GRASSROOTS, KIND.GRASSROOTS),
+        (KIND.SUB_COMMITTEE, KIND.SUB_COMMITTEE),
     ],
 )
 def test_kinds_going_down_the_tree_are_accepted(client, superuser, parent_kind, kind):
@@ -63,11 +84,14 @@ def test_kinds_going_down_the_tree_are_accepted(client, superuser, parent_kind, 
     assert OrgUnit.objects.get(code="NEW").parent == parent
 
 
-def test_the_form_offers_only_the_kinds_below_the_parent(client, commune_admin, commune):
+def test_the_form_offers_only_the_kinds_allowed_below_the_parent(client, commune_admin, commune, cell):
     client.force_login(commune_admin)
     page = client.get(reverse("members:unit_create", args=[commune.pk]))
     offered = [value for value, _label in page.context["form"].fields["kind"].widget.choices if value]
-    assert offered == [KIND.GRASSROOTS, KIND.SUB_COMMITTEE, KIND.CELL]
+    assert offered == [KIND.COMMUNE, KIND.GRASSROOTS, KIND.SUB_COMMITTEE, KIND.CELL]
+    page = client.get(reverse("members:unit_create", args=[cell.pk]))
+    offered = [value for value, _label in page.context["form"].fields["kind"].widget.choices if value]
+    assert offered == [KIND.GROUP]
 
 
 def test_a_party_group_goes_only_inside_a_cell(client, commune_admin, commune):
@@ -78,10 +102,29 @@ def test_a_party_group_goes_only_inside_a_cell(client, commune_admin, commune):
 
 
 def test_changing_a_units_kind_keeps_its_children_below_it(commune, cell):
-    commune.kind = KIND.GROUP
-    with pytest.raises(ValidationError) as raised:
+    commune.kind = KIND.CELL  # a cell holds only party groups
+    with translation.override("en"), pytest.raises(ValidationError) as raised:
         commune.full_clean()
-    assert "kind" in raised.value.message_dict
+    assert raised.value.message_dict["kind"] == [
+        "Some units below this one cannot stay inside a unit of kind “Party cell”."
+    ]
+
+
+def test_changing_a_committees_kind_below_the_rank_of_its_children_is_refused(commune):
+    committee = unit("P.C1.9", KIND.GRASSROOTS, commune)
+    unit("P.C1.9.1", KIND.GRASSROOTS, committee)
+    committee.kind = KIND.SUB_COMMITTEE
+    with translation.override("en"), pytest.raises(ValidationError) as raised:
+        committee.full_clean()
+    assert raised.value.message_dict["kind"] == [
+        "Some units below this one cannot stay inside a unit of kind “Party sub-committee”."
+    ]
+
+
+def test_a_committee_holding_units_of_its_own_kind_passes_the_checks(commune):
+    committee = unit("P.C1.9", KIND.GRASSROOTS, commune)
+    unit("P.C1.9.1", KIND.GRASSROOTS, committee)
+    committee.full_clean()
 
 
 @pytest.fixture

@@ -79,10 +79,13 @@ def test_nothing_can_be_placed_inside_a_party_group(cell, kind):
 
 
 def test_a_deep_tree_keeps_working(province):
+    # Sub-committees nested in sub-committees, each checked as the unit form checks it (domain §1: any depth).
     parent = province
     for level in range(40):
-        parent = OrgUnit.objects.create(code=f"L{level}", kind=OrgUnit.Kind.SUB_COMMITTEE, parent=parent,
-                                        name=f"L{level}", place_name="X")  # fmt: skip
+        parent = OrgUnit(code=f"L{level}", kind=OrgUnit.Kind.SUB_COMMITTEE, parent=parent, name=f"L{level}",
+                         place_name="X")  # fmt: skip
+        parent.full_clean()
+        parent.save()
     assert parent.depth == 40
     assert OrgUnit.objects.subtree(province).count() == 41
 
