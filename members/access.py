@@ -153,6 +153,27 @@ class Access:
     def can_manage_members(self, cell):
         return self.position_in(cell) in MANAGING_POSITIONS or self.grant_over(cell) == Grant.Role.ADMIN
 
+    def can_manage_member(self, member):
+        """Edit `member`'s record, change their status or cell, or invite them to a login.
+
+        An administrator above manages anyone; the cell's secretary or deputy only members below their own
+        position (as stored). Whoever could change the record or the e-mail of someone at or above them could
+        take that person's place: the deputy would send the new secretary's pending invitation to his own
+        address, or suspend the secretary. Nobody manages their own record either (`can_edit_own_contact`).
+        """
+        if self.grant_over(member.cell) == Grant.Role.ADMIN:
+            return True
+        return member.position in self._positions_below(self.position_in(member.cell))
+
+    def can_edit_own_contact(self, member):
+        """A secretary or deputy keeps their own e-mail and phone up to date; nothing else of their record."""
+        return self.member is not None and member.pk == self.member.pk and self.can_manage_members(member.cell)
+
+    @staticmethod
+    def _positions_below(own):
+        """The positions a secretary or deputy manages: those below their own. Nobody else manages any."""
+        return POSITION_ORDER[: POSITION_ORDER.index(own)] if own in MANAGING_POSITIONS else []
+
     def position_refusal(self, member, position):
         """Why this user may not give `member` (as stored; unsaved when new) `position`, or None when they may.
 
@@ -165,8 +186,7 @@ class Access:
             return _("You cannot change your own position.")
         if self.grant_over(member.cell) == Grant.Role.ADMIN:
             return None
-        own = self.position_in(member.cell)
-        below = POSITION_ORDER[: POSITION_ORDER.index(own)] if own in MANAGING_POSITIONS else []
+        below = self._positions_below(self.position_in(member.cell))
         if member.pk is not None and member.position not in below:
             return _("Only the committee above can change the position of a member at or above your own.")
         if position not in below:

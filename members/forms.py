@@ -40,9 +40,17 @@ class MemberForm(forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput(), "admitted_on": DateInput(), "official_on": DateInput()}
 
-    def __init__(self, *args, cell, access, **kwargs):
+    # What a secretary or deputy may change on their own record (`Access.can_edit_own_contact`).
+    CONTACT_FIELDS = ("email", "phone")
+
+    def __init__(self, *args, cell, access, contact_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cell = cell
+        if contact_only:
+            # Shown but not taken from the post: the rest of their record is for the committee above. The
+            # position keeps its own rule below, which says why it cannot change.
+            for name, field in self.fields.items():
+                field.disabled = name not in (*self.CONTACT_FIELDS, "position")
         # Decided on the member as stored, before the posted values reach the instance.
         self.position_refusals = {
             position: access.position_refusal(self.instance, position) for position in Member.Position

@@ -116,7 +116,11 @@ class OrgUnit(models.Model):
                 self._set_path()
                 OrgUnit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
                 return
-            old = OrgUnit.objects.select_for_update().values("parent_id", "path").get(pk=self.pk)
+            old = OrgUnit.objects.select_for_update().values("parent_id", "path", "kind").get(pk=self.pk)
+            # Checked again under the row lock, for saves that skip `clean` and forms checked a moment ago: a
+            # member or meeting being added to the cell holds a share lock on this row, which this waits for.
+            if old["kind"] == self.Kind.CELL and not self.is_cell and self.holds_cell_records():
+                raise ValidationError({"kind": self.cell_records_message()})
             if old["parent_id"] != self.parent_id:
                 self._move_subtree(old["path"])
             super().save(*args, **kwargs)
@@ -137,6 +141,8 @@ class OrgUnit(models.Model):
             if self.pk and self.children.exclude(kind__in=self.kinds_below(self.kind)).exists():
                 message = _("Some units below this one cannot stay inside a unit of kind “%(kind)s”.")
                 raise ValidationError({"kind": message % {"kind": self.get_kind_display()}})
+            if not self.is_cell and self.holds_cell_records():
+                raise ValidationError({"kind": self.cell_records_message()})
         if self.parent_id and self.kind != self.Kind.GROUP:
             inside_cell = OrgUnit.objects.filter(path__in=self.parent.ancestor_paths(), kind=self.Kind.CELL)
             if inside_cell.exists():
@@ -165,6 +171,17 @@ class OrgUnit(models.Model):
     @property
     def is_cell(self):
         return self.kind == self.Kind.CELL
+
+    def holds_cell_records(self):
+        """Whether members (on the roll or not), their stays or meetings belong to this unit: those exist only
+        in a cell, whose pages are the only ones showing them, so such a unit must stay a cell."""
+        if not self.pk:
+            return False
+        # `meetings` is the meetings app's relation to the cell (that app is above this one: no import).
+        return self.members.exists() or self.memberships.exists() or self.meetings.exists()
+
+    def cell_records_message(self):
+        return _("Members or meetings belong to this cell, so it must stay a party cell.")
 
     @classmethod
     def kinds_below(cls, kind):
@@ -316,6 +333,10 @@ class Member(models.Model):
             clash = Member.objects.filter(card_number=self.card_number.strip()).exclude(pk=self.pk)
             if clash.exists():
                 errors["card_number"] = _("Another member already has this party card number.")
+        # A position is held in the cell by someone on its roll: leaving ends it (`services.change_status`), and a
+        # record of someone who left cannot be given one, or coming back would bring a second secretary.
+        if self.position != self.Position.MEMBER and not self.is_on_roll:
+            errors.setdefault("position", _("A member who has left the cell holds no position in it."))
         # The database constraint holds this too, but forms leave out the cell and the status it reads.
         if self.position == self.Position.SECRETARY and self.is_on_roll and self.cell_id:
             secretaries = Member.objects.filter(cell_id=self.cell_id, position=self.Position.SECRETARY).on_roll()

@@ -48,6 +48,11 @@ def change_status(member, status, since, by=None, note=""):
         member.position = Member.Position.MEMBER
         update.append("position")
     elif was_transferred:
+        # A record that left still saying "secretary" (the form refuses that now; older rows may) comes back
+        # to a cell that has named another one meanwhile.
+        secretaries = Member.objects.on_roll().filter(cell_id=member.cell_id, position=Member.Position.SECRETARY)
+        if member.position == Member.Position.SECRETARY and secretaries.exists():
+            raise ServiceError(_("The cell already has a secretary."))
         CellMembership.objects.create(member=member, cell=member.cell, started_on=since, note=note, recorded_by=by)
     member.save(update_fields=update)
     StatusChange.objects.create(member=member, status=status, since=since, note=note, recorded_by=by)

@@ -296,7 +296,8 @@ def member_detail(request, pk):
             "cell": member.cell,
             "status_changes": member.status_changes.select_related("recorded_by"),
             "memberships": member.memberships.select_related("cell", "recorded_by"),
-            "can_manage": user_access.can_manage_members(member.cell),
+            "can_manage": user_access.can_manage_member(member),
+            "can_edit_contact": user_access.can_edit_own_contact(member),
             "can_view_private": user_access.can_view_private(member),
         },
     )
@@ -335,9 +336,12 @@ def member_create(request, pk):
 def member_edit(request, pk):
     member = _member_or_404(request, pk)
     user_access = access.for_user(request.user)
-    access.require(user_access.can_manage_members(member.cell))
+    manages = user_access.can_manage_member(member)
+    access.require(manages or user_access.can_edit_own_contact(member))
     old_email = member.email  # the form writes the posted one onto the member while checking it
-    form = MemberForm(request.POST or None, instance=member, cell=member.cell, access=user_access)
+    form = MemberForm(
+        request.POST or None, instance=member, cell=member.cell, access=user_access, contact_only=not manages
+    )
 
     def update():
         return services.update_member(form.save(commit=False), old_email)
@@ -351,41 +355,36 @@ def member_edit(request, pk):
 @login_required
 def member_status(request, pk):
     member = _member_or_404(request, pk)
-    user_access = access.for_user(request.user)
-    access.require(user_access.can_manage_members(member.cell))
+    access.require(access.for_user(request.user).can_manage_member(member))
     form = StatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+
+        def record():
+            return services.change_status(member, data["status"], data["since"], by=request.user, note=data["note"])
+
         try:
-            if data["status"] == TRANSFERRED:
-                _check_position_may_end(user_access, member)
-            services.change_status(member, data["status"], data["since"], by=request.user, note=data["note"])
+            # A record coming back as secretary can clash with one named meanwhile: the form then says so.
+            recorded = _save_checked(form, record)
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The status was recorded."))
-            return redirect(member)
+            if recorded:
+                messages.success(request, _("The status was recorded."))
+                return redirect(member)
     return render(request, "members/member_status.html", {"form": form, "member": member, "cell": member.cell})
-
-
-def _check_position_may_end(user_access, member):
-    """Leaving the cell ends a member's position: only someone who may change that position may record it."""
-    refusal = user_access.position_refusal(member, Member.Position.MEMBER)
-    if refusal:
-        raise services.ServiceError(refusal)
 
 
 @login_required
 def member_transfer(request, pk):
     member = _member_or_404(request, pk)
     user_access = access.for_user(request.user)
-    access.require(user_access.can_manage_members(member.cell))
+    access.require(user_access.can_manage_member(member))
     cells = user_access.manageable_cells(OrgUnit.objects.all()).exclude(pk=member.cell_id)
     form = TransferForm(request.POST or None, cells=cells)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            _check_position_may_end(user_access, member)
             services.transfer(member, data["to_cell"], data["on"], by=request.user, note=data["note"])
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
@@ -401,7 +400,7 @@ def member_transfer(request, pk):
 @login_required
 def member_invite(request, pk):
     member = _member_or_404(request, pk)
-    access.require(access.for_user(request.user).can_manage_members(member.cell))
+    access.require(access.for_user(request.user).can_manage_member(member))
     try:
         services.invite_account(member)
     except services.ServiceError as exc:

@@ -4,6 +4,17 @@ import pytest
 from django.db import connection, transaction
 from django.db.models.signals import pre_save
 
+from members.models import Member
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def deputy(cell, make_member):
+    """The cell's deputy secretary, with a login."""
+    user = make_user("deputy")
+    make_member(cell, "Hoàng Văn Phó", position=Member.Position.DEPUTY, user=user, email=user.email)
+    return user
+
 
 @pytest.fixture
 def meanwhile(transactional_db):

@@ -1,0 +1,294 @@
+"""An insider taking what is above them (issue 11): who manages whose record, status and login."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Member, OrgUnit, User
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SECRETARY, DEPUTY, COMMITTEE, MEMBER = (
+    Member.Position.SECRETARY,
+    Member.Position.DEPUTY,
+    Member.Position.COMMITTEE,
+    Member.Position.MEMBER,
+)
+TODAY = timezone.localdate().strftime("%d/%m/%Y")
+
+
+def form_data(member, **changes):
+    """The member form as its page would post it back, with `changes`."""
+    data = {
+        "full_name": member.full_name,
+        "gender": member.gender,
+        "birth_date": member.birth_date.strftime("%d/%m/%Y") if member.birth_date else "",
+        "card_number": member.card_number,
+        "admitted_on": member.admitted_on.strftime("%d/%m/%Y"),
+        "official_on": member.official_on.strftime("%d/%m/%Y") if member.official_on else "",
+        "position": member.position,
+        "email": member.email,
+        "phone": member.phone,
+    }
+    data.update(changes)
+    return data
+
+
+def edit(client, member, **changes):
+    return client.post(reverse("members:edit", args=[member.pk]), form_data(member, **changes))
+
+
+def set_status(client, member, status, since=TODAY):
+    return client.post(
+        reverse("members:status", args=[member.pk]), {"status": status, "since": since}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
+def invite(client, member, capture):
+    with capture(execute=True):  # the invitation is e-mailed by a task after the commit
+        return client.post(reverse("members:invite", args=[member.pk]))
+
+
+def stored(member):
+    return Member.objects.select_related("user").get(pk=member.pk)
+
+
+# --- 1. the deputy and the login of a member above him --------------------------------------------------
+
+
+def test_the_deputy_cannot_take_over_the_login_of_a_new_secretary(client, cell, commune_admin, deputy,
+                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    # The commune names a new secretary and invites her.
+    client.force_login(commune_admin)
+    data = {"full_name": "Vũ Thị Mới", "gender": "female", "admitted_on": "19/05/2010", "position": SECRETARY,
+            "email": "new.secretary@example.vn"}  # fmt: skip
+    assert client.post(reverse("members:create", args=[cell.pk]), data).status_code == 302
+    secretary = Member.objects.get(full_name="Vũ Thị Mới")
+    assert invite(client, secretary, django_capture_on_commit_callbacks).status_code == 302
+    invitation = stored(secretary).user
+
+    # The deputy sends her pending login to his own second address, invites it again and opens the link.
+    client.force_login(deputy)
+    answers = [
+        client.get(reverse("members:edit", args=[secretary.pk])).status_code,
+        edit(client, secretary, email="deputy.second@example.vn").status_code,
+        invite(client, secretary, django_capture_on_commit_callbacks).status_code,
+    ]
+    client.logout()
+    for message in mail.outbox:
+        if message.to == ["deputy.second@example.vn"]:
+            link = re.search(r"https?://[^/]+(/accounts/invitation/\S+/)", message.body).group(1)
+            page = client.get(link, follow=True)
+            new_password = {"new_password1": "Taken-over-2026", "new_password2": "Taken-over-2026"}
+            client.post(page.redirect_chain[-1][0], new_password)
+    login = {"username": "deputy.second@example.vn", "password": "Taken-over-2026"}
+    assert client.post(reverse("login"), login).status_code == 200, "the deputy logs in as the new secretary"
+
+    assert answers == [403, 403, 403]
+    after = stored(secretary)
+    assert (after.email, after.user) == ("new.secretary@example.vn", invitation)
+    assert [message.to for message in mail.outbox] == [["new.secretary@example.vn"]]
+    assert not User.objects.filter(email="deputy.second@example.vn").exists()
+
+
+@pytest.mark.parametrize("target", ["secretary", "another_deputy"])
+@pytest.mark.parametrize(
+    ("method", "url_name", "data"),
+    [
+        ("get", "members:edit", None),
+        ("post", "members:edit", {"phone": "0999999999"}),
+        ("get", "members:status", None),
+        ("post", "members:status", {"status": "suspended", "since": TODAY}),
+        ("get", "members:transfer", None),
+        ("post", "members:transfer", {"to_cell": "sibling", "on": TODAY}),
+        ("post", "members:invite", None),
+    ],
+)
+def test_the_deputy_manages_nobody_at_or_above_his_position(client, deputy, secretary, cell, sibling_cell,
+                                                           make_member, target, method, url_name, data):  # fmt: skip
+    other = secretary.member if target == "secretary" else make_member(cell, "Đỗ Văn Phó", position=DEPUTY,
+                                                                       email="pho2@example.vn")  # fmt: skip
+    before = stored(other)
+    client.force_login(deputy)
+    url = reverse(url_name, args=[other.pk])
+    if url_name == "members:edit" and data:
+        data = form_data(other, **data)
+    elif data and data.get("to_cell") == "sibling":
+        data = {**data, "to_cell": sibling_cell.pk}
+    response = client.get(url) if method == "get" else client.post(url, data or {})
+    assert response.status_code == 403
+    after = stored(other)
+    assert (after.cell_id, after.status, after.position, after.phone, after.user) == (
+        before.cell_id, before.status, before.position, before.phone, before.user
+    )  # fmt: skip
+
+
+def test_the_deputy_still_manages_the_members_below_him(client, deputy, cell, make_member,
+                                                       django_capture_on_commit_callbacks):  # fmt: skip
+    below = make_member(cell, "Đinh Thị Dưới", position=COMMITTEE, email="duoi@example.vn")
+    client.force_login(deputy)
+    assert edit(client, below, phone="0912000111").status_code == 302
+    assert set_status(client, below, "exempt").status_code == 302
+    assert invite(client, below, django_capture_on_commit_callbacks).status_code == 302
+    after = stored(below)
+    assert (after.phone, after.status, after.user.email) == ("0912000111", "exempt", "duoi@example.vn")
+
+
+def test_the_secretary_manages_the_deputy(client, secretary, deputy):
+    client.force_login(secretary)
+    assert edit(client, deputy.member, phone="0912000222").status_code == 302
+    assert set_status(client, deputy.member, "away").status_code == 302
+    assert (stored(deputy.member).phone, stored(deputy.member).status) == ("0912000222", "away")
+
+
+def test_an_administrator_above_manages_the_secretary(client, commune_admin, secretary):
+    client.force_login(commune_admin)
+    assert edit(client, secretary.member, email="bi.thu@example.vn").status_code == 302
+    assert set_status(client, secretary.member, "suspended").status_code == 302
+    after = stored(secretary.member)
+    assert (after.email, after.status) == ("bi.thu@example.vn", "suspended")
+
+
+def test_the_deputy_edits_his_own_contact_and_nothing_else(client, deputy):
+    own = deputy.member
+    client.force_login(deputy)
+    page = client.get(reverse("members:edit", args=[own.pk]))
+    assert page.status_code == 200
+    editable = {name for name, field in page.context["form"].fields.items() if not field.disabled}
+    assert editable == {"email", "phone", "position"}
+    response = edit(client, own, phone="0912000333", full_name="Hoàng Văn Khác", official_on="")
+    assert response.status_code == 302
+    after = stored(own)
+    assert (after.phone, after.full_name, after.official_on) == ("0912000333", own.full_name, own.official_on)
+    assert set_status(client, own, "exempt").status_code == 403
+    assert stored(own).status == "active"
+
+
+def test_the_member_page_offers_the_deputy_only_what_he_may_do(client, deputy, secretary, cell, make_member):
+    below = make_member(cell, "Đinh Văn Dưới", email="duoi@example.vn")
+    client.force_login(deputy)
+
+    def buttons(member):
+        page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+        names = ("edit", "status", "transfer", "invite")
+        return {name for name in names if reverse(f"members:{name}", args=[member.pk]) in page}
+
+    assert buttons(secretary.member) == set()
+    assert buttons(below) == {"edit", "status", "transfer", "invite"}
+    assert buttons(deputy.member) == {"edit"}
+
+
+# --- 2. the deputy and the secretary's status ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["suspended", "exempt", "away", "visiting", "transferred"])
+def test_the_deputy_cannot_change_the_secretarys_status(client, deputy, secretary, status):
+    client.force_login(deputy)
+    assert set_status(client, secretary.member, status).status_code == 403
+    after = stored(secretary.member)
+    assert (after.status, after.position) == ("active", SECRETARY)
+    assert after.status_changes.count() == 1
+
+
+# --- 3. a record of someone who left, and a second secretary ------------------------------------------
+
+
+def test_a_member_who_has_left_is_given_no_position(client, commune_admin, secretary, member):
+    client.force_login(commune_admin)
+    assert set_status(client, member.member, "transferred").status_code == 302
+    response = client.post(
+        reverse("members:edit", args=[member.member.pk]),
+        form_data(stored(member.member), position=SECRETARY),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "A member who has left the cell holds no position in it." in response.context["form"].errors["position"]
+    assert stored(member.member).position == MEMBER
+
+
+def test_bringing_back_a_record_that_left_as_secretary_is_a_form_error(client, commune_admin, secretary, member):
+    client.force_login(commune_admin)
+    assert set_status(client, member.member, "transferred").status_code == 302
+    # Left with the position before the form refused it (older records).
+    Member.objects.filter(pk=member.member.pk).update(position=SECRETARY)
+    response = set_status(client, member.member, "active")
+    assert response.status_code == 200
+    assert "The cell already has a secretary." in response.context["form"].non_field_errors()
+    after = stored(member.member)
+    assert (after.status, after.memberships.filter(ended_on=None).count()) == ("transferred", 0)
+    assert stored(secretary.member).position == SECRETARY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_secretary_named_while_a_record_comes_back_as_secretary_is_a_form_error(client, commune_admin, cell,
+                                                                                  make_member, meanwhile):  # fmt: skip
+    back, other = make_member(cell, "Lưu Văn Về"), make_member(cell, "Lưu Văn Mới")
+    client.force_login(commune_admin)
+    assert set_status(client, back, "transferred").status_code == 302
+    Member.objects.filter(pk=back.pk).update(position=SECRETARY)  # an older record, as above
+    # Another administrator names a secretary between this request's checks and its save.
+    meanwhile(Member, lambda: Member.objects.filter(pk=other.pk).update(position=SECRETARY))
+    response = set_status(client, back, "active")
+    assert response.status_code == 200
+    assert "Someone else saved a change at the same moment." in response.context["form"].non_field_errors()[0]
+    assert (stored(back).status, stored(other).position) == ("transferred", SECRETARY)
+
+
+# --- 4. a cell with members stays a cell ----------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    return User.objects.create_superuser("root", "root@example.vn", PASSWORD)
+
+
+def change_kind(client, staff, unit, kind):
+    client.force_login(staff)
+    data = {"parent": unit.parent_id, "kind": kind, "name": unit.name, "code": unit.code,
+            "place_name": unit.place_name, "_save": "Save"}  # fmt: skip
+    return client.post(reverse("admin:members_orgunit_change", args=[unit.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_staff_cannot_turn_a_cell_with_members_into_a_committee(client, staff, cell, secretary, member):
+    response = change_kind(client, staff, cell, OrgUnit.Kind.GRASSROOTS)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["kind"]
+    assert errors == ["Members or meetings belong to this cell, so it must stay a party cell."]
+    assert OrgUnit.objects.get(pk=cell.pk).kind == OrgUnit.Kind.CELL
+    client.force_login(secretary)
+    assert client.get(reverse("members:list", args=[cell.pk])).status_code == 200
+
+
+def test_staff_cannot_turn_a_cell_whose_members_all_left_into_a_committee(client, staff, cell, make_member):
+    gone = make_member(cell, "Tạ Văn Đi")
+    Member.objects.filter(pk=gone.pk).update(status=Member.Status.TRANSFERRED)
+    assert change_kind(client, staff, cell, OrgUnit.Kind.GRASSROOTS).status_code == 200
+    assert OrgUnit.objects.get(pk=cell.pk).kind == OrgUnit.Kind.CELL
+
+
+def test_staff_cannot_turn_a_cell_with_meetings_into_a_committee(client, staff, cell):
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    starts_at = timezone.now() + timedelta(days=10)
+    meeting_services.create_meeting(Meeting(cell=cell, starts_at=starts_at, place="Nhà văn hóa", kind="regular"))
+    assert change_kind(client, staff, cell, OrgUnit.Kind.GRASSROOTS).status_code == 200
+    assert OrgUnit.objects.get(pk=cell.pk).kind == OrgUnit.Kind.CELL
+
+
+def test_staff_still_corrects_the_kind_of_an_empty_cell(client, staff, cell):
+    assert change_kind(client, staff, cell, OrgUnit.Kind.GRASSROOTS).status_code == 302
+    assert OrgUnit.objects.get(pk=cell.pk).kind == OrgUnit.Kind.GRASSROOTS
+
+
+def test_a_cell_with_members_stays_a_cell_even_when_saved_without_the_form(cell, member):
+    cell.kind = OrgUnit.Kind.GRASSROOTS
+    with pytest.raises(ValidationError):
+        cell.save()
+    assert OrgUnit.objects.get(pk=cell.pk).kind == OrgUnit.Kind.CELL
