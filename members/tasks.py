@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from chibo import emails
+from chibo import emails, throttle
 
 from .models import Member, User
 
@@ -61,14 +61,7 @@ def _reset_key(email):
 
 def _take_reset_slot(email):
     """Count one more reset e-mail to `email` in the current hour; False when the hour's are all sent."""
-    key = _reset_key(email)
-    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the hour ended between add() and incr()
-        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
-        count = 1
-    return count <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    return throttle.count(_reset_key(email), RESET_WINDOW_SECONDS) <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
 
 
 def _give_back_reset_slot(email):

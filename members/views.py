@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chibo import dispatch
+from chibo import dispatch, throttle
 
 from . import access, imports, services
 from .forms import (
@@ -80,19 +79,6 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
-def _over_limit(key, limit):
-    """Count one more request under `key` in the current hour; whether the count is now past `limit`."""
-    from .tasks import RESET_WINDOW_SECONDS
-
-    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the hour ended between add() and incr()
-        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
-        count = 1
-    return count > limit
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, throttled per client, and answering alike for every address.
 
@@ -107,11 +93,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         from axes.helpers import get_client_ip_address
 
-        from .tasks import send_password_reset
+        from .tasks import RESET_WINDOW_SECONDS, send_password_reset
 
         email = form.cleaned_data["email"].strip().lower()
         client_key = f"password-reset:client:{get_client_ip_address(self.request)}"
-        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_IP):
+        if throttle.count(client_key, RESET_WINDOW_SECONDS) > settings.PASSWORD_RESET_LIMIT_PER_IP:
             form.add_error(None, _("Too many password reset requests. Try again in an hour."))
             response = self.form_invalid(form)
             response.status_code = 429
