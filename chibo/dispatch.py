@@ -4,10 +4,14 @@ Views and services save first and send after the commit (`send_after_commit`). I
 answer, the request does not fail nor wait: the calls are kept in the database (`DeferredTask`) and
 `redispatch_deferred`, which beat runs every minute, sends them once the broker is back. The first failure
 ends the attempts of that batch, so 600 invitations cost one failed connection, not 600.
+
+A task is named by its dotted name ("meetings.tasks.deliver_message") or given as the task itself: a
+workflow names the task it schedules, so that it never imports the task module that imports it back.
 """
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
@@ -16,6 +20,15 @@ log = logging.getLogger(__name__)
 
 # What a broker that is down, unreachable or refusing raises from apply_async.
 BROKER_ERRORS = (KombuOperationalError, RedisError, OSError)
+
+
+def resolve(task):
+    """The task object of a task or of its dotted name (importing the apps' task modules if need be)."""
+    if not isinstance(task, str):
+        return task
+    if task not in current_app.tasks:
+        current_app.loader.import_default_modules()  # a web process imports no task module by itself
+    return current_app.tasks[task]
 
 
 def send_after_commit(task, *args):
@@ -36,6 +49,7 @@ def send_now(task, calls):
     Only for work whose rows are committed already (a scan outside any transaction); else send after commit."""
     from .models import DeferredTask
 
+    task = resolve(task)
     calls = [list(args) for args in calls]
     for done, args in enumerate(calls):
         try:

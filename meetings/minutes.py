@@ -20,6 +20,7 @@ from members.names import fold
 from .models import (
     Attendance,
     Meeting,
+    MeetingChange,
     Minutes,
     MinutesRevision,
     MinutesSection,
@@ -226,10 +227,10 @@ def saved(minutes, by, action="edited"):
 def record_chair(minutes, by):
     """Who chaired is the committee's decision: when whoever manages the cell's meetings names another chair
     on the minutes (someone else chaired on the day), the meeting says so too, since its chair signs."""
-    from .services import _log
-
     Meeting.objects.filter(pk=minutes.meeting_id).update(chair=minutes.chair)
-    _log(minutes.meeting, "chair", by, chair=str(minutes.chair or ""))
+    MeetingChange.objects.create(
+        meeting=minutes.meeting, action="chair", by=by, detail={"chair": str(minutes.chair or "")}
+    )
 
 
 def follow_meeting_chair(meeting, by):
@@ -314,9 +315,7 @@ def request_pdf(minutes):
     """Render the PDF after commit, unless the stored one was made from exactly this content."""
     from chibo import pdf
 
-    from .tasks import render_minutes_pdf
-
-    return pdf.request(minutes, source_hash, render_minutes_pdf)
+    return pdf.request(minutes, source_hash, "meetings.tasks.render_minutes_pdf")
 
 
 def missing_from_book(cell, year):
@@ -335,8 +334,6 @@ def render_missing(records):
     The conditional UPDATE claims each one, so a second click (or two secretaries at once) queues nothing twice."""
     from chibo import dispatch
 
-    from .tasks import render_minutes_pdf
-
     queued = [
         record.pk
         for record in records
@@ -344,7 +341,7 @@ def render_missing(records):
         .exclude(pdf_status__in=[Minutes.PdfStatus.PENDING, Minutes.PdfStatus.READY])
         .update(pdf_status=Minutes.PdfStatus.PENDING)
     ]
-    dispatch.send_many_after_commit(render_minutes_pdf, [(pk,) for pk in queued])
+    dispatch.send_many_after_commit("meetings.tasks.render_minutes_pdf", [(pk,) for pk in queued])
     return len(queued)
 
 

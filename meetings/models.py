@@ -34,10 +34,9 @@ def topic_path(topic, filename):
 
 
 class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from members import access
-
-        return access.for_user(user).meetings(self)
+    def visible_to(self, access):
+        """The meetings `access` (a user's `members.access.for_user(user)`) lets them see."""
+        return access.meetings(self)
 
     def regular(self):
         return self.filter(kind=Meeting.Kind.REGULAR)
@@ -722,7 +721,7 @@ class QualityPolicy(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from .quality import DEFAULT_WEIGHTS, GRADES
+        from .quality_sheet import DEFAULT_WEIGHTS, GRADES
 
         if self.weights:
             unknown = set(self.weights) - set(DEFAULT_WEIGHTS)

@@ -20,9 +20,7 @@ def _log(meeting, action, by, **detail):
 
 
 def _enqueue(message_ids):
-    from .tasks import deliver_message
-
-    dispatch.send_many_after_commit(deliver_message, [(pk,) for pk in message_ids])
+    dispatch.send_many_after_commit("meetings.tasks.deliver_message", [(pk,) for pk in message_ids])
 
 
 def convened_members(meeting):

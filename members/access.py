@@ -1,10 +1,10 @@
 """Who may see and do what: the one place that decides.
 
 Seeing is decided by the organisation tree. A cell's members see their own cell; a higher committee's
-viewers and administrators see every unit below theirs. Querysets are narrowed here
-(`OrgUnit.objects.visible_to(user)`, `Member.objects.visible_to(user)`), so an object outside them
-is a 404 for the views. Doing is decided by role: the `can_*` methods answer, and views turn a "no"
-into a 403 with `require`.
+viewers and administrators see every unit below theirs. Querysets are narrowed by the access object built
+here (`OrgUnit.objects.visible_to(access.for_user(user))`, likewise members, meetings and resolutions), so an
+object outside them is a 404 for the views. The models never import this module: it imports them.
+Doing is decided by role: the `can_*` methods answer, and views turn a "no" into a 403 with `require`.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -38,7 +38,7 @@ def cell_or_404(user, pk):
 
     from .models import OrgUnit
 
-    cell = get_object_or_404(OrgUnit.objects.visible_to(user), pk=pk)
+    cell = get_object_or_404(OrgUnit.objects.visible_to(for_user(user)), pk=pk)
     if not cell.is_cell:
         raise Http404
     return cell

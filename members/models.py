@@ -56,10 +56,9 @@ class User(AbstractUser):
 
 
 class OrgUnitQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from . import access
-
-        return access.for_user(user).units(self)
+    def visible_to(self, access):
+        """The units `access` (a user's `members.access.for_user(user)`) lets them see."""
+        return access.units(self)
 
     def subtree(self, unit):
         """Every unit at or below `unit`: one indexed prefix query on the materialised path."""
@@ -216,10 +215,9 @@ class OrgUnit(models.Model):
 
 
 class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from . import access
-
-        return access.for_user(user).members(self)
+    def visible_to(self, access):
+        """The members `access` (a user's `members.access.for_user(user)`) lets them see."""
+        return access.members(self)
 
     def on_roll(self):
         """Members the cell counts as its own: everyone but those transferred out."""

@@ -35,7 +35,8 @@ TRANSFERRED = Member.Status.TRANSFERRED
 
 
 def _member_or_404(request, pk):
-    return get_object_or_404(Member.objects.visible_to(request.user).select_related("cell", "user"), pk=pk)
+    visible = Member.objects.visible_to(access.for_user(request.user))
+    return get_object_or_404(visible.select_related("cell", "user"), pk=pk)
 
 
 def _save_checked(form, save):
@@ -146,7 +147,7 @@ def tree(request):
 
 @login_required
 def unit_detail(request, pk):
-    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    unit = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
     if unit.is_cell:
         return redirect("members:list", pk=unit.pk)
     from meetings.warnings import warnings_for_cells
@@ -160,7 +161,7 @@ def unit_detail(request, pk):
         "members/unit_detail.html",
         {
             "unit": unit,
-            "ancestors": unit.ancestors().visible_to(request.user),
+            "ancestors": unit.ancestors().visible_to(access.for_user(request.user)),
             "rows": rows,
             "can_manage": user_access.can_manage_unit(unit),
             "can_publish": user_access.can_publish_guidance(unit),
@@ -177,7 +178,7 @@ def _tree_rows(user, roots):
     for root in roots:
         scope |= Q(path__startswith=root.path)
     units = list(
-        OrgUnit.objects.visible_to(user)
+        OrgUnit.objects.visible_to(access.for_user(user))
         .filter(scope)
         .annotate(direct=Count("members", filter=~Q(members__status=TRANSFERRED)))
         .order_by("path")
@@ -195,7 +196,7 @@ def _tree_rows(user, roots):
 
 @login_required
 def unit_create(request, pk):
-    parent = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    parent = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
     access.require(access.for_user(request.user).can_manage_unit(parent))
     form = UnitForm(request.POST or None, instance=OrgUnit(parent=parent))
     if request.method == "POST" and form.is_valid() and (unit := _save_checked(form, form.save)):

@@ -48,11 +48,9 @@ def request_pdf(resolution):
     """Render the PDF after commit, unless the stored one was made from exactly this content."""
     from chibo import pdf
 
-    from .tasks import render_resolution_pdf
-
     if resolution.status == Resolution.Status.DRAFT:
         return False
-    return pdf.request(resolution, source_hash, render_resolution_pdf)
+    return pdf.request(resolution, source_hash, "resolutions.tasks.render_resolution_pdf")
 
 
 def context(resolution):

@@ -37,10 +37,9 @@ class Vote(models.Model):
 
 
 class ResolutionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from members import access
-
-        return self.filter(access.for_user(user).scope("cell__"))
+    def visible_to(self, access):
+        """The resolutions `access` (a user's `members.access.for_user(user)`) lets them see."""
+        return self.filter(access.scope("cell__"))
 
 
 class Resolution(models.Model):

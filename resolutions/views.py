@@ -18,7 +18,7 @@ from .models import Resolution, Task
 
 def _resolution(request, pk):
     return get_object_or_404(
-        Resolution.objects.visible_to(request.user).select_related("cell", "meeting", "vote"), pk=pk
+        Resolution.objects.visible_to(access.for_user(request.user)).select_related("cell", "meeting", "vote"), pk=pk
     )
 
 
@@ -32,9 +32,9 @@ def cell_resolutions(request, pk):
 
 @login_required
 def create(request, pk):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).exclude(kind=Meeting.Kind.COMMITTEE).select_related("cell"), pk=pk
-    )  # the committee prepares; the cell adopts resolutions
+    visible = Meeting.objects.visible_to(access.for_user(request.user))
+    # the committee prepares; the cell adopts resolutions
+    meeting = get_object_or_404(visible.exclude(kind=Meeting.Kind.COMMITTEE).select_related("cell"), pk=pk)
     access.require(access.for_user(request.user).can_manage_meetings(meeting.cell))
     form = ResolutionForm(request.POST or None, meeting=meeting, initial={
         "kind": "thematic" if meeting.kind == Meeting.Kind.THEMATIC else "regular",
@@ -111,7 +111,7 @@ def task_create(request, pk):
 @login_required
 def task_progress(request, pk):
     task = get_object_or_404(
-        Task.objects.filter(resolution__in=Resolution.objects.visible_to(request.user)).select_related(
+        Task.objects.filter(resolution__in=Resolution.objects.visible_to(access.for_user(request.user))).select_related(
             "resolution__cell", "responsible"
         ),
         pk=pk,
@@ -230,7 +230,7 @@ def directives(request, pk):
 
     from .models import Directive, StudySession
 
-    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    unit = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
     if unit.is_cell:
         raise Http404
     user_access = access.for_user(request.user)
@@ -312,4 +312,4 @@ def essay(request, pk):
 def visible_units(user):
     from members.models import OrgUnit
 
-    return OrgUnit.objects.visible_to(user)
+    return OrgUnit.objects.visible_to(access.for_user(user))

@@ -46,7 +46,7 @@ MEMBER_LISTS = {
 
 def _unit_or_404(request, pk):
     """The unit if this user sees it (404 otherwise) and may see its figures (403 otherwise)."""
-    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    unit = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
     if unit.kind == OrgUnit.Kind.GROUP:
         raise Http404  # a party group has no meetings of its own
     access.require(access.for_user(request.user).can_view_dashboard(unit))

@@ -47,7 +47,7 @@ from ..warnings import cell_warnings
 
 
 def _meeting_or_404(request, pk):
-    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), pk=pk)
+    return get_object_or_404(Meeting.objects.visible_to(access.for_user(request.user)).select_related("cell"), pk=pk)
 
 
 def _require_manage(request, cell):
@@ -72,7 +72,7 @@ def cell_calendar(request, pk):
     start = timezone.make_aware(datetime.combine(weeks[0][0], datetime.min.time()))
     end = timezone.make_aware(datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time()))
     as_list = request.GET.get("view") == "list"
-    meetings = Meeting.objects.visible_to(request.user).filter(cell=cell)
+    meetings = Meeting.objects.visible_to(access.for_user(request.user)).filter(cell=cell)
     if as_list:
         meetings = meetings.filter(starts_at__year=first.year)
     else:
@@ -160,7 +160,10 @@ def schedule(request, pk):
 @login_required
 def meeting_detail(request, pk):
     meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("cell", "chair", "minute_taker", "prepares"), pk=pk
+        Meeting.objects.visible_to(access.for_user(request.user)).select_related(
+            "cell", "chair", "minute_taker", "prepares"
+        ),
+        pk=pk,
     )
     user_access = access.for_user(request.user)
     can_manage = user_access.can_manage_meetings(meeting.cell)
@@ -332,7 +335,9 @@ def serve(field_file, filename=None, as_attachment=False):
 
 @login_required
 def document_download(request, pk):
-    document = get_object_or_404(Document.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk)
+    document = get_object_or_404(
+        Document.objects.filter(meeting__in=Meeting.objects.visible_to(access.for_user(request.user))), pk=pk
+    )
     return serve(document.file)
 
 
@@ -340,7 +345,9 @@ def document_download(request, pk):
 @login_required
 def document_delete(request, pk):
     document = get_object_or_404(
-        Document.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)).select_related("meeting__cell"),
+        Document.objects.filter(meeting__in=Meeting.objects.visible_to(access.for_user(request.user))).select_related(
+            "meeting__cell"
+        ),
         pk=pk,
     )
     _require_manage(request, document.meeting.cell)
@@ -497,7 +504,9 @@ def topics(request, pk):
 @login_required
 def topic_meeting(request, pk):
     """Turn a planned topic into a thematic meeting."""
-    topic = get_object_or_404(ThematicTopic.objects.filter(cell__in=OrgUnit.objects.visible_to(request.user)), pk=pk)
+    topic = get_object_or_404(
+        ThematicTopic.objects.filter(cell__in=OrgUnit.objects.visible_to(access.for_user(request.user))), pk=pk
+    )
     _require_manage(request, topic.cell)
     form = MeetingForm(
         request.POST or None,
@@ -515,13 +524,15 @@ def topic_meeting(request, pk):
 
 @login_required
 def topic_draft(request, pk):
-    topic = get_object_or_404(ThematicTopic.objects.filter(cell__in=OrgUnit.objects.visible_to(request.user)), pk=pk)
+    topic = get_object_or_404(
+        ThematicTopic.objects.filter(cell__in=OrgUnit.objects.visible_to(access.for_user(request.user))), pk=pk
+    )
     return serve(topic.draft)
 
 
 @login_required
 def guidance(request, pk):
-    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
+    unit = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
     if unit.is_cell:
         raise Http404
     user_access = access.for_user(request.user)
@@ -546,7 +557,7 @@ def guidance_file(request, pk):
     user_access = access.for_user(request.user)
     item = get_object_or_404(Guidance.objects.select_related("unit"), pk=pk)
     # Readable by the committee's own viewers and by every cell below it.
-    visible = OrgUnit.objects.visible_to(request.user).filter(path__startswith=item.unit.path).exists()
+    visible = OrgUnit.objects.visible_to(access.for_user(request.user)).filter(path__startswith=item.unit.path).exists()
     if not (visible or user_access.grant_over(item.unit)):
         raise Http404
     return serve(item.file)

@@ -44,7 +44,9 @@ __all__ = [
 
 
 def _meeting(request, pk):
-    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell__parent"), pk=pk)
+    return get_object_or_404(
+        Meeting.objects.visible_to(access.for_user(request.user)).select_related("cell__parent"), pk=pk
+    )
 
 
 def _minutes(request, pk):
