@@ -5,7 +5,7 @@ answer, the request does not fail nor wait: the calls are kept in the database (
 `redispatch_deferred`, which beat runs every minute, sends them once the broker is back. The first failure
 ends the attempts of that batch, so 600 invitations cost one failed connection, not 600.
 
-A task is named by its dotted name ("meetings.tasks.deliver_message") or given as the task itself: a
+A task is named by its dotted name ("notifications.tasks.deliver_message") or given as the task itself: a
 workflow names the task it schedules, so that it never imports the task module that imports it back.
 """
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "resolutions",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -162,7 +163,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
-    "meeting-reminders": {"task": "meetings.tasks.scan_reminders", "schedule": 300.0},
+    "meeting-reminders": {"task": "notifications.tasks.scan_reminders", "schedule": 300.0},
     # Probationary members become official with time alone: the dashboards count the rolls again each night.
     "dashboard-rolls": {"task": "meetings.tasks.refresh_cell_rolls", "schedule": crontab(hour=0, minute=5)},
     # Sends the work kept in the database while the broker was away (chibo/dispatch.py).

@@ -10,7 +10,6 @@ from .models import (
     Invitation,
     Meeting,
     MeetingChange,
-    Message,
     Minutes,
     MinutesRevision,
     MinutesSection,
@@ -50,13 +49,6 @@ class AttendanceAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["member", "meeting", "expected", "reply", "replied_at"]
-    raw_id_fields = ["meeting", "member"]
-
-
-@admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ["member", "meeting", "kind", "key", "status", "attempts", "sent_at"]
-    list_filter = ["kind", "status"]
     raw_id_fields = ["meeting", "member"]
 
 

@@ -455,69 +455,6 @@ def vote_base(attendances):
     return {"base": base, "voters": voters, "can_pass": 2 * voters > base}
 
 
-class Message(models.Model):
-    """Every message Chibo sends about a meeting or a resolution's task: who, about what, which kind, when,
-    what happened.
-
-    The unique key ((meeting or task), member, kind, key) is what makes a member never receive the same
-    reminder twice: a message is created once, and a task delivers it only after claiming it.
-    """
-
-    class Kind(models.TextChoices):
-        INVITATION = "invitation", _("Invitation")
-        REMINDER = "reminder", _("Reminder")
-        NUDGE = "nudge", _("Reply nudge")
-        MOVED = "moved", _("Meeting moved")
-        CANCELLED = "cancelled", _("Meeting cancelled")
-        ATTENDANCE_MISSING = "attendance_missing", _("Attendance not recorded")
-        TASK_DUE = "task_due", _("Task deadline near")
-        TASK_OVERDUE = "task_overdue", _("Task overdue")
-        TASK_OVERDUE_SECRETARY = "task_overdue_secretary", _("Task overdue, to the secretary")
-
-    TASK_KINDS = {Kind.TASK_DUE, Kind.TASK_OVERDUE, Kind.TASK_OVERDUE_SECRETARY}
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Delivered")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Not needed any more")
-        NO_ADDRESS = "no_address", _("No e-mail address")
-
-    meeting = models.ForeignKey(Meeting, models.CASCADE, null=True, blank=True, related_name="messages")
-    task = models.ForeignKey("resolutions.Task", models.CASCADE, null=True, blank=True, related_name="messages")
-    member = models.ForeignKey(Member, models.CASCADE, related_name="messages")
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    key = models.CharField(max_length=60, blank=True, help_text="Tells apart messages of one kind, e.g. '3d'.")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
-        ordering = ["-created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "member", "kind", "key"], condition=Q(meeting__isnull=False), name="message_once"
-            ),
-            models.UniqueConstraint(
-                fields=["task", "member", "kind", "key"], condition=Q(task__isnull=False), name="message_once_per_task"
-            ),
-            models.CheckConstraint(
-                condition=Q(meeting__isnull=True) ^ Q(task__isnull=True), name="message_about_a_meeting_or_a_task"
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "created_at"], name="message_status")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} → {self.member}"
-
-
 class MeetingChange(models.Model):
     """History of who did what to a meeting: moves, cancellations, attendance changes."""
 

@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 
 from chibo import dispatch
 from members.models import Member
+from notifications.models import Message
 
 from .agenda import add_standard_agenda
-from .models import Attendance, Invitation, Meeting, MeetingChange, Message
+from .models import Attendance, Invitation, Meeting, MeetingChange
 
 
 class MeetingError(Exception):
@@ -20,7 +21,7 @@ def _log(meeting, action, by, **detail):
 
 
 def _enqueue(message_ids):
-    dispatch.send_many_after_commit("meetings.tasks.deliver_message", [(pk,) for pk in message_ids])
+    dispatch.send_many_after_commit("notifications.tasks.deliver_message", [(pk,) for pk in message_ids])
 
 
 def convened_members(meeting):

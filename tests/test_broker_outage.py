@@ -17,8 +17,9 @@ from chibo.celery import app
 from chibo.models import DeferredTask
 from chibo.tasks import redispatch_deferred
 from meetings import services
-from meetings.models import DashboardReport, Meeting, Message
+from meetings.models import DashboardReport, Meeting
 from members.models import Member
+from notifications.models import Message
 from tests.conftest import wait_for
 
 
@@ -68,7 +69,7 @@ def test_a_meeting_confirmed_while_the_broker_is_away_is_saved_and_its_invitatio
     # One refused connection deferred the whole batch: the request did not knock 42 times.
     assert [r.getMessage() for r in caplog.records if "deferred" in r.getMessage()] == [
         caplog.records[-1].getMessage()
-    ] and "42 meetings.tasks.deliver_message call(s) deferred" in caplog.records[-1].getMessage()
+    ] and "42 notifications.tasks.deliver_message call(s) deferred" in caplog.records[-1].getMessage()
 
     # The broker is back: beat's next redispatch sends them, and the worker delivers each once.
     assert redispatch_deferred() == 42
@@ -138,9 +139,9 @@ def test_a_row_celery_refuses_never_holds_up_the_rows_behind_it(celery_worker, s
         services.confirm(meeting, by=secretary)
     first, second = (row.args for row in DeferredTask.objects.order_by("pk"))
     DeferredTask.objects.all().delete()
-    task = "meetings.tasks.deliver_message"
+    task = "notifications.tasks.deliver_message"
     DeferredTask.objects.create(task=task, args=first)
-    DeferredTask.objects.create(task="meetings.tasks.no_such_task", args=first)
+    DeferredTask.objects.create(task="notifications.tasks.no_such_task", args=first)
     DeferredTask.objects.create(task=task, args=[1, 2, 3])  # deliver_message takes one argument
     DeferredTask.objects.create(task=task, args=second)
 
@@ -149,7 +150,7 @@ def test_a_row_celery_refuses_never_holds_up_the_rows_behind_it(celery_worker, s
     assert wait_for(sent, seconds=60)
     assert sorted(DeferredTask.objects.values_list("task", "attempts")) == [
         (task, 1),
-        ("meetings.tasks.no_such_task", 1),
+        ("notifications.tasks.no_such_task", 1),
     ]
     settings.DEFERRED_MAX_ATTEMPTS = 2
     assert redispatch_deferred() == 0

@@ -29,8 +29,9 @@ def test_a_meetings_reminders_go_out_exactly_once_through_the_worker(celery_work
     from django.utils import timezone
 
     from meetings import services
-    from meetings.models import Meeting, Message
-    from meetings.tasks import scan_reminders
+    from meetings.models import Meeting
+    from notifications.models import Message
+    from notifications.tasks import scan_reminders
 
     start = timezone.make_aware(timezone.datetime(2026, 12, 3, 19, 30))
     with time_machine.travel("2026-11-25 09:00 +0700"):

@@ -9,8 +9,9 @@ import django
 django.setup()
 import sys
 from chibo import dispatch
-assert "meetings.tasks" not in sys.modules  # a web process imports no task module by itself
-for name in ["meetings.tasks.deliver_message", "meetings.tasks.render_minutes_pdf",
+# a web process imports no task module by itself
+assert "meetings.tasks" not in sys.modules and "notifications.tasks" not in sys.modules
+for name in ["notifications.tasks.deliver_message", "meetings.tasks.render_minutes_pdf",
              "resolutions.tasks.render_resolution_pdf", "members.tasks.send_account_invitation"]:
     print(dispatch.resolve(name).name)
 """
@@ -20,7 +21,7 @@ def test_a_task_named_by_a_workflow_is_found_in_a_fresh_process(tmp_path):
     env = clean_env(tmp_path, DJANGO_SETTINGS_MODULE="chibo.settings")
     printed = run([sys.executable, "-c", FIND], env).split()
     assert printed == [
-        "meetings.tasks.deliver_message",
+        "notifications.tasks.deliver_message",
         "meetings.tasks.render_minutes_pdf",
         "resolutions.tasks.render_resolution_pdf",
         "members.tasks.send_account_invitation",

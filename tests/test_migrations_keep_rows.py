@@ -50,6 +50,14 @@ def snapshot(name):
     return found
 
 
+def content_type_id(name, app_label, model):
+    with connect(name) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT id FROM django_content_type WHERE app_label = %s AND model = %s", [app_label, model])
+        row = cursor.fetchone()
+    conn.close()
+    return row[0] if row else None
+
+
 @pytest.fixture
 def database():
     name = f"chibo_migrate_{uuid.uuid4().hex[:12]}"
@@ -79,6 +87,7 @@ def test_a_database_filled_by_an_earlier_version_keeps_every_row(tmp_path, datab
         result = old_run(*step)
         assert result.returncode == 0, result.stdout + result.stderr
     before = snapshot(database)
+    message_type = content_type_id(database, "meetings", "message")
     assert len(before["members_member"]) > 50 and len(before["meetings_attendance"]) > 500  # a lived-in demo
 
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env, timeout=300)
@@ -92,3 +101,6 @@ def test_a_database_filled_by_an_earlier_version_keeps_every_row(tmp_path, datab
     added = {table: len(after[table]) - len(before[table]) for table in kept - GROWING}
     assert {table: count for table, count in added.items() if count} == {}  # and none added
     assert len(after["django_content_type"]) >= len(before["django_content_type"])
+    # A model that moved app keeps its content type (so its permissions and admin history): renamed, not new.
+    assert content_type_id(database, "notifications", "message") == message_type
+    assert content_type_id(database, "meetings", "message") is None

@@ -18,7 +18,7 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import Meeting, Minutes
-from meetings.tasks import scan_reminders
+from notifications.tasks import scan_reminders
 from tests.test_settings import BASE_DIR, clean_env, run
 
 README = (BASE_DIR / "README.md").read_text()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from members import access
 from members.models import OrgUnit
+from notifications.models import Message
 
 from .. import calendars, services
 from ..documents import content_type
@@ -36,7 +37,6 @@ from ..models import (
     Guidance,
     Invitation,
     Meeting,
-    Message,
     ScheduleRule,
     ThematicTopic,
     attendance_summary,

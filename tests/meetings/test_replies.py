@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.links import SALT, reply_token
-from meetings.models import Invitation, Meeting, Message
+from meetings.models import Invitation, Meeting
 from members.models import Member
+from notifications.models import Message
 
 pytestmark = pytest.mark.django_db
 

@@ -137,14 +137,14 @@ def test_the_secretary_drafts_and_issues_from_a_meeting(client, held_meeting, se
 
 
 def scan_at(moment):
-    from meetings.tasks import scan_reminders
+    from notifications.tasks import scan_reminders
 
     with time_machine.travel(moment):
         scan_reminders()
 
 
 def task_messages():
-    from meetings.models import Message
+    from notifications.models import Message
 
     return sorted(Message.objects.filter(task__isnull=False).values_list("kind", "member__full_name", "key", "status"))
 

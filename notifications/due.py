@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from meetings.models import Invitation, Meeting
+from meetings.services import queue_messages
 from members.models import Member
 
-from .models import Invitation, Meeting, Message
-from .services import queue_messages
+from .models import Message
 
 # A message claimed by a worker that died is sent again after this long.
 CLAIM_TIMEOUT = timedelta(minutes=10)

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from meetings.tasks import scan_reminders
+from notifications.tasks import scan_reminders
 
 
 class Command(BaseCommand):

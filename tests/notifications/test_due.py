@@ -7,12 +7,13 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from meetings import reminders, services
-from meetings.models import Invitation, Meeting, Message
-from meetings.tasks import deliver_message, scan_reminders
+from meetings import services
+from meetings.models import Invitation, Meeting
 from members.models import Member
-
-from .conftest import local
+from notifications import due
+from notifications.models import Message
+from notifications.tasks import deliver_message, scan_reminders
+from tests.meetings.conftest import local
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_a_message_claimed_by_a_worker_that_died_is_sent_later(meeting):
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, claimed_at=message.created_at)
         assert deliver_message.apply(args=[message.pk]).result == "skipped"  # maybe still being sent
     with time_machine.travel("2026-11-30 07:11 +0700"):
-        assert message.pk in reminders.scan()
+        assert message.pk in due.scan()
         assert deliver_message.apply(args=[message.pk]).result == "sent"
     assert len(mail.outbox) == 1
 

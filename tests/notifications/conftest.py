@@ -1,0 +1,3 @@
+"""The meetings fixtures, for messages about meetings."""
+
+from tests.meetings.conftest import local, make_meeting  # noqa: F401
