@@ -9,7 +9,7 @@ forced login, as the logins `tinh` and `xa300` that seed_scale makes) `--repeat`
 and 95th percentile, and the queries one request makes: first with the figures counted at every request
 (DASHBOARD_CACHE_SECONDS=0, "counted"), then as served, the figures kept in the cache until a change below
 the unit (none happens during the run). With REDIS_URL set the cache is Redis, as in production; without it,
-the process's own memory. When the view is missing or fails it measures `meetings.dashboard.build()`
+the process's own memory. When the view is missing or fails it measures `dashboards.figures.build()`
 instead, and says so.
 
 The floor is one plain SQL aggregate measured in the same run: the attendance rate per cell over the whole
@@ -44,9 +44,9 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from meetings import dashboard  # noqa: E402
+from dashboards import figures as dashboard  # noqa: E402
+from dashboards.summaries import aware  # noqa: E402
 from meetings.models import Attendance, Meeting  # noqa: E402
-from meetings.summaries import aware  # noqa: E402
 from members.models import Member, OrgUnit, User  # noqa: E402
 
 FLOOR_SQL = """
@@ -171,14 +171,14 @@ def choose_page_class(units, users, query, out):
     try:
         reverse("meetings:dashboard", args=[units["province"][0].pk])
     except NoReverseMatch:
-        out("The view meetings:dashboard does not exist yet: measuring meetings.dashboard.build() instead.")
+        out("The view meetings:dashboard does not exist yet: measuring dashboards.figures.build() instead.")
         return BuildPage
     try:
         ViewPage(units["cell"][0], users["xa300"], query)()
         ViewPage(units["province"][0], users["tinh"], query)()
     except Exception as error:
         traceback.print_exc(file=sys.stderr)
-        out(f"The dashboard view fails ({error!r}): measuring meetings.dashboard.build() instead.")
+        out(f"The dashboard view fails ({error!r}): measuring dashboards.figures.build() instead.")
         return BuildPage
     return ViewPage
 

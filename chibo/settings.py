@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "meetings",
     "resolutions",
     "notifications",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
     # Refreshes the dashboards' summary rows a request changed, after its transaction commits.
-    "meetings.summaries.SummaryMiddleware",
+    "dashboards.summaries.SummaryMiddleware",
 ]
 
 ROOT_URLCONF = "chibo.urls"
@@ -165,7 +166,7 @@ CELERY_BEAT_SCHEDULE = {
     # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
     "meeting-reminders": {"task": "notifications.tasks.scan_reminders", "schedule": 300.0},
     # Probationary members become official with time alone: the dashboards count the rolls again each night.
-    "dashboard-rolls": {"task": "meetings.tasks.refresh_cell_rolls", "schedule": crontab(hour=0, minute=5)},
+    "dashboard-rolls": {"task": "dashboards.tasks.refresh_cell_rolls", "schedule": crontab(hour=0, minute=5)},
     # Sends the work kept in the database while the broker was away (chibo/dispatch.py).
     "redispatch-deferred": {"task": "chibo.tasks.redispatch_deferred", "schedule": 60.0},
 }

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from dashboards import urls as dashboard_urls
+from meetings import urls as meeting_urls
 from members import views as member_views
 
 accounts = [
@@ -25,7 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("meetings.urls")),
+    # The dashboards moved out of meetings/ with their URL names: one "meetings" namespace for both.
+    path("", include((meeting_urls.urlpatterns + dashboard_urls.urlpatterns, "meetings"))),
     path("", include("resolutions.urls")),
     path("", include("members.urls")),
 ]

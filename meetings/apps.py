@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
-
-    def ready(self):
-        from . import summaries
-
-        summaries.connect()

@@ -24,6 +24,7 @@ from chibo.uploads import size_problem
 
 from .models import CellMembership, Member, StatusChange
 from .names import normalize_name
+from .signals import members_imported
 
 
 class ImportFileError(Exception):
@@ -331,7 +332,5 @@ def save_rows(rows, cell, by):
     StatusChange.objects.bulk_create(
         StatusChange(member=m, status=m.status, since=m.status_since, note=note, recorded_by=by) for m in members
     )
-    from meetings import summaries
-
-    summaries.touch_cells([cell.pk])  # bulk_create sends no signal: the dashboards count the roll again
+    members_imported.send(sender=Member, cells=[cell.pk])  # bulk_create sends none: the dashboards count again
     return members

@@ -16,8 +16,9 @@ from django.utils import timezone
 from chibo.celery import app
 from chibo.models import DeferredTask
 from chibo.tasks import redispatch_deferred
+from dashboards.models import DashboardReport
 from meetings import services
-from meetings.models import DashboardReport, Meeting
+from meetings.models import Meeting
 from members.models import Member
 from notifications.models import Message
 from tests.conftest import wait_for

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.models import DashboardReport
 from meetings import minutes as minutes_workflow
 from meetings import services
-from meetings.models import DashboardReport, Document, Guidance, Meeting, Minutes, ThematicTopic
+from meetings.models import Document, Guidance, Meeting, Minutes, ThematicTopic
 from members.models import Member
 from resolutions import services as resolution_services
 from resolutions.models import Resolution, Task, Vote

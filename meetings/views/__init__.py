@@ -1,5 +1,4 @@
-"""Views of the meetings app: meetings themselves, their minutes (views/minutes.py), dashboards (views/dashboard.py)."""
+"""Views of the meetings app: meetings themselves and their minutes (views/minutes.py)."""
 
-from .dashboard import *  # noqa: F403
 from .meetings import *  # noqa: F403
 from .minutes import *  # noqa: F403

@@ -2,8 +2,8 @@ import pytest
 from django.utils import timezone
 
 from members.models import Member
+from tests.dashboards.test_dashboard_views import hold
 from tests.meetings.conftest import local
-from tests.meetings.test_dashboard_views import hold
 
 from .conftest import log_in
 

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from meetings.models import Attendance, DashboardReport
+from dashboards.models import DashboardReport
+from meetings.models import Attendance
 from members.models import Member
 
 from .conftest import local

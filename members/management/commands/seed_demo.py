@@ -5,13 +5,16 @@ Running it again changes nothing that is already there (units by code, users by 
 that has members keeps them), except that the demo passwords are set again.
 """
 
+import io
 import random
 from datetime import date, timedelta
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from chibo import bulk
 from members import services
 from members.models import Grant, Member, OrgUnit, User, add_years
 
@@ -55,12 +58,10 @@ class Command(BaseCommand):
     help = "Load the demo organisation, members and one login per role (idempotent)."
 
     def handle(self, *args, **options):
-        from meetings import summaries
-
         # Bulk loading: the dashboards' summary rows are rebuilt once at the end, not row by row.
-        with summaries.paused(), transaction.atomic():
+        with bulk.loading(), transaction.atomic():
             self._load()
-            summaries.rebuild()
+            call_command("summaries", rebuild=True, stdout=io.StringIO())
         self._print_logins()
 
     def _load(self):

@@ -7,8 +7,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import dashboard, services, summaries
+from dashboards import figures as dashboard
+from dashboards import summaries
 from meetings import minutes as minutes_workflow
+from meetings import services
 from meetings.models import Attendance, Contribution, Meeting, Minutes
 from members.models import Member
 from resolutions import services as resolution_services

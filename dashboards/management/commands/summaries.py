@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings import summaries
+from dashboards import summaries
 
 
 class Command(BaseCommand):

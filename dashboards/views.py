@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chibo import dispatch
+from meetings.views.meetings import serve
 from members import access
 from members.models import OrgUnit
 
-from .. import dashboard, reports
-from ..models import DashboardReport
-from ..summaries import add_months, month_of
-from .meetings import serve
+from . import figures as dashboard
+from . import reports
+from .models import DashboardReport
+from .summaries import add_months, month_of
 
 __all__ = [
     "dashboard_cells",
@@ -179,7 +180,7 @@ def report_request(request, pk):
         messages.error(request, _("A report can only cover a month that has begun."))
         return redirect("meetings:dashboard", pk=unit.pk)
     report = DashboardReport.objects.create(unit=unit, month=month, requested_by=request.user)
-    from ..tasks import build_dashboard_report
+    from .tasks import build_dashboard_report
 
     dispatch.send_after_commit(build_dashboard_report, report.pk)
     return redirect(reverse("meetings:dashboard", args=[unit.pk]) + f"?report={report.pk}#report")

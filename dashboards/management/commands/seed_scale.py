@@ -22,21 +22,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from meetings import summaries
+from dashboards import summaries
+from dashboards.models import CellMonth, MemberYear
+from dashboards.summaries import add_months
 from meetings.demo import EXCUSES, SPEECHES, TOPICS
 from meetings.models import (
     Attendance,
-    CellMonth,
     Contribution,
     Meeting,
     MeetingChange,
-    MemberYear,
     Minutes,
     ScheduleRule,
     ThematicTopic,
 )
 from meetings.schedule import regular_day
-from meetings.summaries import add_months
 from members.management.commands.seed_demo import FAMILY, GIVEN, MIDDLE
 from members.models import CellMembership, Grant, Member, OrgUnit, StatusChange, User, add_years
 from members.names import fold, sort_key

@@ -18,10 +18,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import Meeting
 from members.models import Member, OrgUnit
 
 from . import summaries
-from .models import CellMonth, CellYear, Meeting, MemberYear
+from .models import CellMonth, CellYear, MemberYear
 from .summaries import CELL_MONTH_FIELDS, add_months, month_of
 
 # A cell "has a committee" when at least this many members hold a committee position (a chi ủy has at least

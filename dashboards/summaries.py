@@ -30,20 +30,13 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.utils import timezone
 
+from chibo import bulk
+from meetings.models import Attendance, Contribution, Meeting, MeetingChange, Minutes
 from members.access import COMMITTEE_POSITIONS
 from members.models import Member, OrgUnit
+from members.signals import members_imported
 
-from .models import (
-    Attendance,
-    CellMonth,
-    CellStatus,
-    CellYear,
-    Contribution,
-    Meeting,
-    MeetingChange,
-    MemberYear,
-    Minutes,
-)
+from .models import CellMonth, CellStatus, CellYear, MemberYear
 
 CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY]
 PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE]
@@ -469,7 +462,7 @@ def _batch():
     batch = getattr(_local, "request_batch", None)
     if batch is not None:
         return batch
-    if getattr(_local, "paused", False):
+    if bulk.is_loading():
         return None
     # Outside a request: changes gather in one pending batch, and every change asks for a flush on commit
     # (`_scheduled`, once the change's keys are in). The first flush takes the whole batch; the others find it
@@ -498,14 +491,8 @@ def _flush_pending():
         flush(batch)
 
 
-@contextmanager
-def paused():
-    """Bulk loading: no refreshes (rebuild afterwards)."""
-    _local.paused = True
-    try:
-        yield
-    finally:
-        _local.paused = False
+# Bulk loading: no refreshes (rebuild afterwards).
+paused = bulk.loading
 
 
 @contextmanager
@@ -535,7 +522,7 @@ class SummaryMiddleware:
 
 
 def flush(batch):
-    if not batch or getattr(_local, "paused", False):
+    if not batch or bulk.is_loading():
         return
     with transaction.atomic():
         _resolve(batch)
@@ -816,6 +803,10 @@ def _member_changed(sender, instance, **kwargs):
         batch.cells.add(old[0])
 
 
+def _members_imported(sender, cells, **kwargs):
+    touch_cells(cells)
+
+
 def touch_cells(cell_ids):
     """For writes that send no signal (bulk imports): count these cells' rolls again."""
     batch = _batch()
@@ -850,6 +841,7 @@ def connect():
     post_save.connect(
         _scheduled(_meeting_change_logged), sender=MeetingChange, dispatch_uid="summary-moved", weak=False
     )
+    members_imported.connect(_members_imported, dispatch_uid="summary-members-imported")
     post_save.connect(_tree_changed, sender=OrgUnit, dispatch_uid="summary-tree")
     post_delete.connect(_tree_changed, sender=OrgUnit, dispatch_uid="summary-tree-deleted")
     post_save.connect(_scheduled(_task_changed), sender=Task, dispatch_uid="summary-task", weak=False)

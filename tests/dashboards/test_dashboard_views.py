@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from dashboards.models import DashboardReport
 from meetings import services
-from meetings.models import DashboardReport, Meeting
+from meetings.models import Meeting
 from members.models import Member, OrgUnit
 
 from ..conftest import wait_for
@@ -286,7 +287,7 @@ def test_a_report_is_built_by_the_worker_with_its_progress(celery_worker, client
 
 
 def test_a_report_task_delivered_twice_builds_once(commune, cell):
-    from meetings.tasks import build_dashboard_report
+    from dashboards.tasks import build_dashboard_report
 
     report = DashboardReport.objects.create(unit=commune, month=date(2026, 10, 1))
     assert build_dashboard_report.apply(args=[report.pk]).get() == "ready"

@@ -5,9 +5,12 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from meetings import dashboard, services, summaries
+from dashboards import figures as dashboard
+from dashboards import summaries
+from dashboards.models import CellMonth, MemberYear
 from meetings import minutes as minutes_workflow
-from meetings.models import CellMonth, Contribution, Meeting, MemberYear
+from meetings import services
+from meetings.models import Contribution, Meeting
 from members import services as member_services
 from resolutions import services as resolution_services
 from resolutions.models import Resolution, Vote

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from meetings import summaries
+from dashboards import summaries
 from meetings.models import Attendance, Meeting
 from members.models import Grant, Member, OrgUnit
 

@@ -1,0 +1,162 @@
+"""The dashboards' tables: summary rows kept equal to the source (`summaries.py`), and the monthly reports.
+
+The tables were created when this lived in meetings/ and keep their names (db_table), so no row moved.
+Nothing outside this app imports it, except the URLs and the settings.
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import short_name
+from members.models import Member, OrgUnit, User
+
+
+class CellMonth(models.Model):
+    """What one cell did in one month, counted from meetings, attendance, minutes, resolutions and tasks.
+
+    Every field is a sum that adds up across cells and months; rates are computed from the sums. Rows are
+    rewritten whenever their source changes (`summaries.touch`), and `manage.py summaries --check`
+    compares them with a fresh count.
+    """
+
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month, Vietnam's calendar.")
+    regular_held = models.PositiveIntegerField(default=0)
+    regular_on_day = models.PositiveIntegerField(default=0, help_text="Held regular meetings never moved.")
+    regular_due_on = models.DateField(
+        null=True, blank=True, help_text="Day of the earliest regular meeting still planned or confirmed."
+    )
+    thematic_held = models.PositiveIntegerField(default=0)
+    quarter_thematic = models.PositiveIntegerField(default=0, help_text="Thematic meetings held in the quarter.")
+    # Attendance of held meetings of the whole cell (not committee meetings), by the domain rule (§3).
+    base_core = models.PositiveIntegerField(default=0, help_text="Official and probationary members counted.")
+    present_core = models.PositiveIntegerField(default=0)
+    base_visiting = models.PositiveIntegerField(default=0)
+    present_visiting = models.PositiveIntegerField(default=0)
+    excused = models.PositiveIntegerField(default=0)
+    unexcused = models.PositiveIntegerField(default=0)
+    # Minutes of held regular and thematic meetings.
+    minutes_due = models.PositiveIntegerField(default=0)
+    minutes_approved = models.PositiveIntegerField(default=0)
+    minutes_delay_days = models.PositiveIntegerField(default=0, help_text="Sum of days from meeting to approval.")
+    grade_good = models.PositiveIntegerField(default=0)
+    grade_fair = models.PositiveIntegerField(default=0)
+    grade_average = models.PositiveIntegerField(default=0)
+    grade_poor = models.PositiveIntegerField(default=0)
+    # Resolutions issued this month; tasks by the month of their deadline.
+    resolutions_issued = models.PositiveIntegerField(default=0)
+    tasks_on_time = models.PositiveIntegerField(default=0)
+    tasks_late = models.PositiveIntegerField(default=0)
+    tasks_not_done = models.PositiveIntegerField(default=0)
+    tasks_open = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "meetings_cellmonth"
+        constraints = [models.UniqueConstraint(fields=["cell", "month"], name="cellmonth_unique")]
+        indexes = [models.Index(fields=["month", "cell"], name="cellmonth_month_cell")]
+
+    def __str__(self):
+        return f"{self.cell_id} {self.month:%m/%Y}"
+
+
+class CellStatus(models.Model):
+    """A cell's standing today: its roll and committee (domain §8), and the month it started in Chibo."""
+
+    cell = models.OneToOneField(OrgUnit, models.CASCADE, primary_key=True, related_name="status")
+    first_month = models.DateField(null=True, blank=True, help_text="Month of its first meeting in Chibo.")
+    on_roll = models.PositiveIntegerField(default=0)
+    official = models.PositiveIntegerField(default=0)
+    committee = models.PositiveIntegerField(default=0, help_text="Active secretary, deputies, committee members.")
+
+    class Meta:
+        db_table = "meetings_cellstatus"
+
+    def __str__(self):
+        return str(self.cell_id)
+
+
+class MemberYear(models.Model):
+    """One member's year across the cell's meetings: attendance, speaking, months with unexcused absence.
+
+    Counted under the cell of their latest meeting that year.
+    """
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+")
+    attended = models.PositiveIntegerField(default=0)
+    convened = models.PositiveIntegerField(default=0)
+    spoke = models.PositiveIntegerField(default=0, help_text="Meetings at which they spoke.")
+    unexcused = models.PositiveIntegerField(default=0)
+    unexcused_months = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "meetings_memberyear"
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="memberyear_unique")]
+        indexes = [
+            models.Index(fields=["year", "cell"], name="memberyear_year_cell"),
+            # the members flagged for removal across a province: a few hundred of its 60,000
+            models.Index(fields=["year", "unexcused_months"], name="memberyear_year_unexcused"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year}"
+
+
+class CellYear(models.Model):
+    """A cell's members in one year, summed from `MemberYear`: how many, flagged for removal, rarely speaking.
+
+    The two flags follow REMOVAL_MONTHS and RARELY_SPEAKS_*: after changing those settings, run
+    `manage.py summaries --rebuild` (`--check` shows the rows they changed).
+    """
+
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    members = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0)
+    rarely = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "meetings_cellyear"
+        constraints = [models.UniqueConstraint(fields=["cell", "year"], name="cellyear_unique")]
+        indexes = [models.Index(fields=["year", "cell"], name="cellyear_year_cell")]
+
+    def __str__(self):
+        return f"{self.cell_id} {self.year}"
+
+
+def report_path(report, filename):
+    return f"reports/{report.month:%Y-%m}/{secrets.token_hex(8)}/{short_name(filename)}"
+
+
+class DashboardReport(models.Model):
+    """A committee's printable monthly report (PDF), built by a worker with its progress shown."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    unit = models.ForeignKey(OrgUnit, models.CASCADE, related_name="reports", verbose_name=_("unit"))
+    month = models.DateField(_("month"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=report_path, blank=True, max_length=300)
+    requested_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "meetings_dashboardreport"
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100")]
+
+    def __str__(self):
+        return f"{self.unit} {self.month:%m/%Y}"

@@ -1,0 +1,3 @@
+"""The meetings fixtures, for the figures counted from meetings."""
+
+from tests.meetings.conftest import local, make_meeting, rule  # noqa: F401
