@@ -161,6 +161,8 @@ class Access:
         take that person's place: the deputy would send the new secretary's pending invitation to his own
         address, or suspend the secretary. Nobody manages their own record either (`can_edit_own_contact`).
         """
+        if self.member is not None and member.pk == self.member.pk:
+            return False  # an administrator above too: their own record is for the committee above them
         if self.grant_over(member.cell) == Grant.Role.ADMIN:
             return True
         return member.position in self._positions_below(self.position_in(member.cell))

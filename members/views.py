@@ -389,9 +389,12 @@ def member_invite(request, pk):
     member = _member_or_404(request, pk)
     access.require(access.for_user(request.user).can_manage_member(member))
     try:
-        services.invite_account(member)
+        with transaction.atomic():
+            services.invite_account(member)
     except services.ServiceError as exc:
         messages.error(request, str(exc))
+    except IntegrityError:  # the same address invited for another member at the same moment
+        messages.error(request, _("Another account already uses this e-mail address."))
     else:
         messages.success(request, _("An invitation was sent to %(email)s.") % {"email": member.email})
     return redirect(member)

@@ -292,3 +292,42 @@ def test_a_cell_with_members_stays_a_cell_even_when_saved_without_the_form(cell,
     with pytest.raises(ValidationError):
         cell.save()
     assert OrgUnit.objects.get(pk=cell.pk).kind == OrgUnit.Kind.CELL
+
+
+# --- found by a second attack: an administrator's own record, two invitations to one address at once -------
+
+
+def test_an_administrator_above_cannot_manage_his_own_record(client, commune_admin, cell, make_member):
+    """A commune administrator who is also a member of a cell below: his own status, cell and record are
+    for the committee above him, like anyone's."""
+    himself = make_member(cell, "Ông Quản Trị", email="quantri@example.vn")
+    Member.objects.filter(pk=himself.pk).update(user=commune_admin)
+    himself.refresh_from_db()
+    client.force_login(commune_admin)
+    for name in ["members:status", "members:transfer"]:
+        assert client.get(reverse(name, args=[himself.pk])).status_code == 403
+    assert set_status(client, himself, Member.Status.EXEMPT).status_code == 403
+    # His own contact he keeps up to date; the rest of the form is shown, not taken.
+    edit(client, himself, full_name="Tên Mới", card_number="X1", phone="0912000111")
+    changed = stored(himself)
+    assert (changed.status, changed.full_name, changed.card_number) == (Member.Status.ACTIVE, "Ông Quản Trị", "")
+    assert changed.phone == "0912000111"
+
+
+def test_two_members_with_one_address_invited_at_once_get_a_message_not_a_500(
+    client, secretary, cell, make_member, meanwhile
+):
+    first = make_member(cell, "Người Thứ Nhất", email="chung@example.vn")
+    second = make_member(cell, "Người Thứ Hai", email="chung@example.vn")
+
+    def the_other_invitation():
+        from members import services
+
+        services.invite_account(Member.objects.get(pk=second.pk))
+
+    client.force_login(secretary)  # (a login saves the user: before the race is arranged)
+    meanwhile(User, the_other_invitation)  # just before this request creates its login
+    response = client.post(reverse("members:invite", args=[first.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Email này đã được một tài khoản khác sử dụng." in response.content.decode()
+    assert stored(first).user is None and stored(second).user.email == "chung@example.vn"
