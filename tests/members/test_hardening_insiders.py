@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members.models import Member, OrgUnit, User
 from tests.conftest import PASSWORD
+from tests.members.test_hardening_positions import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +22,6 @@ SECRETARY, DEPUTY, COMMITTEE, MEMBER = (
     Member.Position.MEMBER,
 )
 TODAY = timezone.localdate().strftime("%d/%m/%Y")
-
-
-def form_data(member, **changes):
-    """The member form as its page would post it back, with `changes`."""
-    data = {
-        "full_name": member.full_name,
-        "gender": member.gender,
-        "birth_date": member.birth_date.strftime("%d/%m/%Y") if member.birth_date else "",
-        "card_number": member.card_number,
-        "admitted_on": member.admitted_on.strftime("%d/%m/%Y"),
-        "official_on": member.official_on.strftime("%d/%m/%Y") if member.official_on else "",
-        "position": member.position,
-        "email": member.email,
-        "phone": member.phone,
-    }
-    data.update(changes)
-    return data
 
 
 def edit(client, member, **changes):
