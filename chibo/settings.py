@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "chibo",
     "members",
     "meetings",
+    "minutes",
     "resolutions",
     "notifications",
     "dashboards",

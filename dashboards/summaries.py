@@ -31,10 +31,11 @@ from django.db.models.signals import post_delete, post_init, post_save, pre_dele
 from django.utils import timezone
 
 from chibo import bulk
-from meetings.models import Attendance, Contribution, Meeting, MeetingChange, Minutes
+from meetings.models import Attendance, Meeting, MeetingChange
 from members.access import COMMITTEE_POSITIONS
 from members.models import Member, OrgUnit
 from members.signals import members_imported
+from minutes.models import Contribution, Minutes
 
 from .models import CellMonth, CellStatus, CellYear, MemberYear
 

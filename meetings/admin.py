@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from .models import (
-    Addendum,
     AgendaItem,
     Attendance,
     CalendarFeed,
@@ -10,13 +9,10 @@ from .models import (
     Invitation,
     Meeting,
     MeetingChange,
-    Minutes,
-    MinutesRevision,
-    MinutesSection,
-    QualityPolicy,
     ScheduleRule,
     ThematicTopic,
 )
+from .signals import attendance_refusal
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -41,7 +37,7 @@ class AttendanceAdmin(admin.ModelAdmin):
     raw_id_fields = ["meeting", "member", "recorded_by"]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None or not Minutes.objects.filter(meeting=obj.meeting_id, status=Minutes.Status.LOCKED).exists()
+        return obj is None or attendance_refusal(obj.meeting) is None  # signed minutes report it: history
 
     has_delete_permission = has_change_permission
 
@@ -62,53 +58,3 @@ class MeetingChangeAdmin(admin.ModelAdmin):
 
 
 admin.site.register([ScheduleRule, ThematicTopic, Document, Guidance, CalendarFeed])
-
-
-class MinutesSectionInline(admin.StackedInline):
-    model = MinutesSection
-    extra = 0
-
-
-@admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "status", "quality_total", "quality_grade", "pdf_status", "updated_at"]
-    list_filter = ["status", "pdf_status"]
-    raw_id_fields = ["meeting", "chair", "minute_taker", "signed_by", "updated_by"]
-    readonly_fields = ["version", "pdf_sha256", "pdf_source", "frozen"]
-    inlines = [MinutesSectionInline]
-
-    # Locked minutes are not changed or deleted, not even here: corrections are addenda.
-    def has_change_permission(self, request, obj=None):
-        return obj is None or not obj.is_locked
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_locked
-
-
-class HistoryAdmin(admin.ModelAdmin):
-    """Signed records and their history are read, never rewritten."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MinutesRevision)
-class MinutesRevisionAdmin(HistoryAdmin):
-    list_display = ["minutes", "version", "action", "by", "at"]
-
-
-@admin.register(Addendum)
-class AddendumAdmin(HistoryAdmin):
-    list_display = ["minutes", "signed_by", "signed_at"]
-
-
-@admin.register(QualityPolicy)
-class QualityPolicyAdmin(admin.ModelAdmin):
-    list_display = ["unit"]
-    raw_id_fields = ["unit"]

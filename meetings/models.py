@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,9 +140,6 @@ class Meeting(models.Model):
     def attendance_counts(self):
         """Counts and rate by the domain rule (§3); see `attendance_summary`."""
         return attendance_summary(list(self.attendances.all()))
-
-    def vote_base(self):
-        return vote_base(list(self.attendances.all()))
 
 
 class ScheduleRule(models.Model):
@@ -434,27 +431,6 @@ def attendance_summary(attendances):
     }
 
 
-def vote_base(attendances):
-    """The vote base N and who can vote (domain §3), from a meeting's attendance records.
-
-    N = official members convened − those away on temporary activity − exempt members who are absent
-    − official members absent with a reason (a setting, on by default). Suspended members are not
-    convened. Members here on temporary activity and probationary members never vote.
-    """
-    subtract_excused = settings.VOTE_BASE_SUBTRACT_EXCUSED
-    base = voters = 0
-    for a in attendances:
-        if not a.official or a.category in (Attendance.Category.VISITING, Attendance.Category.AWAY):
-            continue
-        if a.category == Attendance.Category.EXEMPT and not a.is_present:
-            continue
-        if a.status == Attendance.Status.EXCUSED and subtract_excused:
-            continue
-        base += 1
-        voters += a.is_present
-    return {"base": base, "voters": voters, "can_pass": 2 * voters > base}
-
-
 class MeetingChange(models.Model):
     """History of who did what to a meeting: moves, cancellations, attendance changes."""
 
@@ -484,190 +460,3 @@ class CalendarFeed(models.Model):
     @staticmethod
     def new_token():
         return secrets.token_urlsafe(32)
-
-
-class Minutes(models.Model):
-    """The minutes (biên bản) of one meeting, kept in the cell's minutes book (domain §5).
-
-    Draft (several editors; `version` refuses a save made from an older version) → approved at the
-    meeting → signed by the chair, which locks it. A locked record never changes; corrections are
-    addenda. Every change before locking is kept as a revision.
-    """
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved at the meeting")
-        LOCKED = "locked", _("Signed and locked")
-
-    class PdfStatus(models.TextChoices):
-        NONE = "", _("Not rendered")
-        PENDING = "pending", _("Being rendered")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Rendering failed")
-
-    meeting = models.OneToOneField(Meeting, models.CASCADE, related_name="minutes")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    version = models.PositiveIntegerField(default=1)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    chair = models.ForeignKey(Member, models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("chair"))  # fmt: skip
-    chair_title = models.CharField(_("chair's position"), max_length=100, blank=True)
-    minute_taker = models.ForeignKey(Member, models.PROTECT, null=True, blank=True, related_name="+",
-                                     verbose_name=_("minute-taker"))  # fmt: skip
-    guests = models.TextField(_("guests from higher committees"), blank=True)
-    praise_criticism = models.TextField(_("praise, reminders and criticism"), blank=True)
-    conclusion = models.TextField(_("the chair's conclusion"), blank=True)
-    quality_scores = models.JSONField(_("quality scores"), default=dict, blank=True)
-    quality_total = models.DecimalField(_("quality score"), max_digits=5, decimal_places=1, null=True, blank=True)
-    quality_grade = models.CharField(_("grade"), max_length=20, blank=True)
-    # Everything the minutes say, as it stood when they were signed: names, cell, attendance, votes.
-    # The locked minutes are shown and rendered from it, so later renames never rewrite them.
-    frozen = models.JSONField(default=dict, blank=True)
-    search_text = models.TextField(editable=False, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    signed_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
-    signed_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.FileField(upload_to="minutes/", blank=True, max_length=300)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    pdf_source = models.CharField(max_length=64, blank=True, help_text="Hash of what the PDF was rendered from.")
-    pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, blank=True, default="")
-    updated_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("minutes")
-        verbose_name_plural = _("minutes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gt=F("started_at")),
-                name="minutes_end_after_start",
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.meeting)
-
-    def get_absolute_url(self):
-        return reverse("meetings:minutes", args=[self.meeting_id])
-
-    @property
-    def is_locked(self):
-        return self.status == self.Status.LOCKED
-
-    @property
-    def is_editable(self):
-        return self.status == self.Status.DRAFT
-
-
-class MinutesSection(models.Model):
-    """The content under one heading of section II, following the meeting's agenda."""
-
-    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="sections")
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    heading = models.CharField(_("heading"), max_length=300)
-    text = models.TextField(_("content"), blank=True)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self):
-        return self.heading
-
-
-class Contribution(models.Model):
-    """A member who spoke in the discussion, and what they said: counted per member over time."""
-
-    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="contributions")
-    member = models.ForeignKey(Member, models.PROTECT, related_name="contributions", verbose_name=_("member"))
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    summary = models.TextField(_("summary"))
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self):
-        return f"{self.member}: {self.summary[:40]}"
-
-
-class MinutesTask(models.Model):
-    """A task assigned at the meeting: who, what, by when (section III)."""
-
-    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="tasks")
-    member = models.ForeignKey(Member, models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name=_("who"))  # fmt: skip
-    description = models.CharField(_("what"), max_length=500)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["deadline", "pk"]
-
-    def __str__(self):
-        return self.description
-
-
-class MinutesRevision(models.Model):
-    """Who changed the minutes, when, and what they were after the change."""
-
-    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    action = models.CharField(max_length=20)
-    snapshot = models.JSONField(default=dict)
-    by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-
-    def __str__(self):
-        return f"{self.minutes} v{self.version} {self.action}"
-
-
-class Addendum(models.Model):
-    """A dated, signed correction of locked minutes, shown with the original."""
-
-    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="addenda")
-    text = models.TextField(_("correction"))
-    signed_by = models.ForeignKey(User, models.PROTECT, related_name="+")
-    signed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["signed_at", "pk"]
-
-    def __str__(self):
-        return f"{self.minutes}: {self.signed_at:%d/%m/%Y}"
-
-
-class QualityPolicy(models.Model):
-    """A higher committee's weights and grade bands for meeting quality; cells below inherit it."""
-
-    unit = models.OneToOneField(OrgUnit, models.CASCADE, related_name="quality_policy", verbose_name=_("committee"))
-    weights = models.JSONField(
-        _("weights"), default=dict, blank=True, help_text=_("Points per criterion; they add up to 100.")
-    )
-    bands = models.JSONField(_("grade bands"), default=dict, blank=True, help_text=_("Lowest score of each grade."))
-
-    class Meta:
-        verbose_name = _("quality policy")
-        verbose_name_plural = _("quality policies")
-
-    def __str__(self):
-        return str(self.unit)
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .quality_sheet import DEFAULT_WEIGHTS, GRADES
-
-        if self.weights:
-            unknown = set(self.weights) - set(DEFAULT_WEIGHTS)
-            values = list(self.weights.values())
-            if unknown:
-                raise ValidationError({"weights": _("Unknown criteria: %(keys)s.") % {"keys": ", ".join(unknown)}})
-            if not all(isinstance(v, int | float) and v >= 0 for v in values) or sum(values) != 100:
-                raise ValidationError({"weights": _("The weights must be numbers that add up to 100.")})
-        if self.bands:
-            keys = {key for key, _label in GRADES[:-1]}
-            if set(self.bands) - keys or not all(isinstance(v, int | float) for v in self.bands.values()):
-                raise ValidationError({"bands": _("Give the lowest score of: %(keys)s.") % {"keys": ", ".join(keys)}})

@@ -8,6 +8,7 @@ from chibo import dispatch
 from members.models import Member
 from notifications.models import Message
 
+from . import signals
 from .agenda import add_standard_agenda
 from .models import Attendance, Invitation, Meeting, MeetingChange
 
@@ -54,15 +55,13 @@ def save_edited(meeting, changed, by=None):
     """Save a meeting edited by whoever manages the cell's meetings (`changed`: the fields their form changed).
 
     The meeting's chair is the one who signs the minutes: unsigned minutes follow a new chair here, in the same
-    transaction, so that the meeting and its minutes never name two chairs (see `minutes.record_chair` for the
-    other way round)."""
+    transaction, so that the meeting and its minutes never name two chairs (see `minutes.workflow.record_chair`
+    for the other way round)."""
     meeting.save()
     _log(meeting, "edited", by)
     if "chair" in changed:
-        from .minutes import follow_meeting_chair
-
         _log(meeting, "chair", by, chair=str(meeting.chair or ""))
-        follow_meeting_chair(meeting, by)
+        signals.chair_changed.send(sender=Meeting, meeting=meeting, by=by)
     return meeting
 
 
@@ -236,12 +235,9 @@ def record_attendance(meeting, marks, by=None):
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == Meeting.Status.CANCELLED:
         raise MeetingError(_("A cancelled meeting has no attendance."))
-    from .minutes import MinutesError, guard_attendance
-
-    try:
-        guard_attendance(meeting)
-    except MinutesError as exc:
-        raise MeetingError(str(exc)) from exc
+    refusal = signals.attendance_refusal(meeting)
+    if refusal:
+        raise MeetingError(refusal)
     if meeting.starts_at > timezone.now():
         raise MeetingError(_("Attendance can be recorded once the meeting has started."))
     day = timezone.localtime(meeting.starts_at).date()

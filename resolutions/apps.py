@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ResolutionsConfig(AppConfig):
     name = "resolutions"
     verbose_name = _("Resolutions")
+
+    def ready(self):
+        from meetings import signals as meeting_signals
+        from minutes import signals as minutes_signals
+
+        from . import review
+
+        meeting_signals.page_extras.connect(review.meeting_page, dispatch_uid="resolutions-meeting-page")
+        minutes_signals.sections_drafted.connect(review.carry_into_minutes, dispatch_uid="resolutions-review")

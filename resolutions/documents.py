@@ -73,7 +73,7 @@ def word(resolution):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    from meetings.docx import _clean
+    from chibo.word import clean
 
     with translation.override("vi"):
         c = context(resolution)
@@ -83,30 +83,30 @@ def word(resolution):
         document.styles["Normal"].font.size = Pt(14)
         header = document.add_table(rows=1, cols=2)
         left, right = header.rows[0].cells
-        left.paragraphs[0].add_run(_clean(doc["cell"]["parent"]).upper())
-        left.add_paragraph().add_run(_clean(doc["cell"]["name"]).upper()).bold = True
+        left.paragraphs[0].add_run(clean(doc["cell"]["parent"]).upper())
+        left.add_paragraph().add_run(clean(doc["cell"]["name"]).upper()).bold = True
         left.add_paragraph(_("No. %(code)s") % {"code": doc["code"]})
         party = right.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM")
         party.bold = party.underline = True
         if c["day"]:
             day = c["day"]
             right.add_paragraph().add_run(
-                f"{_clean(doc['cell']['place_name'])}, "
+                f"{clean(doc['cell']['place_name'])}, "
                 + _("day %(d)s month %(m)s year %(y)s")
                 % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
             ).italic = True
         title = document.add_paragraph()
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         title.add_run(_("Resolution").upper()).bold = True
-        document.add_paragraph(_clean(doc["title"])).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        document.add_paragraph(clean(doc["title"])).alignment = WD_ALIGN_PARAGRAPH.CENTER
         for number, heading, key in [("I", _("Purpose and requirements"), "purpose"), ("II", _("Tasks"), "tasks_text"),
                                      ("III", _("Solutions"), "solutions")]:  # fmt: skip
             document.add_paragraph().add_run(f"{number}. {heading}".upper()).bold = True
-            document.add_paragraph(_clean(doc[key]) or "…")
+            document.add_paragraph(clean(doc[key]) or "…")
         document.add_paragraph().add_run(f"IV. {_('Assignments')}".upper()).bold = True
         for item in doc["assignments"]:
-            document.add_paragraph(_clean(f"- {item['what']} — {item['who']}; {item['deadline_date']:%d/%m/%Y}"))
+            document.add_paragraph(clean(f"- {item['what']} — {item['who']}; {item['deadline_date']:%d/%m/%Y}"))
         document.add_paragraph().add_run(f"V. {_('Checking')}".upper()).bold = True
-        document.add_paragraph(_clean(doc["checking"]) or "…")
-        document.add_paragraph(_clean(f"{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{doc['signer']}"))
+        document.add_paragraph(clean(doc["checking"]) or "…")
+        document.add_paragraph(clean(f"{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{doc['signer']}"))
         return document

@@ -10,9 +10,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Attendance, Contribution
+from meetings.models import Attendance
 from meetings.warnings import removal_flags
 from members.models import Member
+from minutes.models import Contribution
 
 from .models import StudyEssay, Task
 

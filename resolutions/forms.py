@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from meetings.documents import DocumentField
 from members.forms import DateInput
 from members.models import Member
+from minutes.models import Vote
 
-from .models import Directive, Resolution, ResolutionReview, Task, Vote
+from .models import Directive, Resolution, ResolutionReview, Task
 
 
 class ResolutionForm(forms.ModelForm):

@@ -58,3 +58,16 @@ def review_text(meeting):
         note = f" ({row['note']})" if row["note"] else ""
         lines.append(f"- {task.title} — {task.responsible}: {row['label']}{note}")
     return "\n".join(lines)
+
+
+def carry_into_minutes(sender, meeting, sections, **kwargs):
+    """New minutes start their political-tasks block (the second section) from the review of the previous
+    resolution (HD 12): receiver of `minutes.signals.sections_drafted`."""
+    carried = review_text(meeting)
+    if carried and len(sections) > 1:
+        sections[1].text = carried
+
+
+def meeting_page(sender, meeting, **kwargs):
+    """What a meeting's page shows of the previous resolution: receiver of `meetings.signals.page_extras`."""
+    return {"review": review(meeting)}

@@ -179,8 +179,9 @@ def test_a_report_asked_for_while_the_broker_is_away_is_built_once_it_is_back(
 def test_a_resolution_issued_while_the_broker_is_away_gets_its_pdf_once_it_is_back(
     celery_worker, client, secretary, cell, member
 ):
-    from meetings import minutes as workflow
-    from resolutions.models import Resolution, Vote
+    from minutes import workflow
+    from minutes.models import Vote
+    from resolutions.models import Resolution
 
     meeting = services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=2), place="Nhà văn hóa")

@@ -57,10 +57,11 @@ def test_the_minutes_pdf_is_rendered_by_the_worker(celery_worker, cell, secretar
     from django.utils import timezone
     from pypdf import PdfReader
 
-    from meetings import minutes as workflow
     from meetings import services
-    from meetings.models import Meeting, Minutes
+    from meetings.models import Meeting
     from members.models import Member
+    from minutes import workflow
+    from minutes.models import Minutes
 
     chair = Member.objects.get(user=secretary)
     meeting = services.create_meeting(
@@ -78,3 +79,26 @@ def test_the_minutes_pdf_is_rendered_by_the_worker(celery_worker, cell, secretar
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     text = unicodedata.normalize("NFC", text)
     assert "BIÊN BẢN" in text and "Trần Văn Bí" in text
+
+
+def test_a_call_queued_under_the_task_s_name_before_the_layout_change_still_runs(celery_worker, cell, secretary):
+    """During an upgrade the broker may still hold calls made by the previous version, under the names the
+    tasks had then ("meetings.tasks.…"): the worker runs them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import services
+    from meetings.models import Meeting
+    from members.models import Member
+    from minutes import workflow
+    from minutes.models import Minutes
+
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(hours=3), place="Nhà văn hóa thôn Đông")
+    )
+    services.record_attendance(meeting, {m.pk: ("present", "") for m in Member.objects.filter(cell=cell)})
+    record = workflow.start(meeting)
+    assert record.pdf_status == ""
+    app.send_task("meetings.tasks.render_minutes_pdf", args=[record.pk])
+    assert wait_for(lambda: Minutes.objects.get(pk=record.pk).pdf_status == "ready", seconds=60)

@@ -17,7 +17,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from meetings import services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
+from minutes.models import Minutes
 from notifications.tasks import scan_reminders
 from tests.test_settings import BASE_DIR, clean_env, run
 

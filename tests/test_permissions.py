@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.models import DashboardReport
-from meetings import minutes as minutes_workflow
 from meetings import services
-from meetings.models import Document, Guidance, Meeting, Minutes, ThematicTopic
+from meetings.models import Document, Guidance, Meeting, ThematicTopic
 from members.models import Member
+from minutes import workflow as minutes_workflow
+from minutes.models import Minutes, Vote
 from resolutions import services as resolution_services
-from resolutions.models import Resolution, Task, Vote
+from resolutions.models import Resolution, Task
 
 LOGIN = "login"
 ROLES = ["anonymous", "member", "outsider", "secretary", "viewer_other_branch", "commune_viewer", "commune_admin"]

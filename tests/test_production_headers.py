@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import minutes as workflow
 from meetings import services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
 from members.models import Member
+from minutes import workflow
+from minutes.models import Minutes
 
 pytestmark = pytest.mark.django_db
 

@@ -78,11 +78,12 @@ def log_of(process):
 def test_a_worker_from_the_runtime_requirements_alone_renders_the_minutes_and_sends_mail(
     runtime_worker, cell, secretary, make_member
 ):
-    from meetings import minutes as workflow
     from meetings import services
-    from meetings.models import Meeting, Minutes
+    from meetings.models import Meeting
     from members import services as member_services
     from members.models import Member
+    from minutes import workflow
+    from minutes.models import Minutes
 
     outbox, process = runtime_worker
     chair = Member.objects.get(user=secretary)

@@ -31,7 +31,7 @@ def get(row, key):
 @register.filter
 def grade(key):
     """A quality grade's name (Tốt, Khá, Trung bình, Kém)."""
-    from meetings.quality import GRADES
+    from minutes.quality_sheet import GRADES
 
     return dict(GRADES).get(key, "")
 

@@ -1,4 +1,3 @@
-"""Views of the meetings app: meetings themselves and their minutes (views/minutes.py)."""
+"""Views of the meetings app."""
 
 from .meetings import *  # noqa: F403
-from .minutes import *  # noqa: F403

@@ -15,7 +15,7 @@ from members import access
 from members.models import OrgUnit
 from notifications.models import Message
 
-from .. import calendars, services
+from .. import calendars, services, signals
 from ..documents import content_type
 from ..forms import (
     AgendaFormSet,
@@ -173,9 +173,6 @@ def meeting_detail(request, pk):
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
     attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
     guidance = guidance_for(meeting)
-    from resolutions.review import review
-
-    previous = review(meeting)
     failed = []
     if can_manage:
         failed = meeting.messages.filter(status__in=[Message.Status.FAILED, Message.Status.NO_ADDRESS]).select_related(
@@ -190,13 +187,13 @@ def meeting_detail(request, pk):
             "agenda": agenda,
             "documents": documents,
             "guidance": guidance,
-            "review": previous,
             "replies": _reply_counts(invitations),
             "invitations": invitations,
             "own": own,
             "attendances": attendances,
             "summary": attendance_summary(attendances) if attendances else None,
             "can_manage": can_manage,
+            **signals.extras_for_page(meeting),
             "can_record": user_access.can_record_attendance(meeting) and meeting.starts_at <= timezone.now(),
             "failed_messages": failed,
             "history": meeting.changes.select_related("by")[:20] if can_manage else [],

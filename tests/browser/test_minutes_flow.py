@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
 from members.models import Member
+from minutes.models import Minutes
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -2,12 +2,13 @@ from datetime import date
 
 import pytest
 
-from meetings import minutes as workflow
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import Member
+from minutes import workflow
+from minutes.models import Vote
 from resolutions import services
-from resolutions.models import Resolution, Task, Vote
+from resolutions.models import Resolution, Task
 
 from .conftest import log_in
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from dashboards import figures as dashboard
 from dashboards import summaries
-from meetings import minutes as minutes_workflow
 from meetings import services
-from meetings.models import Attendance, Contribution, Meeting, Minutes
+from meetings.models import Attendance, Meeting
 from members.models import Member
+from minutes import workflow as minutes_workflow
+from minutes.models import Contribution, Minutes, Vote
 from resolutions import services as resolution_services
-from resolutions.models import Resolution, Task, Vote
+from resolutions.models import Resolution, Task
 
 from .conftest import local
 
@@ -88,7 +89,7 @@ def history(cell, sibling_cell, roll, make_member, django_capture_on_commit_call
             Contribution.objects.create(minutes=aug_minutes, member=r["a"], summary="Ý kiến")
             Contribution.objects.create(minutes=aug_minutes, member=r["c"], summary="Ý kiến")
             # The chair's scores: full marks on each part Chibo does not compute.
-            from meetings.quality import DEFAULT_WEIGHTS, ENTERED
+            from minutes.quality import DEFAULT_WEIGHTS, ENTERED
 
             aug_minutes.quality_scores = {key: str(DEFAULT_WEIGHTS[key]) for key in ENTERED}
             aug_minutes.save(update_fields=["quality_scores"])

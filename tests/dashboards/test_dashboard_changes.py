@@ -8,12 +8,13 @@ import time_machine
 from dashboards import figures as dashboard
 from dashboards import summaries
 from dashboards.models import CellMonth, MemberYear
-from meetings import minutes as minutes_workflow
 from meetings import services
-from meetings.models import Contribution, Meeting
+from meetings.models import Meeting
 from members import services as member_services
+from minutes import workflow as minutes_workflow
+from minutes.models import Contribution, Vote
 from resolutions import services as resolution_services
-from resolutions.models import Resolution, Vote
+from resolutions.models import Resolution
 
 from .conftest import local
 

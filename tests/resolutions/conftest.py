@@ -3,11 +3,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from meetings import minutes as workflow
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import Member
-from resolutions.models import Resolution, Vote
+from minutes import workflow
+from minutes.models import Vote
+from resolutions.models import Resolution
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from django.db import connection
 from django.urls import reverse
 
 from members.models import Member
+from minutes.models import Vote
 from resolutions import services
-from resolutions.models import Resolution, Task, Vote
+from resolutions.models import Resolution, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,9 @@ def test_the_vote_must_come_from_the_same_meeting(make_resolution, held_meeting,
 
     from django.utils import timezone
 
-    from meetings import minutes as workflow
     from meetings import services as meeting_services
     from meetings.models import Meeting
+    from minutes import workflow
 
     other = meeting_services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=40), place="X")
@@ -184,9 +185,9 @@ def test_the_next_meeting_reviews_the_previous_resolution(client, issued, member
 
     from django.utils import timezone
 
-    from meetings import minutes as workflow
     from meetings import services as meeting_services
     from meetings.models import Meeting
+    from minutes import workflow
 
     resolution, late_task = issued
     done = Task.objects.create(resolution=resolution, title="Thu đảng phí", responsible=late_task.responsible,
@@ -342,9 +343,9 @@ def test_numbers_are_per_cell(make_resolution, other_cell, outsider):
 
     from django.utils import timezone
 
-    from meetings import minutes as workflow
     from meetings import services as meeting_services
     from meetings.models import Meeting
+    from minutes import workflow
 
     services.issue(make_resolution(), on=date(2026, 3, 1))
     elsewhere = meeting_services.create_meeting(
@@ -358,7 +359,7 @@ def test_numbers_are_per_cell(make_resolution, other_cell, outsider):
 def test_a_vote_resting_under_a_resolution_cannot_change_and_a_correction_is_no_error(
     client, make_resolution, held_meeting, secretary
 ):
-    from meetings.models import Minutes
+    from minutes.models import Minutes
 
     client.force_login(secretary)
     minutes = Minutes.objects.get(meeting=held_meeting)

@@ -25,22 +25,23 @@ from django.utils import timezone
 from dashboards import summaries
 from dashboards.models import CellMonth, MemberYear
 from dashboards.summaries import add_months
-from meetings.demo import EXCUSES, SPEECHES, TOPICS
+from meetings.demo import EXCUSES, TOPICS
 from meetings.models import (
     Attendance,
-    Contribution,
     Meeting,
     MeetingChange,
-    Minutes,
     ScheduleRule,
     ThematicTopic,
 )
 from meetings.schedule import regular_day
-from members.management.commands.seed_demo import FAMILY, GIVEN, MIDDLE
+from members.demo import FAMILY, GIVEN, MIDDLE
 from members.models import CellMembership, Grant, Member, OrgUnit, StatusChange, User, add_years
 from members.names import fold, sort_key
+from minutes.demo import SPEECHES
+from minutes.models import Contribution, Minutes, Vote
+from minutes.votes import passes
 from resolutions.demo import TASKS
-from resolutions.models import Resolution, ResolutionCounter, Task, Vote
+from resolutions.models import Resolution, ResolutionCounter, Task
 
 CODE = "SCALE"  # the province's code; every unit made here has a code starting with it
 PASSWORD = "chibo-demo"
@@ -740,7 +741,7 @@ class Builder:
             voters += came
         against = min(voters, rng.choice([0, 0, 0, 0, 1]))
         votes_for = voters - against
-        passed = 2 * votes_for > base
+        passed = passes(votes_for, base)
         vote = self.ids[Vote]()
         subject = f"Nghị quyết sinh hoạt chi bộ tháng {day.month:02d}/{day.year}"
         self.votes.add(vote, minutes, subject, votes_for, against, base, passed)

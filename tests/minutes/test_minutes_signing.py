@@ -4,10 +4,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from meetings import minutes as workflow
 from meetings import services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
 from members.models import Member
+from minutes import workflow
+from minutes.models import Minutes
 from tests.conftest import make_user
 
 from .conftest import local

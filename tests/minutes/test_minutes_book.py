@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from meetings import minutes as workflow
 from meetings import services
-from meetings.models import Meeting, Minutes
+from meetings.models import Meeting
 from members.models import Member
+from minutes import workflow
+from minutes.models import Minutes
 
 from .conftest import local
 from .test_minutes import NOW, lock, make_held

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meetings.models import Meeting
 from members import access
 from members.names import fold
 
-from .. import minutes as workflow
-from .. import quality
-from ..forms import (
+from . import quality, workflow
+from .forms import (
     AddendumForm,
     ContributionFormSet,
     MinutesForm,
@@ -26,21 +26,8 @@ from ..forms import (
     TaskFormSet,
     VoteFormSet,
 )
-from ..models import Meeting, Minutes
-
-__all__ = [
-    "minutes_addendum",
-    "minutes_book",
-    "minutes_book_pdf",
-    "minutes_detail",
-    "minutes_docx",
-    "minutes_edit",
-    "minutes_pdf",
-    "minutes_render",
-    "minutes_start",
-    "minutes_status",
-    "minutes_transition",
-]
+from .models import Minutes
+from .votes import meeting_vote_base, passes
 
 
 def _meeting(request, pk):
@@ -114,7 +101,7 @@ def minutes_edit(request, pk):
     if not minutes.is_editable:
         messages.error(request, _("These minutes are no longer a draft and cannot be changed."))
         return redirect("meetings:minutes", pk=meeting.pk)
-    base = meeting.vote_base()
+    base = meeting_vote_base(meeting)
     weights, _bands = quality.policy_for(meeting.cell)
     data = request.POST if request.method == "POST" else None
     form = MinutesForm(data, instance=minutes, can_set_chair=can_set_chair)
@@ -150,7 +137,7 @@ def minutes_edit(request, pk):
                     for item in formset.save(commit=False):
                         item.minutes = current
                         if formset.prefix == "votes":  # the rule holds on every row, before `recompute`
-                            item.base, item.passed = base["base"], 2 * item.votes_for > base["base"]
+                            item.base, item.passed = base["base"], passes(item.votes_for, base["base"])
                         item.save()
                     for item in formset.deleted_objects:
                         item.delete()
@@ -306,7 +293,7 @@ def minutes_pdf(request, pk):
 
 @login_required
 def minutes_docx(request, pk):
-    from ..docx import minutes_docx as build
+    from .docx import minutes_docx as build
 
     minutes = _minutes(request, pk)
     buffer = io.BytesIO()

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attendance, QualityPolicy, attendance_summary
+from meetings.models import Attendance, attendance_summary
+
+from .models import QualityPolicy
 from .quality_sheet import COMPUTED, CRITERIA, DEFAULT_BANDS, DEFAULT_WEIGHTS, ENTERED, GRADES  # noqa: F401
 
 SPEAKERS_FOR_FULL_MARKS = 0.3  # a third of those present spoke: "many members spoke"

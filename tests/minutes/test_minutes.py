@@ -9,11 +9,12 @@ from django.urls import reverse
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from meetings import minutes as workflow
 from meetings import services
-from meetings.models import Attendance, Minutes, MinutesRevision
+from meetings.models import Attendance
 from members.models import Member
-from resolutions.models import Vote
+from minutes import workflow
+from minutes.models import Minutes, MinutesRevision, Vote
+from minutes.votes import meeting_vote_base
 
 from .conftest import local
 
@@ -56,12 +57,12 @@ def make_held(cell, make_member, make_meeting, secretary, member):
 
 
 def test_the_vote_base_follows_the_party_rule(held, settings):
-    base = held.vote_base()
+    base = meeting_vote_base(held)
     # Official and convened: secretary, member, o1, o2, o3, excused, absent = 7, and the exempt member who came
     # = 8; minus the official member absent with a reason = 7. Voters: 5 present + the exempt who came = 6.
     assert base == {"base": 7, "voters": 6, "can_pass": True}
     settings.VOTE_BASE_SUBTRACT_EXCUSED = False
-    assert held.vote_base()["base"] == 8
+    assert meeting_vote_base(held)["base"] == 8
 
 
 def test_the_attendance_block(held):
@@ -266,7 +267,7 @@ def test_signing_renders_the_pdf_once_and_stores_its_hash(editor, held, secretar
     stored = minutes.pdf.read()
     assert hashlib.sha256(stored).hexdigest() == minutes.pdf_sha256
     name = minutes.pdf.name
-    from meetings.tasks import render_minutes_pdf
+    from minutes.tasks import render_minutes_pdf
 
     assert render_minutes_pdf.apply(args=[minutes.pk]).result == "unchanged"
     minutes.refresh_from_db()
@@ -277,7 +278,7 @@ def test_signing_renders_the_pdf_once_and_stores_its_hash(editor, held, secretar
 
 
 def test_quality_is_scored_with_the_committees_weights(editor, held, commune, make_meeting):
-    from meetings.models import QualityPolicy
+    from minutes.models import QualityPolicy
 
     minutes = workflow.start(held)
     entered = {"conduct": 18, "chairing": 9, "principles": 5, "results": 25, "closing": 5}
@@ -306,7 +307,7 @@ def test_quality_is_scored_with_the_committees_weights(editor, held, commune, ma
 def test_a_policy_must_add_up_to_100(commune):
     from django.core.exceptions import ValidationError
 
-    from meetings.models import QualityPolicy
+    from minutes.models import QualityPolicy
 
     with pytest.raises(ValidationError):
         QualityPolicy(unit=commune, weights={"conduct": 45, "closing": 20}).full_clean()
@@ -406,7 +407,7 @@ def test_signed_minutes_do_not_change_when_names_do(client, editor, held, secret
 
 
 def test_a_render_overtaken_by_a_change_is_discarded(held, secretary, monkeypatch):
-    from meetings import tasks
+    from minutes import tasks
 
     minutes = lock(held, secretary)
     real_render = workflow.render_pdf
@@ -434,7 +435,7 @@ def test_the_conflict_shows_every_changed_part(client, held, secretary, commune_
 
 
 def test_more_than_three_excuses_in_a_row_cost_attendance_points(cell, held, make_meeting, secretary):
-    from meetings import quality
+    from minutes import quality
 
     person = held.people["o1"]
     for day in (5, 12, 19):
@@ -457,13 +458,13 @@ def test_the_admin_cannot_rewrite_signed_minutes(client, held, secretary, django
     minutes = lock(held, secretary)
     staff = django_user_model.objects.create_superuser("root", "root@example.vn", "x")
     client.force_login(staff)
-    assert client.get(reverse("admin:meetings_minutes_delete", args=[minutes.pk])).status_code == 403
-    from meetings.models import Addendum
+    assert client.get(reverse("admin:minutes_minutes_delete", args=[minutes.pk])).status_code == 403
+    from minutes.models import Addendum
 
     with time_machine.travel(NOW):
         workflow.add_addendum(minutes, "Đính chính.", secretary)
     addendum = Addendum.objects.get()
-    response = client.post(reverse("admin:meetings_addendum_change", args=[addendum.pk]), {"text": "Sửa lén"})
+    response = client.post(reverse("admin:minutes_addendum_change", args=[addendum.pk]), {"text": "Sửa lén"})
     assert response.status_code in (302, 403)
     assert Addendum.objects.get().text == "Đính chính."
     attendance = Attendance.objects.filter(meeting=held).first()
@@ -480,3 +481,17 @@ def test_the_year_book_leaves_out_a_lost_file_and_says_so(editor, held, secretar
     response = editor.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2026", follow=True)
     assert response.status_code == 200
     assert any("render them again" in str(m) or "tạo lại" in str(m) for m in response.context["messages"])
+
+
+def test_the_admin_pages_of_the_minutes_keep_their_old_addresses(client, held, secretary, django_user_model):
+    """The minutes' admin pages were under /admin/meetings/ before the layout change: bookmarks still lead there."""
+    minutes = lock(held, secretary)
+    staff = django_user_model.objects.create_superuser("staff", "staff@example.vn", "x")
+    client.force_login(staff)
+    response = client.get(f"/admin/meetings/minutes/{minutes.pk}/change/?_changelist_filters=x")
+    assert response.status_code == 301
+    assert response["Location"] == f"/admin/minutes/minutes/{minutes.pk}/change/?_changelist_filters=x"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/admin/resolutions/vote/").headers["Location"] == "/admin/minutes/vote/"
+    assert client.get("/admin/meetings/message/").headers["Location"] == "/admin/notifications/message/"
+    assert client.get("/admin/meetings/vote/").status_code == 404  # never there

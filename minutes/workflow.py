@@ -15,19 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings import signals as meeting_signals
+from meetings.models import Attendance, Meeting, MeetingChange, attendance_summary, counted_categories
 from members.names import fold
 
-from .models import (
-    Attendance,
-    Meeting,
-    MeetingChange,
-    Minutes,
-    MinutesRevision,
-    MinutesSection,
-    attendance_summary,
-    counted_categories,
-    vote_base,
-)
+from . import signals
+from .models import Addendum, Minutes, MinutesRevision, MinutesSection, Vote
+from .votes import meeting_vote_base, passes, vote_base
 
 
 class MinutesError(Exception):
@@ -64,14 +58,9 @@ def start(meeting, by=None):
         minute_taker_id=planned.minute_taker_id,
         updated_by=by,
     )
-    from resolutions.review import review_text
-
     body = list(meeting.agenda_items.filter(section="body"))
     sections = [MinutesSection(minutes=minutes, order=index + 1, heading=item.title) for index, item in enumerate(body)]
-    carried = review_text(meeting)
-    if carried and len(sections) > 1:
-        # The political-tasks block reviews last month and the previous resolution (HD 12): it starts from it.
-        sections[1].text = carried
+    signals.sections_drafted.send(sender=Minutes, meeting=meeting, sections=sections)
     MinutesSection.objects.bulk_create(sections)
     _revision(minutes, "created", by)
     return minutes
@@ -199,9 +188,9 @@ def recompute(minutes):
     """Votes and computed quality scores follow the attendance as it is now (it may have been corrected)."""
     from . import quality
 
-    base = minutes.meeting.vote_base()
+    base = meeting_vote_base(minutes.meeting)
     for item in minutes.votes.all():
-        passed = 2 * item.votes_for > base["base"]
+        passed = passes(item.votes_for, base["base"])
         if (item.base, item.passed) != (base["base"], passed):
             item.base, item.passed = base["base"], passed
             item.save(update_fields=["base", "passed"])
@@ -233,7 +222,7 @@ def record_chair(minutes, by):
     )
 
 
-def follow_meeting_chair(meeting, by):
+def follow_meeting_chair(sender, meeting, by, **kwargs):
     """The other way round: whoever manages the cell's meetings changed the meeting's chair, so its unsigned
     minutes name them too, as a new version with its revision (an editor holding the older version gets a
     conflict rather than writing the old chair back). Signed minutes keep the chair who signed them."""
@@ -297,8 +286,6 @@ def _saved_status(minutes, by, action):
 
 @transaction.atomic
 def add_addendum(minutes, text, by):
-    from .models import Addendum
-
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if not minutes.is_locked:
         raise MinutesError(_("Corrections are added once the minutes are locked; until then, edit the draft."))
@@ -315,7 +302,7 @@ def request_pdf(minutes):
     """Render the PDF after commit, unless the stored one was made from exactly this content."""
     from chibo import pdf
 
-    return pdf.request(minutes, source_hash, "meetings.tasks.render_minutes_pdf")
+    return pdf.request(minutes, source_hash, "minutes.tasks.render_minutes_pdf")
 
 
 def missing_from_book(cell, year):
@@ -341,20 +328,25 @@ def render_missing(records):
         .exclude(pdf_status__in=[Minutes.PdfStatus.PENDING, Minutes.PdfStatus.READY])
         .update(pdf_status=Minutes.PdfStatus.PENDING)
     ]
-    dispatch.send_many_after_commit("meetings.tasks.render_minutes_pdf", [(pk,) for pk in queued])
+    dispatch.send_many_after_commit("minutes.tasks.render_minutes_pdf", [(pk,) for pk in queued])
     return len(queued)
 
 
-def guard_attendance(meeting):
+def guard_attendance(sender, meeting, **kwargs):
     """Attendance of a meeting whose minutes are locked is history: it cannot change."""
     if Minutes.objects.filter(meeting=meeting, status=Minutes.Status.LOCKED).exists():
-        raise MinutesError(_("The minutes of this meeting are signed; its attendance can no longer change."))
+        return _("The minutes of this meeting are signed; its attendance can no longer change.")
+    return None
+
+
+def connect():
+    """Follow the meetings: a new chair, and attendance that may no longer change (see meetings/signals.py)."""
+    meeting_signals.chair_changed.connect(follow_meeting_chair, dispatch_uid="minutes-follow-chair")
+    meeting_signals.attendance_changing.connect(guard_attendance, dispatch_uid="minutes-guard-attendance")
 
 
 def pdf_context(minutes):
     """The document, ready for a template or the Word export, from `content`: dates parsed, labels translated."""
-    from resolutions.models import Vote
-
     from . import quality
 
     doc = content(minutes)

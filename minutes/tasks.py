@@ -1,3 +1,5 @@
+"""The minutes' work in the workers: rendering the PDF."""
+
 from celery import shared_task
 
 
@@ -6,7 +8,7 @@ def render_minutes_pdf(minutes_id):
     """Render and store the minutes' PDF with its SHA-256, unless the stored one is of the same content."""
     from chibo.pdf import render_and_store
 
-    from . import minutes as workflow
+    from . import workflow
     from .models import Minutes
 
     return render_and_store(

@@ -4,7 +4,7 @@ media) can be rendered again: the file's presence is part of "the PDF is current
 import pytest
 from django.urls import reverse
 
-from meetings.models import Minutes
+from minutes.models import Minutes
 
 from .test_minutes import lock, make_held
 

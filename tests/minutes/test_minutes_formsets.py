@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from meetings import forms
-from meetings import minutes as workflow
-from meetings.models import AgendaItem, Contribution, Minutes, MinutesSection, MinutesTask
-from resolutions.models import Vote
+from meetings import forms as meeting_forms
+from meetings.models import AgendaItem
+from minutes import forms, workflow
+from minutes.models import Contribution, Minutes, MinutesSection, MinutesTask, Vote
 
 from .conftest import local
 from .test_minutes import edit_data, make_held, post_edit
@@ -33,7 +33,7 @@ def assert_refused_on_the_page(response, formset, limit):
 
 
 def test_the_limits_are_far_beyond_a_real_cell():
-    assert forms.MAX_AGENDA_ITEMS >= 50 and forms.MAX_CONTRIBUTIONS >= 200
+    assert meeting_forms.MAX_AGENDA_ITEMS >= 50 and forms.MAX_CONTRIBUTIONS >= 200
     assert min(forms.MAX_SECTIONS, forms.MAX_TASKS, forms.MAX_VOTES) >= 30
 
 
@@ -76,6 +76,6 @@ def test_a_forged_form_count_on_the_agenda_is_refused_quickly(client, cell, secr
     )  # fmt: skip
     assert response.status_code == 200
     formset = response.context["formset"]
-    assert len(formset.forms) <= forms.MAX_AGENDA_ITEMS
-    assert_refused_on_the_page(response, formset, forms.MAX_AGENDA_ITEMS)
+    assert len(formset.forms) <= meeting_forms.MAX_AGENDA_ITEMS
+    assert_refused_on_the_page(response, formset, meeting_forms.MAX_AGENDA_ITEMS)
     assert AgendaItem.objects.filter(meeting=meeting).count() == before

@@ -8,7 +8,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from .minutes import pdf_context
+from chibo.word import clean
+
+from .workflow import pdf_context
 
 
 def _paragraph(document, text, size=14, bold=False, italic=False, align=None, caps=False):
@@ -25,14 +27,6 @@ def minutes_docx(minutes):
         return _build(pdf_context(minutes))
 
 
-_CONTROL = {code: None for code in range(32) if code not in (9, 10, 13)}
-
-
-def _clean(text):
-    """Word files cannot hold control characters (text pasted from elsewhere sometimes has them)."""
-    return str(text or "").translate(_CONTROL)
-
-
 def _build(c):
     doc, att = c["doc"], c["att"]
     document = Document()
@@ -43,17 +37,17 @@ def _build(c):
         section.page_height, section.page_width = Mm(297), Mm(210)
         section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
         section.left_margin, section.right_margin = Mm(left), Mm(right)
-    add = lambda text: document.add_paragraph(_clean(text))  # noqa: E731
+    add = lambda text: document.add_paragraph(clean(text))  # noqa: E731
     header = document.add_table(rows=1, cols=2)
     left_cell, right_cell = header.rows[0].cells
-    left_cell.paragraphs[0].add_run(_clean(doc["cell"]["parent"]).upper())
-    left_cell.add_paragraph().add_run(_clean(doc["cell"]["name"]).upper()).bold = True
+    left_cell.paragraphs[0].add_run(clean(doc["cell"]["parent"]).upper())
+    left_cell.add_paragraph().add_run(clean(doc["cell"]["name"]).upper()).bold = True
     left_cell.add_paragraph("*")
     party = right_cell.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM")
     party.bold, party.underline, party.font.size = True, True, Pt(15)
     day = c["day"]
     dateline = right_cell.add_paragraph().add_run(
-        _clean(doc["cell"]["place_name"]) + ", "
+        clean(doc["cell"]["place_name"]) + ", "
         + _("day %(d)s month %(m)s year %(y)s") % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
     )  # fmt: skip
     dateline.italic = True
@@ -88,7 +82,7 @@ def _build(c):
     add(f"{_('Absent without a reason')}: {len(att['unexcused'])}" + (f" ({unexcused})" if unexcused else ""))
     _paragraph(document, "II. " + _("Content"), bold=True, caps=True)
     for index, section in enumerate(doc["sections"], start=1):
-        _paragraph(document, _clean(f"{index}. {section['heading']}"), bold=True)
+        _paragraph(document, clean(f"{index}. {section['heading']}"), bold=True)
         add(section["text"] or "…")
     _paragraph(document, f"{len(doc['sections']) + 1}. {_('Opinions in the discussion')}", bold=True)
     for contribution in doc["contributions"]:
@@ -111,8 +105,8 @@ def _build(c):
     add(_("The meeting ended at %(time)s; the minutes were read out and approved by the cell.")
         % {"time": ended.strftime("%H:%M")})  # fmt: skip
     signatures = document.add_table(rows=1, cols=2)
-    signatures.rows[0].cells[0].text = _clean(f"{_('MINUTE-TAKER')}\n\n\n\n{doc['minute_taker']}")
-    signatures.rows[0].cells[1].text = _clean(
+    signatures.rows[0].cells[0].text = clean(f"{_('MINUTE-TAKER')}\n\n\n\n{doc['minute_taker']}")
+    signatures.rows[0].cells[1].text = clean(
         f"{_('CHAIR')}\n{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{doc['chair']}"
     )
     for index, addendum in enumerate(doc["addenda"], start=1):

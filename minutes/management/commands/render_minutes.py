@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.minutes import render_pdf
-from meetings.models import Minutes
+from minutes.models import Minutes
+from minutes.workflow import render_pdf
 
 
 class Command(BaseCommand):

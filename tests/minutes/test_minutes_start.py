@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from meetings import minutes as workflow
-from meetings.models import Minutes
+from minutes import workflow
+from minutes.models import Minutes
 
 from .conftest import local
 

@@ -1,0 +1,35 @@
+"""What meetings tell (and ask) the apps built on them, so that meetings never imports those apps.
+
+`chair_changed` and `attendance_changing` are sent inside the transaction of the change, so a receiver's
+writes commit or roll back with it.
+"""
+
+from django.dispatch import Signal
+
+# A meeting's chair was changed by whoever manages the cell's meetings. Arguments: meeting, by (a user).
+chair_changed = Signal()
+
+# Asked before a meeting's attendance changes. Arguments: meeting. A receiver that returns a message refuses
+# the change (the minutes do once they are signed: the attendance they report is history).
+attendance_changing = Signal()
+
+
+def attendance_refusal(meeting):
+    """Why the attendance of `meeting` cannot change now, or None."""
+    for _receiver, answer in attendance_changing.send(sender=type(meeting), meeting=meeting):
+        if answer:
+            return answer
+    return None
+
+
+# Asked what a meeting's page shows of the apps built on meetings. Arguments: meeting. Each receiver returns a
+# dict merged into the page's context (resolutions: "review", how the previous resolution was carried out).
+page_extras = Signal()
+
+
+def extras_for_page(meeting):
+    """The context the apps built on meetings add to `meeting`'s page."""
+    extras = {}
+    for _receiver, answer in page_extras.send(sender=type(meeting), meeting=meeting):
+        extras.update(answer or {})
+    return extras

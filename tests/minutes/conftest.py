@@ -1,0 +1,3 @@
+"""The meetings fixtures, for the minutes of meetings."""
+
+from tests.meetings.conftest import local, make_meeting, rule  # noqa: F401
