@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chibo import dispatch
-from meetings.views.meetings import serve
+from meetings.documents import serve
 from members import access
 from members.models import OrgUnit
 

@@ -1,4 +1,5 @@
-"""Uploaded documents: only the kinds cells use, checked by their content as well as their name."""
+"""Documents: only the kinds cells use are uploaded, checked by their content as well as their name; a stored
+file is served as a download (`serve`, also used by the resolutions and the dashboards). May import: chibo."""
 
 import io
 import zipfile
@@ -8,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from chibo.uploads import size_problem
@@ -69,3 +71,15 @@ class DocumentField(forms.FileField):
         if isinstance(value, UploadedFile):
             validate_document(value)
         return value
+
+
+def serve(field_file, filename=None, as_attachment=False):
+    """A stored file as a download; a file missing from storage is a 404, not an error."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = filename or field_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type(field_file.name))

@@ -6,6 +6,8 @@ writes commit or roll back with it.
 
 from django.dispatch import Signal
 
+from chibo import pages
+
 # A meeting's chair was changed by whoever manages the cell's meetings. Arguments: meeting, by (a user).
 chair_changed = Signal()
 
@@ -29,7 +31,4 @@ page_extras = Signal()
 
 def extras_for_page(meeting):
     """The context the apps built on meetings add to `meeting`'s page."""
-    extras = {}
-    for _receiver, answer in page_extras.send(sender=type(meeting), meeting=meeting):
-        extras.update(answer or {})
-    return extras
+    return pages.extras(page_extras, type(meeting), meeting=meeting)

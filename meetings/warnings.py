@@ -11,6 +11,8 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.models import Member
+
 from .models import Attendance, Meeting
 
 COVERING = {
@@ -98,3 +100,19 @@ def removal_flags(members, year):
     for member_id, month in rows:
         months[member_id].add(month)
     return {pk: sorted(ms) for pk, ms in months.items() if len(ms) >= settings.REMOVAL_MONTHS}
+
+
+# What the members' pages show of the warnings (receivers of members/signals.py, connected in apps.py).
+
+
+def unit_page(sender, cells, today, **kwargs):
+    warnings = warnings_for_cells(cells, today)
+    return {"cell_warnings": [(cells[pk], items) for pk, items in warnings.items() if items]}
+
+
+def member_list_page(sender, cell, year, **kwargs):
+    return {"removal_months": removal_flags(Member.objects.filter(cell=cell), year)}
+
+
+def member_page(sender, member, year, **kwargs):
+    return {"removal_months": removal_flags([member.pk], year).get(member.pk)}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chibo import dispatch, throttle
 
-from . import access, imports, services
+from . import access, imports, services, signals
 from .forms import (
     ImportForm,
     LoginForm,
@@ -150,12 +150,9 @@ def unit_detail(request, pk):
     unit = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
     if unit.is_cell:
         return redirect("members:list", pk=unit.pk)
-    from meetings.warnings import warnings_for_cells
-
     user_access = access.for_user(request.user)
     rows = _tree_rows(request.user, [unit])
     cells = {row["unit"].pk: row["unit"] for row in rows if row["unit"].is_cell}
-    warnings = warnings_for_cells(cells, timezone.localdate())
     return render(
         request,
         "members/unit_detail.html",
@@ -165,7 +162,8 @@ def unit_detail(request, pk):
             "rows": rows,
             "can_manage": user_access.can_manage_unit(unit),
             "can_publish": user_access.can_publish_guidance(unit),
-            "cell_warnings": [(cells[pk], items) for pk, items in warnings.items() if items],
+            "cell_warnings": [],
+            **signals.extras(signals.unit_page, cells=cells, today=timezone.localdate()),
         },
     )
 
@@ -243,9 +241,8 @@ def member_list(request, pk):
         if filters.cleaned_data["q"]:
             members = members.filter(search_name__contains=fold(filters.cleaned_data["q"]))
     members = list(members.filter(CATEGORY_FILTERS[category]))
-    from meetings.warnings import removal_flags
-
-    flagged = removal_flags(Member.objects.filter(cell=cell), timezone.localdate().year)
+    extras = signals.extras(signals.member_list_page, cell=cell, year=timezone.localdate().year)
+    flagged = extras.get("removal_months", {})
     for member in members:
         member.removal_months = flagged.get(member.pk)
     return render(
@@ -265,8 +262,6 @@ def member_list(request, pk):
 
 @login_required
 def member_detail(request, pk):
-    from meetings.warnings import removal_flags
-
     member = _member_or_404(request, pk)
     user_access = access.for_user(request.user)
     year = timezone.localdate().year
@@ -276,9 +271,12 @@ def member_detail(request, pk):
         {
             "member": member,
             "attendances": member.attendances.select_related("meeting").order_by("-meeting__starts_at")[:36],
-            "removal_months": removal_flags([member.pk], year).get(member.pk),
             "spoke": member.contributions.filter(minutes__meeting__starts_at__year=year).count(),
-            "evidence": _evidence(member, year, user_access),
+            "removal_months": None,
+            "evidence": None,
+            **signals.extras(
+                signals.member_page, member=member, year=year, can_view_private=user_access.can_view_private(member)
+            ),
             "year": year,
             "cell": member.cell,
             "status_changes": member.status_changes.select_related("recorded_by"),
@@ -288,15 +286,6 @@ def member_detail(request, pk):
             "can_view_private": user_access.can_view_private(member),
         },
     )
-
-
-def _evidence(member, year, user_access):
-    """The year's evidence (domain §7), for the member and those who see private data."""
-    if not user_access.can_view_private(member):
-        return None
-    from resolutions.evidence import evidence
-
-    return evidence([member], year)[member.pk]
 
 
 @login_required

@@ -8,9 +8,11 @@ class ResolutionsConfig(AppConfig):
 
     def ready(self):
         from meetings import signals as meeting_signals
+        from members import signals as member_signals
         from minutes import signals as minutes_signals
 
-        from . import review
+        from . import evidence, review
 
+        member_signals.member_page.connect(evidence.member_page, dispatch_uid="resolutions-member-page")
         meeting_signals.page_extras.connect(review.meeting_page, dispatch_uid="resolutions-meeting-page")
         minutes_signals.sections_drafted.connect(review.carry_into_minutes, dispatch_uid="resolutions-review")

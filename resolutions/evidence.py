@@ -86,3 +86,9 @@ def suggest(figures):
     if figures["late_done"] == 0:
         return "good"
     return "done" if figures["late_done"] / figures["due"] <= LATE_SHARE_ALLOWED else "not_done"
+
+
+def member_page(sender, member, year, can_view_private, **kwargs):
+    """The year's evidence on a member's page, for the member and those who see private data (receiver of
+    `members.signals.member_page`)."""
+    return {"evidence": evidence([member], year)[member.pk] if can_view_private else None}

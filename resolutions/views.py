@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meetings.documents import serve
 from meetings.models import Meeting
-from meetings.views.meetings import serve
 from members import access
 
 from . import documents, services

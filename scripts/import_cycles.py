@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Fail when Chibo's own modules import each other in a circle.
+"""Fail when Chibo's own modules import each other in a circle, or an app imports one it should not.
 
 Every import counts, at the top of a file or inside a function: a circle hidden in a function still ties the
 two files together. The graph is built from the source with `ast`, so nothing is imported or run.
-Usage: `python scripts/import_cycles.py [ROOT]` (exit 1 and the circles listed, or exit 0); `make test` runs it.
+
+The direction (README, "Architecture"): members ← meetings ← minutes ← resolutions ← dashboards. An app
+imports only those before it; notifications is used by all and uses their models and workflows, never their
+views; chibo's helpers import no app, only its wiring (URLs, settings, the Celery app) knows them all. A page
+that shows what an app above knows asks it through a signal (see chibo/pages.py).
+
+Usage: `python scripts/import_cycles.py [ROOT]` (exit 1 and what is wrong, or exit 0); `make test` runs it.
 """
 
 import ast
@@ -13,6 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["chibo", "members", "meetings", "minutes", "resolutions", "notifications", "dashboards"]
 SKIPPED_PARTS = {"migrations", "__pycache__"}
+# The apps, lowest first: a module may import the apps before its own, never those after it.
+LAYERS = ["members", "meetings", "minutes", "resolutions", "dashboards"]
+# The project's wiring, which may import every app; chibo's other modules are helpers the apps import.
+WIRING = {"chibo.urls", "chibo.settings", "chibo.celery", "chibo.wsgi"}
 
 
 def modules(root):
@@ -94,6 +104,24 @@ def cycles(edges):
     return sorted(found)
 
 
+def wrong_direction(edges):
+    """(module, imported, why) for every import between apps that the direction forbids."""
+    found = []
+    for name, targets in sorted(edges.items()):
+        app = name.split(".")[0]
+        for target in sorted(targets):
+            other = target.split(".")[0]
+            if other == app or name in WIRING:
+                continue
+            if app == "chibo":
+                found.append((name, target, "chibo's helpers import no app"))
+            elif target.split(".")[1:2] in (["views"], ["urls"]):
+                found.append((name, target, "views and URLs are for chibo/urls.py alone"))
+            elif app in LAYERS and other in LAYERS and LAYERS.index(other) > LAYERS.index(app):
+                found.append((name, target, f"{app} comes before {other}"))
+    return found
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     edges = graph(Path(argv[0]) if argv else ROOT)
@@ -103,9 +131,12 @@ def main(argv=None):
         for name in component:
             inside = sorted(target for target in edges[name] if target in component)
             print(f"    {name} imports {', '.join(inside)}")
-    if found:
+    wrong = wrong_direction(edges)
+    for name, target, why in wrong:
+        print(f"wrong direction: {name} imports {target} ({why})")
+    if found or wrong:
         return 1
-    print(f"no import circle among {len(edges)} modules")
+    print(f"no import circle among {len(edges)} modules, and every import runs the right way")
     return 0
 
 

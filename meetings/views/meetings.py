@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from members.models import OrgUnit
 from notifications.models import Message
 
 from .. import calendars, services, signals
-from ..documents import content_type
+from ..documents import serve
 from ..forms import (
     AgendaFormSet,
     DocumentForm,
@@ -316,18 +316,6 @@ def document_upload(request, pk):
         messages.success(request, _("The document was added."))
         return redirect(meeting)
     return render(request, "meetings/document_form.html", {"form": form, "meeting": meeting})
-
-
-def serve(field_file, filename=None, as_attachment=False):
-    """A stored file as a download; a file missing from storage is a 404, not an error."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = filename or field_file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type(field_file.name))
 
 
 @login_required
