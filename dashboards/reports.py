@@ -222,7 +222,7 @@ def report_pdf(unit, month, progress=None, today=None):
             "flagged": dashboard.flagged_members(unit, month.year, limit=REPORT_MAX_MEMBERS),
             "max_members": REPORT_MAX_MEMBERS,
         }
-        content = pdf.render("pdf/dashboard_report.html", context, landscape=True)
+        content = pdf.render("dashboards/pdf/report.html", context, landscape=True)
     progress(90)
     return content
 

@@ -109,7 +109,7 @@ def dashboard_view(request, pk):
         # A committee reviews the month just over at the start of the next.
         report_month=add_months(month_of(data["today"]), -1),
     )
-    return render(request, "meetings/dashboard.html", context)
+    return render(request, "dashboards/dashboard.html", context)
 
 
 @login_required
@@ -125,7 +125,7 @@ def dashboard_cells(request, pk):
         request, unit, form, period, page=page, show=show, sort=sort, lists=LISTS, measures=dashboard.MEASURES,
         subtitle=LISTS[show], extra_query=[("show", show), ("sort", sort)],
     )  # fmt: skip
-    return render(request, "meetings/dashboard_cells.html", context)
+    return render(request, "dashboards/dashboard_cells.html", context)
 
 
 @login_required
@@ -140,7 +140,7 @@ def dashboard_members(request, pk):
         request, unit, form, period, page=page, show=show, member_lists=MEMBER_LISTS,
         subtitle=MEMBER_LISTS[show], extra_query=[("show", show)],
     )  # fmt: skip
-    return render(request, "meetings/dashboard_members.html", context)
+    return render(request, "dashboards/dashboard_members.html", context)
 
 
 @login_required

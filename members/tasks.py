@@ -25,7 +25,7 @@ RESET_WINDOW_SECONDS = 3600
 
 def _send(task, name, to, ctx, not_sent=None):
     try:
-        emails.send(name, to, ctx)
+        emails.send(f"members/emails/{name}", to, ctx)
     except OSError as exc:
         if not_sent is not None:
             not_sent()  # before the retry, which may run at once (eager tasks)

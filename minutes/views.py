@@ -63,7 +63,7 @@ def minutes_detail(request, pk):
             addendum_form=AddendumForm(),
             criteria=_criteria_rows(minutes),
         )
-    return render(request, "meetings/minutes_detail.html", context)
+    return render(request, "minutes/minutes_detail.html", context)
 
 
 def _criteria_rows(minutes):
@@ -156,7 +156,7 @@ def minutes_edit(request, pk):
             return redirect("meetings:minutes", pk=meeting.pk)
     return render(
         request,
-        "meetings/minutes_form.html",
+        "minutes/minutes_form.html",
         {
             "meeting": meeting,
             "minutes": minutes,
@@ -333,7 +333,7 @@ def minutes_book(request, pk):
     can_render = any(
         m.pdf_status != Minutes.PdfStatus.PENDING and user_access.can_edit_minutes(m.meeting) for m in missing
     )
-    return render(request, "meetings/minutes_book.html", {"cell": cell, "records": records, "year": year,
+    return render(request, "minutes/minutes_book.html", {"cell": cell, "records": records, "year": year,
                                                           "years": years, "query": query, "form": form,
                                                           "missing": missing, "can_render": can_render})  # fmt: skip
 

@@ -394,7 +394,7 @@ def render_pdf(minutes):
     from chibo import pdf
 
     with translation.override("vi"):
-        return pdf.render("pdf/minutes.html", pdf_context(minutes))
+        return pdf.render("minutes/pdf/minutes.html", pdf_context(minutes))
 
 
 def render_book_note(cell, year, missing, lost=()):
@@ -412,4 +412,4 @@ def render_book_note(cell, year, missing, lost=()):
              "state": _("File lost from storage") if m.pk in lost else str(m.get_pdf_status_display())}
             for m in missing
         ]  # fmt: skip
-        return pdf.render("pdf/minutes_book_missing.html", {"cell": cell, "year": year, "rows": rows})
+        return pdf.render("minutes/pdf/book_missing.html", {"cell": cell, "year": year, "rows": rows})

@@ -1,7 +1,8 @@
 """The message rows: one per member, subject (a meeting or a task), kind and key, delivered once.
 
-What is due is decided in `due.py`, delivery with claim, retry and failure in `tasks.py`; e-mail is the
-channel today (`chibo/emails.py`). This app uses the models of the others, never their views.
+What is due is decided in `due.py`, delivery with claim, retry and failure in `tasks.py`, and each channel
+(e-mail today) is a module of `channels/`. This app uses the models and workflows of the others, never their
+views.
 """
 
 from django.db import models

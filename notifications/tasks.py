@@ -1,5 +1,5 @@
-"""Delivery: the scan that queues what is due, and each message sent once (claimed with a conditional
-UPDATE, retried with back-off, shown as failed after MESSAGE_MAX_ATTEMPTS)."""
+"""Delivery: the scan that queues what is due, and each message sent once by its channel (claimed with a
+conditional UPDATE, retried with back-off, shown as failed after MESSAGE_MAX_ATTEMPTS)."""
 
 import logging
 from datetime import timedelta
@@ -10,8 +10,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from chibo import dispatch, emails
+from chibo import dispatch
 
+from .channels import channel_for
 from .due import CLAIM_TIMEOUT, scan
 from .models import Message
 
@@ -46,13 +47,14 @@ def deliver_message(self, message_id):
     if not still_needed(message, now):
         _finish(message, Message.Status.SKIPPED)
         return "not needed"
-    if not message.member.email:
+    channel = channel_for(message)
+    address = channel.address(message.member)
+    if not address:
         _finish(message, Message.Status.NO_ADDRESS)
         return "no address"
     try:
-        template = message.kind if message.kind in Message.TASK_KINDS else f"meeting_{message.kind}"
-        emails.send(template, [message.member.email], _context(message))
-    except OSError as exc:  # SMTP refused or unreachable (smtplib's errors are OSErrors)
+        channel.send(message, address, _context(message))
+    except OSError as exc:  # the service refused or is unreachable for now (smtplib's errors are OSErrors)
         log.warning("message %s failed (attempt %s): %s", message_id, message.attempts, exc)
         if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
             _finish(message, Message.Status.FAILED, error=str(exc))

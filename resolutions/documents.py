@@ -64,7 +64,7 @@ def render_pdf(resolution):
     from chibo import pdf
 
     with translation.override("vi"):
-        return pdf.render("pdf/resolution.html", context(resolution))
+        return pdf.render("resolutions/pdf/resolution.html", context(resolution))
 
 
 def word(resolution):
