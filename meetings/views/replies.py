@@ -1,0 +1,136 @@
+"""Members' answers and presence: replying to an invitation (logged in or from a signed link) and recording
+attendance."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members import access
+
+from .. import services
+from ..forms import (
+    ReplyForm,
+)
+from ..links import invitation_from_token, still_convened
+from ..models import (
+    Attendance,
+    Invitation,
+)
+from .base import meeting_or_404
+
+
+@login_required
+def reply(request, pk):
+    """A logged-in member's reply to their own invitation."""
+    meeting = meeting_or_404(request, pk)
+    member = access.for_user(request.user).member
+    invitation = get_object_or_404(Invitation, meeting=meeting, member=member) if member else None
+    if invitation is None:
+        raise Http404
+    if not still_convened(member, meeting):
+        return _reply_withdrawn(request)
+    return _reply_page(request, invitation, through_link=False)
+
+
+def reply_link(request, token):
+    """The signed link from the e-mail: no login, this member and this meeting only."""
+    invitation = invitation_from_token(token)
+    if invitation is None:
+        return render(request, "meetings/reply_invalid.html", {"reason": "invalid"}, status=404)
+    if not still_convened(invitation.member, invitation.meeting):
+        # Transferred, suspended or off the committee since: the link no longer speaks for the member.
+        return _reply_withdrawn(request)
+    if not invitation.meeting.is_open:
+        return render(request, "meetings/reply_invalid.html", {"reason": "closed", "invitation": invitation})
+    return _reply_page(request, invitation, through_link=True)
+
+
+def _reply_withdrawn(request):
+    # 410: the invitation existed and is gone for good. The page names no time or place: after a transfer
+    # they belong to a cell the member no longer sees.
+    return render(request, "meetings/reply_invalid.html", {"reason": "withdrawn"}, status=410)
+
+
+def _reply_page(request, invitation, through_link):
+    form = ReplyForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reply(invitation, form.cleaned_data["answer"], form.cleaned_data["reason"], through_link)
+        except services.MeetingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            invitation.refresh_from_db()
+            done = True
+    return render(
+        request,
+        "meetings/reply.html",
+        {
+            "invitation": invitation,
+            "meeting": invitation.meeting,
+            "starts_at": timezone.localtime(invitation.meeting.starts_at),
+            "form": form,
+            "done": done,
+            "open": invitation.meeting.is_open,
+        },
+    )
+
+
+@login_required
+def attendance(request, pk):
+    meeting = meeting_or_404(request, pk)
+    access.require(access.for_user(request.user).can_record_attendance(meeting))
+    rows = services.attendance_sheet(meeting)
+    errors = []
+    if request.method == "POST":
+        marks, errors = _read_marks(request.POST, rows)
+        if not errors:
+            try:
+                services.record_attendance(meeting, marks, by=request.user)
+            except services.MeetingError as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, _("Attendance was saved."))
+                return redirect(meeting)
+        for row in rows:  # show what was typed, not the stored values
+            row["status"] = request.POST.get(f"status-{row['member'].pk}", "")
+            row["reason"] = request.POST.get(f"reason-{row['member'].pk}", "")
+    return render(
+        request,
+        "meetings/attendance.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "statuses": Attendance.Status.choices,
+            "errors": errors,
+            "started": meeting.starts_at <= timezone.now(),
+        },
+    )
+
+
+def _read_marks(post, rows):
+    marks, errors = {}, []
+    valid = set(Attendance.Status.values)
+    for row in rows:
+        member = row["member"]
+        status = post.get(f"status-{member.pk}", "")
+        reason = post.get(f"reason-{member.pk}", "").strip()[:300]
+        if not status:
+            if row["expected"]:
+                errors.append(_("Mark the attendance of %(name)s.") % {"name": member.full_name})
+            continue
+        if status not in valid:
+            errors.append(_("Unknown attendance for %(name)s.") % {"name": member.full_name})
+            continue
+        if "\x00" in reason:  # PostgreSQL cannot store it
+            errors.append(_("The reason given for %(name)s holds a character that cannot be saved.")
+                          % {"name": member.full_name})  # fmt: skip
+            continue
+        if status == Attendance.Status.EXCUSED and not reason:
+            errors.append(_("Give the reason of %(name)s's absence, or mark it as without a reason.")
+                          % {"name": member.full_name})  # fmt: skip
+        marks[member.pk] = (status, reason)
+    return marks, errors

@@ -1,0 +1,103 @@
+"""Importing a cell's members from a spreadsheet: upload, preview, confirm, and the template to fill in."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import access, imports
+from ..forms import (
+    ImportForm,
+)
+from ..models import MemberImport
+
+IMPORT_SESSION_KEY = "member_import"
+
+
+@login_required
+def member_import(request, pk):
+    cell = access.cell_or_404(request.user, pk)
+    access.require(access.for_user(request.user).can_manage_members(cell))
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm_import(request, cell)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = imports.validate(imports.read_file(form.cleaned_data["file"]), cell)
+        except imports.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            token = uuid.uuid4().hex
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "cell": cell.pk,
+                "rows": [row.to_session() for row in rows],
+            }
+            return _render_preview(request, cell, rows, token)
+    return render(request, "members/member_import.html", {"form": form, "cell": cell})
+
+
+def _render_preview(request, cell, rows, token):
+    return render(
+        request,
+        "members/member_import_preview.html",
+        {
+            "cell": cell,
+            "rows": rows,
+            "token": token,
+            "labels": imports.column_labels(),
+            "error_count": sum(1 for row in rows if row.errors),
+        },
+    )
+
+
+def _confirm_import(request, cell):
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored or stored.get("token") != request.POST["token"] or stored.get("cell") != cell.pk:
+        messages.error(request, _("This preview has expired. Upload the file again."))
+        return redirect("members:import", pk=cell.pk)
+    # Check again: the cell may have changed since the preview.
+    rows = imports.validate([imports.Row.from_session(data) for data in stored["rows"]], cell)
+    if any(row.errors for row in rows):
+        return _render_preview(request, cell, rows, stored["token"])
+    try:
+        with transaction.atomic():
+            # One confirmation per preview, even when the button is pressed twice at once: the receipt's
+            # unique token makes the second wait for the first, then refuses it.
+            MemberImport.objects.create(token=stored["token"], cell=cell, by=request.user, count=len(rows))
+            created = imports.save_rows(rows, cell, by=request.user)
+    except IntegrityError:
+        if MemberImport.objects.filter(token=stored["token"]).exists():
+            messages.error(request, _("This list is being imported or was imported already."))
+            return redirect("members:list", pk=cell.pk)
+        # A card number was taken between the check and the save: nothing was saved.
+        messages.error(request, _("The list changed while it was being imported; nothing was saved. Check it again."))
+        return redirect("members:import", pk=cell.pk)
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(request, _("%(count)s members were imported.") % {"count": len(created)})
+    return redirect("members:list", pk=cell.pk)
+
+
+@login_required
+def import_template(request, pk):
+    """An empty list with the expected columns, for secretaries to fill in."""
+    from openpyxl import Workbook
+
+    cell = access.cell_or_404(request.user, pk)
+    access.require(access.for_user(request.user).can_manage_members(cell))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Members")[:31]
+    headers = [imports.COLUMNS[name][0] for name in imports.COLUMNS]
+    sheet.append(["STT", *headers])
+    sheet.append([1, "Nguyễn Văn An", "Nam", "15/03/1960", "", "03/02/1985", "03/02/1986", "", "0912345678"])
+    for column in "BCDEFGHI":
+        sheet.column_dimensions[column].width = 20
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
+    workbook.save(response)
+    return response

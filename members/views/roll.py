@@ -1,0 +1,190 @@
+"""A cell's roll: the member list, a member's page, adding and editing members, status changes and transfers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access, services, signals
+from ..forms import (
+    MemberFilterForm,
+    MemberForm,
+    StatusForm,
+    TransferForm,
+)
+from ..models import Member, OrgUnit
+from ..names import fold
+from .base import member_or_404, save_checked
+
+TRANSFERRED = Member.Status.TRANSFERRED
+
+
+def _counts(cell):
+    on_roll = ~Q(status=TRANSFERRED)
+    return Member.objects.filter(cell=cell).aggregate(
+        on_roll=Count("pk", filter=on_roll),
+        official=Count("pk", filter=on_roll & Q(official_on__isnull=False)),
+        probationary=Count("pk", filter=on_roll & Q(official_on__isnull=True)),
+        exempt=Count("pk", filter=Q(status=Member.Status.EXEMPT)),
+        away=Count("pk", filter=Q(status=Member.Status.AWAY)),
+        visiting=Count("pk", filter=Q(status=Member.Status.VISITING)),
+        suspended=Count("pk", filter=Q(status=Member.Status.SUSPENDED)),
+        transferred=Count("pk", filter=Q(status=TRANSFERRED)),
+    )
+
+
+CATEGORY_FILTERS = {
+    "": ~Q(status=TRANSFERRED),
+    "official": ~Q(status=TRANSFERRED) & Q(official_on__isnull=False),
+    "probationary": ~Q(status=TRANSFERRED) & Q(official_on__isnull=True),
+    "exempt": Q(status=Member.Status.EXEMPT),
+    "away": Q(status=Member.Status.AWAY),
+    "visiting": Q(status=Member.Status.VISITING),
+    "suspended": Q(status=Member.Status.SUSPENDED),
+    "transferred": Q(status=TRANSFERRED),
+}
+
+
+@login_required
+def member_list(request, pk):
+    cell = access.cell_or_404(request.user, pk)
+    user_access = access.for_user(request.user)
+    filters = MemberFilterForm(request.GET or None)
+    members = Member.objects.filter(cell=cell)
+    category = ""
+    if filters.is_valid():
+        category = filters.cleaned_data["category"]
+        if filters.cleaned_data["q"]:
+            members = members.filter(search_name__contains=fold(filters.cleaned_data["q"]))
+    members = list(members.filter(CATEGORY_FILTERS[category]))
+    extras = signals.extras(signals.member_list_page, cell=cell, year=timezone.localdate().year)
+    flagged = extras.get("removal_months", {})
+    for member in members:
+        member.removal_months = flagged.get(member.pk)
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "cell": cell,
+            "members": members,
+            "counts": _counts(cell),
+            "filters": filters,
+            "category": category,
+            "can_manage": user_access.can_manage_members(cell),
+            "can_view_private": user_access.is_cell_committee(cell) or user_access.grant_over(cell) is not None,
+        },
+    )
+
+
+@login_required
+def member_detail(request, pk):
+    member = member_or_404(request, pk)
+    user_access = access.for_user(request.user)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "attendances": member.attendances.select_related("meeting").order_by("-meeting__starts_at")[:36],
+            "spoke": member.contributions.filter(minutes__meeting__starts_at__year=year).count(),
+            "removal_months": None,
+            "evidence": None,
+            **signals.extras(
+                signals.member_page, member=member, year=year, can_view_private=user_access.can_view_private(member)
+            ),
+            "year": year,
+            "cell": member.cell,
+            "status_changes": member.status_changes.select_related("recorded_by"),
+            "memberships": member.memberships.select_related("cell", "recorded_by"),
+            "can_manage": user_access.can_manage_member(member),
+            "can_edit_contact": user_access.can_edit_own_contact(member),
+            "can_view_private": user_access.can_view_private(member),
+        },
+    )
+
+
+@login_required
+def member_create(request, pk):
+    cell = access.cell_or_404(request.user, pk)
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_manage_members(cell))
+    form = MemberForm(request.POST or None, cell=cell, access=user_access)
+
+    def create():
+        member = form.save(commit=False)
+        member.status_since = member.admitted_on
+        return services.create_member(member, by=request.user)
+
+    if request.method == "POST" and form.is_valid() and (member := save_checked(form, create)):
+        messages.success(request, _("%(name)s was added to the cell.") % {"name": member.full_name})
+        if "add_another" in request.POST:
+            return redirect("members:create", pk=cell.pk)
+        return redirect(member)
+    return render(request, "members/member_form.html", {"form": form, "cell": cell})
+
+
+@login_required
+def member_edit(request, pk):
+    member = member_or_404(request, pk)
+    user_access = access.for_user(request.user)
+    manages = user_access.can_manage_member(member)
+    access.require(manages or user_access.can_edit_own_contact(member))
+    old_email = member.email  # the form writes the posted one onto the member while checking it
+    form = MemberForm(
+        request.POST or None, instance=member, cell=member.cell, access=user_access, contact_only=not manages
+    )
+
+    def update():
+        return services.update_member(form.save(commit=False), old_email)
+
+    if request.method == "POST" and form.is_valid() and save_checked(form, update):
+        messages.success(request, _("The changes were saved."))
+        return redirect(member)
+    return render(request, "members/member_form.html", {"form": form, "cell": member.cell, "member": member})
+
+
+@login_required
+def member_status(request, pk):
+    member = member_or_404(request, pk)
+    access.require(access.for_user(request.user).can_manage_member(member))
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def record():
+            return services.change_status(member, data["status"], data["since"], by=request.user, note=data["note"])
+
+        try:
+            # A record coming back as secretary can clash with one named meanwhile: the form then says so.
+            recorded = save_checked(form, record)
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if recorded:
+                messages.success(request, _("The status was recorded."))
+                return redirect(member)
+    return render(request, "members/member_status.html", {"form": form, "member": member, "cell": member.cell})
+
+
+@login_required
+def member_transfer(request, pk):
+    member = member_or_404(request, pk)
+    user_access = access.for_user(request.user)
+    access.require(user_access.can_manage_member(member))
+    cells = user_access.manageable_cells(OrgUnit.objects.all()).exclude(pk=member.cell_id)
+    form = TransferForm(request.POST or None, cells=cells)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer(member, data["to_cell"], data["on"], by=request.user, note=data["note"])
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("%(name)s now belongs to %(cell)s.") % {"name": member.full_name, "cell": data["to_cell"]}
+            )
+            return redirect(member)
+    return render(request, "members/member_transfer.html", {"form": form, "member": member, "cell": member.cell})
