@@ -45,7 +45,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dashboards import figures as dashboard  # noqa: E402
-from dashboards.summaries import aware  # noqa: E402
+from dashboards.counting import aware  # noqa: E402
 from meetings.models import Attendance, Meeting  # noqa: E402
 from members.models import Member, OrgUnit, User  # noqa: E402
 

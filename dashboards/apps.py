@@ -7,6 +7,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from . import summaries
+        from . import watch
 
-        summaries.connect()
+        watch.connect()

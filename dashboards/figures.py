@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Meeting
 from members.models import Member, OrgUnit
 
-from . import summaries
+from . import counting, summaries
+from .counting import CELL_MONTH_FIELDS, add_months, month_of
 from .models import CellMonth, CellYear, MemberYear
-from .summaries import CELL_MONTH_FIELDS, add_months, month_of
 
 # A cell "has a committee" when at least this many members hold a committee position (a chi ủy has at least
 # three: secretary, deputy, committee member); one is required from COMMITTEE_REQUIRED_OFFICIAL official
@@ -331,8 +331,8 @@ def member_figures(unit, year):
     return {row["cell_id"]: row for row in raw_rows(rows)}
 
 
-rarely_speaks = summaries.rarely_q
-is_rarely_speaking = summaries.is_rarely_speaking
+rarely_speaks = counting.rarely_q
+is_rarely_speaking = counting.is_rarely_speaking
 
 
 def trend(unit, end_month):
@@ -572,7 +572,7 @@ def member_rows(cell, year):
 
 def cell_meetings(cell, period):
     """The cell's meetings in the period with their attendance and minutes: one query."""
-    from .summaries import CORE, NOT_EXPECTED, PRESENT, aware
+    from .counting import CORE, NOT_EXPECTED, PRESENT, aware
 
     counted = list(CORE) + (["visiting"] if settings.ATTENDANCE_COUNT_VISITING else [])
     return (

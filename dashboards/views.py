@@ -20,8 +20,8 @@ from members.models import OrgUnit
 
 from . import figures as dashboard
 from . import reports
+from .counting import add_months, month_of
 from .models import DashboardReport
-from .summaries import add_months, month_of
 
 __all__ = [
     "dashboard_cells",

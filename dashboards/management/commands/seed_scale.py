@@ -23,8 +23,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from dashboards import summaries
+from dashboards.counting import add_months
 from dashboards.models import CellMonth, MemberYear
-from dashboards.summaries import add_months
 from meetings.demo import EXCUSES, TOPICS
 from meetings.models import (
     Attendance,
