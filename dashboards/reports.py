@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import figures as dashboard
+from .period import Period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -203,8 +204,8 @@ def report_pdf(unit, month, progress=None, today=None):
 
     today = today or timezone.localdate()
     progress = progress or (lambda percent: None)
-    period = dashboard.Period.of("month", month)
-    year = dashboard.Period("custom", month.replace(month=1), month)
+    period = Period.of("month", month)
+    year = Period("custom", month.replace(month=1), month)
     with translation.override("vi"):
         data = dashboard.build(unit, period, today)
         progress(30)

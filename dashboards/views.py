@@ -22,6 +22,7 @@ from . import figures as dashboard
 from . import reports
 from .counting import add_months, month_of
 from .models import DashboardReport
+from .period import PeriodForm
 
 __all__ = [
     "dashboard_cells",
@@ -69,7 +70,7 @@ def _choice(request, name, allowed, default):
 
 
 def _period(request):
-    form = dashboard.PeriodForm(request.GET or None)
+    form = PeriodForm(request.GET or None)
     return form, form.period_or_default(timezone.localdate())
 
 
@@ -171,7 +172,7 @@ def dashboard_export(request, pk, what, fmt):
 def report_request(request, pk):
     """Queue the printable monthly report of the unit; a worker builds it while the page shows progress."""
     unit = _unit_or_404(request, pk)
-    form = dashboard.PeriodForm(request.POST)
+    form = PeriodForm(request.POST)
     month = form.cleaned_data.get("month") if form.is_valid() else None
     if month is None:
         messages.error(request, _("Choose the month of the report."))

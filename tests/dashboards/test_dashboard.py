@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dashboards import figures as dashboard
 from dashboards import summaries
+from dashboards.period import Period
 from meetings import services
 from meetings.models import Attendance, Meeting
 from members.models import Member
@@ -121,7 +122,7 @@ def history(cell, sibling_cell, roll, make_member, django_capture_on_commit_call
 
 
 def year_2026():
-    return dashboard.Period.of("year", date(2026, 11, 1))
+    return Period.of("year", date(2026, 11, 1))
 
 
 @at(TODAY)
@@ -190,13 +191,13 @@ def test_figures_roll_up_from_cells_to_the_commune_and_the_province(province, co
 
 @at(TODAY)
 def test_a_month_and_a_quarter_count_only_their_own_meetings(cell, history):
-    september = dashboard.build(cell, dashboard.Period.of("month", date(2026, 9, 1)))["total"]
+    september = dashboard.build(cell, Period.of("month", date(2026, 9, 1)))["total"]
     assert (september["regular_months"], september["attendance_present"], september["attendance_base"]) == (1, 8, 10)
-    q3 = dashboard.build(cell, dashboard.Period.of("quarter", date(2026, 8, 1)))["total"]
+    q3 = dashboard.build(cell, Period.of("quarter", date(2026, 8, 1)))["total"]
     assert (q3["regular_months"], q3["regular_expected"], q3["thematic_covered"], q3["thematic_expected"]) == (
         2, 2, 1, 1,
     )  # fmt: skip
-    custom = dashboard.Period("custom", date(2026, 10, 1), date(2026, 11, 1))
+    custom = Period("custom", date(2026, 10, 1), date(2026, 11, 1))
     october_on = dashboard.build(cell, custom)["total"]
     assert (october_on["regular_months"], october_on["regular_expected"], october_on["missed_months"]) == (0, 1, 1)
 
@@ -255,7 +256,7 @@ def test_the_demo_data_dashboards_equal_a_direct_count(django_capture_on_commit_
     assert summaries.check() == []
     from members.models import OrgUnit
 
-    period = dashboard.Period.of("year", date(2026, 11, 1))
+    period = Period.of("year", date(2026, 11, 1))
     province = OrgUnit.objects.get(parent=None)
     cells = dashboard.build(province, period)["cells"]
     assert len(cells) == OrgUnit.objects.cells().count()

@@ -8,6 +8,7 @@ import time_machine
 from dashboards import figures as dashboard
 from dashboards import summaries
 from dashboards.models import CellMonth, MemberYear
+from dashboards.period import Period
 from meetings import services
 from meetings.models import Meeting
 from members import services as member_services
@@ -142,7 +143,7 @@ def test_a_meeting_moved_to_another_hour_of_the_same_day_is_held_on_its_day(
         with at(local(2026, 9, 3, 17, 0)):
             services.record_attendance(meeting, {a.pk: ("present", "")})
     with at("2026-11-20 10:00 +0700"):
-        t = dashboard.build(cell, dashboard.Period.of("month", date(2026, 9, 1)))["total"]
+        t = dashboard.build(cell, Period.of("month", date(2026, 9, 1)))["total"]
     assert t["on_day_rate"] == 100.0
 
 
@@ -173,7 +174,7 @@ def test_a_visiting_member_is_not_one_of_the_cells_official_members(
             make_member(cell, f"Nguyễn Văn Số {i}")
         make_member(cell, "Hồ Văn Đến", status=Member.Status.VISITING)
     with at("2026-11-20 10:00 +0700"):
-        t = dashboard.build(cell, dashboard.Period.of("year", date(2026, 11, 1)))["total"]
+        t = dashboard.build(cell, Period.of("year", date(2026, 11, 1)))["total"]
     # 8 official members of its own (+1 here on temporary activity): domain §8 asks a committee from 9
     assert t["committee_required"] == 0
 
@@ -198,7 +199,7 @@ def test_an_exempt_member_is_not_flagged_for_removal(cell, make_member, django_c
         for month in (2, 3, 4):
             held(cell, local(2026, month, 3, 19, 30), {a: "present", x: "unexcused"})
     with at("2026-11-20 10:00 +0700"):
-        data = dashboard.build(cell, dashboard.Period.of("year", date(2026, 11, 1)))
+        data = dashboard.build(cell, Period.of("year", date(2026, 11, 1)))
     assert data["total"]["unexcused"] == 0  # the cell's figure leaves the exempt member out (domain §3)...
     assert data["total"]["flagged"] == 0  # ...and so does the removal flag
 
@@ -243,7 +244,7 @@ def test_one_transaction_outside_a_request_counts_once(cell, make_member, django
 
 # --- second review: figures kept between requests, and changes saved without a transaction -------------------
 
-YEAR = dashboard.Period.of("year", date(2026, 1, 1))
+YEAR = Period.of("year", date(2026, 1, 1))
 MAY = date(2026, 5, 10)
 
 
