@@ -1,3 +1,5 @@
+"""chibo's own work in the workers: sending again the calls kept while the broker was away (`DeferredTask`)."""
+
 import logging
 
 from celery import current_app, shared_task

@@ -3,7 +3,8 @@
 Every figure is a sum over cells and months of `CellMonth` (and `MemberYear`, `CellStatus`), so the same
 numbers roll up from cell to commune to province. A dashboard costs the same few queries whatever the
 size of the unit: the units below it, the sums per cell for the period, the members' year per cell, the
-twelve-month trend and the tasks that went overdue this month.
+twelve-month trend and the tasks that went overdue this month. The period is in period.py, the counting
+in counting.py.
 """
 
 import bisect

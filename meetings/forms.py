@@ -1,3 +1,6 @@
+"""The forms of meetings: planning, moving and calling off, schedule rules, topics, agenda, documents,
+guidance and replies."""
+
 from datetime import datetime, timedelta
 
 from django import forms

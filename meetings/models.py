@@ -1,3 +1,6 @@
+"""Meetings and what hangs on them: schedule rules, thematic topics, agenda, documents, guidance,
+invitations, attendance (with the attendance rate, domain §3), the change history and calendar feeds."""
+
 import secrets
 from datetime import date, datetime, timedelta
 

@@ -1,3 +1,5 @@
+"""The forms of members: login, units, members and their status and transfer, the roll import, password reset."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone

@@ -1,3 +1,6 @@
+"""The organisation tree (`OrgUnit`), members with their status and cell history, grants on committees, logins,
+and the receipts of roll imports."""
+
 import uuid
 from datetime import date
 

@@ -1,3 +1,5 @@
+"""The members' e-mails sent by the workers: account invitations, password resets and login address changes."""
+
 import contextlib
 import functools
 import hashlib

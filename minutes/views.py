@@ -1,3 +1,6 @@
+"""Views of the minutes: a meeting's minutes, editing, approval, signature and addenda, the PDF and Word file,
+and the cell's minutes book."""
+
 import difflib
 import io
 

@@ -1,3 +1,5 @@
+"""The forms of resolutions: the resolution and its tasks, progress reports, reviews, directives and study."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

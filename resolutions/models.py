@@ -1,3 +1,5 @@
+"""Resolutions with their numbering, tasks and their progress reports, reviews, directives and study sessions."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""The resolutions' work in the workers: rendering the PDF."""
+
 from celery import shared_task
 
 

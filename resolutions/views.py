@@ -1,3 +1,6 @@
+"""Views of resolutions: the cell's list, a resolution and its PDF, tasks and progress, the study of directives
+and a member's evidence."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count

@@ -7,6 +7,9 @@ are taken from the sequences in blocks beforehand, so that foreign keys are writ
 anything back. On another database (SQLite, for small sizes) the same rows go through bulk_create.
 
 The dashboards' summary tables are rebuilt once at the end (`summaries.rebuild`), not row by row.
+
+Longer than the other modules on purpose: one generator that makes every table in dependency order, read top
+to bottom; split, its shared sequences and random state would have to travel between modules.
 """
 
 import io

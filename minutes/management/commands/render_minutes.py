@@ -1,3 +1,5 @@
+"""`manage.py render_minutes`: render a meeting's minutes (or the latest signed ones) to a PDF file."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
