@@ -224,7 +224,7 @@ class Access:
         """The chair, the cell's secretary (always, whoever chaired), or an administrator above.
 
         The chair is the meeting's (`Meeting.chair`): the committee's choice, set by whoever manages the cell's
-        meetings, and the unsigned minutes follow it (`meetings.minutes.record_chair`, `follow_meeting_chair`).
+        meetings, and the unsigned minutes follow it (`minutes.workflow.record_chair`, `follow_meeting_chair`).
         Never the chair written on the minutes alone: a minute-taker can edit the minutes."""
         meeting = minutes.meeting
         cell = meeting.cell

@@ -26,3 +26,20 @@ def test_it_builds_a_small_province_whose_summary_tables_agree_with_the_source()
     assert reported["attendance"] == Attendance.objects.count() > 0
     assert Grant.objects.filter(user__username__in=["tinh", "xa300"], role=Grant.Role.VIEWER).count() == 2
     assert summaries.check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_replaces_an_earlier_run_in_every_app():
+    """`--flush` empties what an earlier run made, minutes, votes and summary rows included, then builds anew."""
+    from dashboards.models import CellMonth
+    from minutes.models import Minutes, Vote
+
+    call_command("seed_scale", cells=6, members_per_cell=8, years=1, stdout=StringIO())
+    assert Minutes.objects.exists() and Vote.objects.exists() and CellMonth.objects.exists()
+    call_command("seed_scale", cells=4, members_per_cell=8, years=1, flush=True, stdout=StringIO())
+    assert OrgUnit.objects.cells().count() == 4
+    assert Member.objects.count() == 4 * 8
+    assert set(Minutes.objects.values_list("meeting__cell__code", flat=True)) <= set(
+        OrgUnit.objects.cells().values_list("code", flat=True)
+    )
+    assert summaries.check() == []

@@ -49,7 +49,7 @@ from resolutions.models import Resolution, ResolutionCounter, Task
 CODE = "SCALE"  # the province's code; every unit made here has a code starting with it
 PASSWORD = "chibo-demo"
 NOTE = "Dữ liệu đo tải"
-APPS = ("members", "meetings", "resolutions")
+APPS = ("members", "meetings", "minutes", "resolutions", "notifications", "dashboards")
 BIG_COMMUNE_SHARE = 10  # one commune holds a tenth of the cells (300 of 3,000): the benchmark's subtree
 COMMUNE_NAMES = [
     f"{a} {b}"
@@ -118,7 +118,7 @@ class Command(BaseCommand):
         self._step("flush the earlier scale data", self._flush)
 
     def _flush(self):
-        """Every table of the three apps but the logins: they only ever hold scale data here (checked above)."""
+        """Every table of the apps but the logins: they only ever hold scale data here (checked above)."""
         tables = [
             model._meta.db_table
             for label in APPS
