@@ -43,6 +43,11 @@ LOGINS = [
 ]
 
 
+def demo_phone(n):
+    """A Vietnamese mobile number (E.164) made of one random number: 09x with x a prefix in use."""
+    return f"+849{'013456789'[n % 9]}{n // 10 % 10**7:07d}"
+
+
 def seed_organisation(today):
     """The units by code (created when missing; a cell with members keeps them) and the demo logins."""
     units = {}
@@ -95,7 +100,7 @@ def fill_cell(cell, size, today):
             official_on=official if official and official <= today else None,
             status=status,
             status_since=admitted if status == Member.Status.ACTIVE else today - timedelta(days=rng.randint(30, 300)),
-            phone=f"09{rng.randint(10000000, 99999999)}",
+            phone=demo_phone(rng.randint(10000000, 99999999)),
         )
         services.create_member(member, note="Dữ liệu mẫu")
 

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import phones
 from .models import Member, OrgUnit
 
 
@@ -48,6 +49,8 @@ class MemberForm(forms.ModelForm):
     def __init__(self, *args, cell, access, contact_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cell = cell
+        if self.instance.phone and self.initial.get("phone") == self.instance.phone:
+            self.initial["phone"] = phones.shown(self.instance.phone)
         if contact_only:
             # Shown but not taken from the post: the rest of their record is for the committee above. The
             # position keeps its own rule below, which says why it cannot change.
@@ -62,6 +65,9 @@ class MemberForm(forms.ModelForm):
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        return phones.normalise(self.cleaned_data["phone"])
 
     def clean_position(self):
         position = self.cleaned_data["position"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from chibo.uploads import size_problem
 
+from . import phones
 from .models import CellMembership, Member, StatusChange
 from .names import normalize_name
 from .signals import members_imported
@@ -219,6 +220,11 @@ def _parse_row(number, cells, mapping):
             value = "" if _is_blank(raw) else normalize_name(str(raw))
             if name == "phone" and isinstance(raw, (int, float)):
                 value = "0" + str(int(raw))  # Excel drops the leading zero of a number typed as a number
+            if name == "phone":
+                try:
+                    value = phones.normalise(value)
+                except ValidationError as exc:
+                    row.errors.append(f"{label}: {exc.messages[0]}")
             if name == "card_number" and isinstance(raw, float):
                 value = str(int(raw))
         row.values[name] = value

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import phones
 from .names import fold, normalize_name, sort_key, split_name
 
 # Party rules admit members from the age of 18; older records keep a floor of 1900.
@@ -327,6 +328,11 @@ class Member(models.Model):
 
     def get_absolute_url(self):
         return reverse("members:detail", args=[self.pk])
+
+    @property
+    def phone_shown(self):
+        """The stored number (E.164) as people read it: "0912 345 678"."""
+        return phones.shown(self.phone)
 
     def clean(self):
         errors = self.rule_errors()

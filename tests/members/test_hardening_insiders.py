@@ -121,14 +121,14 @@ def test_the_deputy_still_manages_the_members_below_him(client, deputy, cell, ma
     assert set_status(client, below, "exempt").status_code == 302
     assert invite(client, below, django_capture_on_commit_callbacks).status_code == 302
     after = stored(below)
-    assert (after.phone, after.status, after.user.email) == ("0912000111", "exempt", "duoi@example.vn")
+    assert (after.phone, after.status, after.user.email) == ("+84912000111", "exempt", "duoi@example.vn")
 
 
 def test_the_secretary_manages_the_deputy(client, secretary, deputy):
     client.force_login(secretary)
     assert edit(client, deputy.member, phone="0912000222").status_code == 302
     assert set_status(client, deputy.member, "away").status_code == 302
-    assert (stored(deputy.member).phone, stored(deputy.member).status) == ("0912000222", "away")
+    assert (stored(deputy.member).phone, stored(deputy.member).status) == ("+84912000222", "away")
 
 
 def test_an_administrator_above_manages_the_secretary(client, commune_admin, secretary):
@@ -149,7 +149,7 @@ def test_the_deputy_edits_his_own_contact_and_nothing_else(client, deputy):
     response = edit(client, own, phone="0912000333", full_name="Hoàng Văn Khác", official_on="")
     assert response.status_code == 302
     after = stored(own)
-    assert (after.phone, after.full_name, after.official_on) == ("0912000333", own.full_name, own.official_on)
+    assert (after.phone, after.full_name, after.official_on) == ("+84912000333", own.full_name, own.official_on)
     assert set_status(client, own, "exempt").status_code == 403
     assert stored(own).status == "active"
 
@@ -295,7 +295,7 @@ def test_an_administrator_above_cannot_manage_his_own_record(client, commune_adm
     edit(client, himself, full_name="Tên Mới", card_number="X1", phone="0912000111")
     changed = stored(himself)
     assert (changed.status, changed.full_name, changed.card_number) == (Member.Status.ACTIVE, "Ông Quản Trị", "")
-    assert changed.phone == "0912000111"
+    assert changed.phone == "+84912000111"
 
 
 def test_two_members_with_one_address_invited_at_once_get_a_message_not_a_500(

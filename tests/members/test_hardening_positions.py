@@ -76,7 +76,7 @@ def test_nobody_changes_their_own_position(client, secretary, new_position):
 def test_the_secretary_still_edits_her_own_record(client, secretary):
     response = edit(client, secretary, secretary.member, phone="0912345678")
     assert response.status_code == 302
-    assert Member.objects.get(pk=secretary.member.pk).phone == "0912345678"
+    assert Member.objects.get(pk=secretary.member.pk).phone == "+84912345678"
 
 
 def test_naming_a_second_secretary_is_a_form_error_not_a_500(client, secretary, member):

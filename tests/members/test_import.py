@@ -91,7 +91,7 @@ def test_a_good_csv_is_previewed_then_imported(as_secretary, cell):
     ]
     probationary = Member.objects.get(full_name="Lê Văn Út")
     assert probationary.official_on is None and probationary.card_number == ""
-    assert imported[0].phone == "0912345678"
+    assert imported[0].phone == "+84912345678"
     assert CellMembership.objects.filter(member__in=imported, cell=cell, ended_on=None).count() == 2
     assert Member.objects.count() == before + 3
     # The preview cannot be confirmed twice.
@@ -117,7 +117,7 @@ def test_a_good_xlsx_with_real_date_cells_is_imported(as_secretary, cell):
         date(2005, 3, 8),
         date(2006, 3, 8),
     )
-    assert (member.phone, member.email) == ("0912000111", "nhung@example.vn")
+    assert (member.phone, member.email) == ("+84912000111", "nhung@example.vn")
 
 
 def test_row_problems_are_listed_in_vietnamese_and_nothing_is_imported(as_secretary, cell, make_member):

@@ -37,7 +37,7 @@ from meetings.models import (
     ThematicTopic,
 )
 from meetings.schedule import regular_day
-from members.demo import FAMILY, GIVEN, MIDDLE
+from members.demo import FAMILY, GIVEN, MIDDLE, demo_phone
 from members.models import CellMembership, Grant, Member, OrgUnit, StatusChange, User, add_years
 from members.names import fold, sort_key
 from minutes.demo import SPEECHES
@@ -526,7 +526,7 @@ class Builder:
                 keys = self.names[name] = (sort_key(name)[:600], fold(name)[:300])
             self.members.add(
                 pk, cell["pk"], name, keys[0], keys[1], gender, born, f"{pk:08d}", admitted, official, status, since,
-                position, f"09{rng.randint(10000000, 99999999)}",
+                position, demo_phone(rng.randint(10000000, 99999999)),
             )  # fmt: skip
             joined = since if status == Member.Status.VISITING else admitted
             ended = since if status == Member.Status.TRANSFERRED else None
