@@ -290,8 +290,38 @@ REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
 TASK_REMINDER_DAYS_BEFORE = env.int("TASK_REMINDER_DAYS_BEFORE", default=3)
 # Members who have not replied get a nudge this many days before the meeting.
 NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
-# A failed e-mail is retried this many times, with growing pauses, then shown to the secretary.
+# A message that fails for now (a provider or SMTP away) is retried this many times, with growing pauses, then
+# shown to the secretary.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
+
+# Reaching members (notifications/channels/): the channels tried in this order unless a member has their own;
+# the next one only after a failure for good, or when no delivery report came within DELIVERY_REPORT_MINUTES.
+NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["zalo", "sms", "email"])
+DELIVERY_REPORT_MINUTES = env.int("DELIVERY_REPORT_MINUTES", default=30)
+# SMS brandname over the provider's HTTP JSON API. Without SMS_API_URL, each SMS is printed on the console.
+SMS_API_URL = env("SMS_API_URL", default="")
+SMS_API_KEY = env("SMS_API_KEY", default="")
+SMS_SECRET_KEY = env("SMS_SECRET_KEY", default="")
+SMS_BRANDNAME = env("SMS_BRANDNAME", default="CHIBO")
+SMS_TYPE = env("SMS_TYPE", default="2")  # the provider's customer-care message type
+# Without tones an SMS segment holds 160 characters; with them (UCS-2), 70.
+SMS_UNACCENTED = env.bool("SMS_UNACCENTED", default=True)
+# The secret in the address the provider posts its delivery reports to (/hooks/sms/<secret>/).
+SMS_CALLBACK_SECRET = env("SMS_CALLBACK_SECRET", default="")
+# Zalo ZNS (template messages from the Official Account). Without ZALO_API_URL, printed on the console.
+ZALO_API_URL = env("ZALO_API_URL", default="")
+ZALO_OAUTH_URL = env("ZALO_OAUTH_URL", default="https://oauth.zaloapp.com/v4/oa/access_token")
+ZALO_APP_ID = env("ZALO_APP_ID", default="")
+ZALO_SECRET_KEY = env("ZALO_SECRET_KEY", default="")
+ZALO_REFRESH_TOKEN = env("ZALO_REFRESH_TOKEN", default="")  # the first one; later ones are kept in the database
+# The approved template of each kind of message: {"invitation": "231234", "reminder": "231235", ...}.
+ZALO_TEMPLATES = env.json("ZALO_TEMPLATES", default={})
+ZALO_CALLBACK_SECRET = env("ZALO_CALLBACK_SECRET", default="")
+# How long one call to a provider may take before the delivery is tried again later.
+PROVIDER_TIMEOUT_SECONDS = env.float("PROVIDER_TIMEOUT_SECONDS", default=10)
+# What the providers bill, in đồng: per SMS segment, per Zalo message (shown per cell and month).
+SMS_PRICE_VND = env.int("SMS_PRICE_VND", default=800)
+ZALO_PRICE_VND = env.int("ZALO_PRICE_VND", default=300)
 # Meeting documents: size limit and the kinds accepted (checked by content, not only by name).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 

@@ -1,4 +1,13 @@
-"""Signed reply links: they need no login, work for one member and one meeting, and end with the meeting."""
+"""Signed reply links: they need no login, work for one member and one meeting, and end with the meeting.
+
+Two forms answer at /r/<token>/: the long one of the e-mails (Django's signing), and a short one for SMS and
+Zalo, "<invitation id in base 62>-<10 characters of an HMAC of the invitation and its member>", short enough
+to fit one SMS segment beside the meeting's date, time and place.
+"""
+
+import hashlib
+import hmac
+import re
 
 from django.conf import settings
 from django.core import signing
@@ -18,10 +27,46 @@ def reply_url(invitation):
     return settings.SITE_URL + reverse("meetings:reply_link", args=[reply_token(invitation)])
 
 
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SHORT = re.compile(r"^([0-9A-Za-z]{1,11})-([0-9A-Za-z]{10})$")
+
+
+def _base62(n):
+    digits = ""
+    while True:
+        n, digit = divmod(n, 62)
+        digits = ALPHABET[digit] + digits
+        if not n:
+            return digits
+
+
+def _short_mac(invitation_id, member_id):
+    key = hashlib.sha256(f"{SALT}.short:{settings.SECRET_KEY}".encode()).digest()
+    digest = hmac.new(key, f"{invitation_id}:{member_id}".encode(), hashlib.sha256).digest()
+    return _base62(int.from_bytes(digest[:8]))[-10:].rjust(10, "0")
+
+
+def short_reply_token(invitation):
+    return f"{_base62(invitation.pk)}-{_short_mac(invitation.pk, invitation.member_id)}"
+
+
+def short_reply_url(invitation):
+    return settings.SITE_URL + reverse("meetings:reply_link", args=[short_reply_token(invitation)])
+
+
 def invitation_from_token(token):
     """The invitation a token names, or None when the token is tampered with or names nothing."""
     from .models import Invitation
 
+    short = SHORT.match(token or "")
+    if short:
+        pk = 0
+        for character in short.group(1):
+            pk = pk * 62 + ALPHABET.index(character)
+        invitation = Invitation.objects.select_related("meeting__cell", "member").filter(pk=pk).first()
+        if invitation and hmac.compare_digest(short.group(2), _short_mac(invitation.pk, invitation.member_id)):
+            return invitation
+        return None
     try:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:

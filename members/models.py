@@ -282,6 +282,18 @@ class Member(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # How Chibo reaches the member: their own order of channels (empty: the setting NOTIFY_CHANNELS), or none.
+    CHANNEL_ORDERS = [
+        ("", _("As set for everyone (Zalo, then SMS, then e-mail)")),
+        ("zalo,sms,email", _("Zalo, then SMS, then e-mail")),
+        ("sms,zalo,email", _("SMS, then Zalo, then e-mail")),
+        ("email,zalo,sms", _("E-mail, then Zalo, then SMS")),
+        ("sms", _("SMS only")),
+        ("zalo", _("Zalo only")),
+        ("email", _("E-mail only")),
+    ]
+    channels = models.CharField(_("how to reach them"), max_length=30, blank=True, choices=CHANNEL_ORDERS, default="")
+    no_messages = models.BooleanField(_("asked to receive no messages"), default=False)
     user = models.OneToOneField(
         User, models.SET_NULL, null=True, blank=True, related_name="member", verbose_name=_("login account")
     )

@@ -34,10 +34,12 @@ class Message(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Delivered")
+        SENT = "sent", _("Sent")  # accepted by the channel; SMS and Zalo then report whether it arrived
+        DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not needed any more")
-        NO_ADDRESS = "no_address", _("No e-mail address")
+        NO_ADDRESS = "no_address", _("No way to reach them")
+        OPTED_OUT = "opted_out", _("Asked for no messages")
 
     meeting = models.ForeignKey("meetings.Meeting", models.CASCADE, null=True, blank=True, related_name="messages")
     task = models.ForeignKey("resolutions.Task", models.CASCADE, null=True, blank=True, related_name="messages")
@@ -51,6 +53,11 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The channel that carries it (or last tried), and when to stop waiting for its delivery report and try
+    # the next channel (SMS and Zalo report; e-mail does not).
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    report_due_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "meetings_message"  # kept from when messages lived in meetings/: no row moved
@@ -68,7 +75,61 @@ class Message(models.Model):
                 condition=Q(meeting__isnull=True) ^ Q(task__isnull=True), name="message_about_a_meeting_or_a_task"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="message_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="message_status"),
+            models.Index(fields=["report_due_at"], condition=Q(status="sent"), name="message_report_due"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.member}"
+
+
+class Delivery(models.Model):
+    """One try of one channel for a message: the address used, what the provider answered and reported.
+
+    A message has at most one delivery under way: the next channel is tried only after this one failed for
+    good or its report did not come in time. (channel, provider_id) is unique, so a report is applied once.
+    """
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        NO_REPORT = "no_report", _("No delivery report")
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10)
+    address = models.CharField(max_length=254)
+    provider_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    error = models.CharField(max_length=300, blank=True)
+    # What the provider bills: SMS segments, one Zalo message, one e-mail.
+    units = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_id"], condition=~Q(provider_id=""), name="delivery_provider_id_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message} ({self.channel}: {self.status})"
+
+
+class ZaloToken(models.Model):
+    """The Official Account's access token and the refresh token that renews it (one row). Zalo gives a new
+    refresh token with each renewal and the old one stops working, so they are kept here, not in settings."""
+
+    access_token = models.TextField(blank=True)
+    refresh_token = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Zalo token (expires {self.expires_at})"

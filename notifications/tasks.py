@@ -5,16 +5,17 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from chibo import dispatch
 
-from .channels import channel_for
+from . import channels, content
 from .due import CLAIM_TIMEOUT, scan
-from .models import Message
+from .models import Delivery, Message
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,12 @@ def scan_reminders():
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_message(self, message_id):
-    """Send one message once. The conditional UPDATE claims it, so a task delivered twice sends once."""
+    """Send one message once, by the first of the member's channels that takes it.
+
+    The conditional UPDATE claims the message, so a task delivered twice sends once. A channel that failed for
+    good (or whose delivery report did not come in time) is not tried again for this message; one that failed
+    for now is tried again with growing pauses, and given up for the next after MESSAGE_MAX_ATTEMPTS.
+    """
     now = timezone.now()
     claimed = (
         Message.objects.filter(pk=message_id)
@@ -47,31 +53,73 @@ def deliver_message(self, message_id):
     if not still_needed(message, now):
         _finish(message, Message.Status.SKIPPED)
         return "not needed"
-    channel = channel_for(message)
-    address = channel.address(message.member)
-    if not address:
-        _finish(message, Message.Status.NO_ADDRESS)
-        return "no address"
+    if message.member.no_messages:
+        _finish(message, Message.Status.OPTED_OUT)
+        return "opted out"
+    tried = set(message.deliveries.values_list("channel", flat=True))
     try:
-        channel.send(message, address, _context(message))
-    except OSError as exc:  # the service refused or is unreachable for now (smtplib's errors are OSErrors)
-        log.warning("message %s failed (attempt %s): %s", message_id, message.attempts, exc)
-        if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-            _finish(message, Message.Status.FAILED, error=str(exc))
-            return "failed"
-        countdown = 60 * 2 ** (message.attempts - 1)
-        Message.objects.filter(pk=message_id).update(
-            status=Message.Status.PENDING,
-            next_attempt_at=now + timedelta(seconds=countdown),
-            last_error=str(exc)[:300],
-        )
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        context = content.context(message)
+        candidates = [
+            (channel, address)
+            for channel in channels.order_for(message.member)
+            if channel.NAME not in tried and (address := channel.address(message.member))
+        ]
+        for position, (channel, address) in enumerate(candidates):
+            try:
+                accepted = channel.send(message, address, context)
+            except channels.TryLater as exc:
+                log.warning("message %s by %s failed for now (attempt %s): %s", message_id, channel.NAME,
+                            message.attempts, exc)  # fmt: skip
+                if message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
+                    countdown = 60 * 2 ** (message.attempts - 1)
+                    Message.objects.filter(pk=message_id).update(
+                        status=Message.Status.PENDING, channel=channel.NAME,
+                        next_attempt_at=now + timedelta(seconds=countdown), last_error=str(exc)[:300],
+                    )  # fmt: skip
+                    raise self.retry(exc=exc, countdown=countdown) from exc
+                # Given up on this channel: the next one, if any, starts with its own attempts.
+                _record_failure(message, channel, address, exc)
+                if position + 1 < len(candidates):
+                    Message.objects.filter(pk=message_id).update(attempts=1)
+                    message.attempts = 1
+            except channels.Refused as exc:
+                log.info("message %s refused by %s: %s", message_id, channel.NAME, exc)
+                _record_failure(message, channel, address, exc)
+            else:
+                _record_acceptance(message, channel, address, accepted, now)
+                return "sent"
+            tried.add(channel.NAME)
+    except Retry:
+        raise
     except Exception as exc:  # a template or data error: retrying would fail the same way
         log.exception("message %s failed", message_id)
         _finish(message, Message.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         return "failed"
-    _finish(message, Message.Status.SENT)
-    return "sent"
+    if tried:
+        _finish(message, Message.Status.FAILED, error=message.last_error or "every channel failed")
+        return "failed"
+    _finish(message, Message.Status.NO_ADDRESS)
+    return "no address"
+
+
+def _record_failure(message, channel, address, exc):
+    Delivery.objects.create(message=message, channel=channel.NAME, address=address, status=Delivery.Status.FAILED,
+                            error=str(exc)[:300], units=0)  # fmt: skip
+    message.last_error = str(exc)[:300]
+    Message.objects.filter(pk=message.pk).update(last_error=message.last_error, channel=channel.NAME)
+
+
+@transaction.atomic
+def _record_acceptance(message, channel, address, accepted, now):
+    Delivery.objects.create(
+        message=message, channel=channel.NAME, address=address, provider_id=accepted.provider_id,
+        status=Delivery.Status.ACCEPTED, units=accepted.units,
+    )  # fmt: skip
+    wait = timedelta(minutes=settings.DELIVERY_REPORT_MINUTES)
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT, channel=channel.NAME, sent_at=now, last_error="",
+        report_due_at=now + wait if accepted.reports else None,
+    )  # fmt: skip
 
 
 def still_needed(message, now):
@@ -110,28 +158,3 @@ def _finish(message, status, error=""):
     Message.objects.filter(pk=message.pk).update(
         status=status, sent_at=timezone.now() if status == Message.Status.SENT else None, last_error=error[:300]
     )
-
-
-def _context(message):
-    from meetings.links import reply_url
-
-    if message.kind in Message.TASK_KINDS:
-        task = message.task
-        return {
-            "member": message.member,
-            "task": task,
-            "resolution": task.resolution,
-            "task_link": settings.SITE_URL + reverse("resolutions:task_progress", args=[task.pk]),
-        }
-    meeting = message.meeting
-    invitation = meeting.invitations.filter(member=message.member).first()
-    change = meeting.changes.filter(pk=message.key).first() if message.key.isdigit() else None
-    return {
-        "member": message.member,
-        "meeting": meeting,
-        "starts_at": timezone.localtime(meeting.starts_at),
-        "reply_link": reply_url(invitation) if invitation and meeting.is_open else "",
-        "meeting_link": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk]),
-        "attendance_link": settings.SITE_URL + reverse("meetings:attendance", args=[meeting.pk]),
-        "reason": (change.detail.get("reason") if change else "") or meeting.status_reason,
-    }

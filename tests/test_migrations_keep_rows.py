@@ -59,14 +59,28 @@ def connect(name):
     )
 
 
-def snapshot(name):
-    """Each table's rows, as a digest per row (every column, every value; REWRITTEN columns aside)."""
+def columns(name):
+    """Each table's columns."""
+    with connect(name) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")
+        found = {}
+        for table, column in cursor.fetchall():
+            found.setdefault(table, set()).add(column)
+    conn.close()
+    return found
+
+
+def snapshot(name, earlier_columns=None):
+    """Each table's rows, as a digest per row: every column, every value, but the REWRITTEN columns and, given
+    the columns of an earlier snapshot, those added since (a new field's value is not a row changed)."""
+    now = columns(name)
     with connect(name) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         tables = [row[0] for row in cursor.fetchall()]
         found = {}
         for table in tables:
-            left_out = "".join(f" - '{column}'" for column in REWRITTEN.get(table, []))
+            added = now[table] - earlier_columns.get(table, now[table]) if earlier_columns else set()
+            left_out = "".join(f" - '{column}'" for column in sorted({*REWRITTEN.get(table, []), *added}))
             cursor.execute(f'SELECT md5((to_jsonb(t){left_out})::text) FROM "{table}" t')
             found[table] = sorted(row[0] for row in cursor.fetchall())
     conn.close()
@@ -124,7 +138,7 @@ def test_a_database_filled_by_an_earlier_version_keeps_every_row(tmp_path, datab
     for step in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
         result = old_run(*step)
         assert result.returncode == 0, result.stdout + result.stderr
-    before = snapshot(database)
+    before, before_columns = snapshot(database), columns(database)
     phone_numbers_before = phone_numbers(database)
     assert len(phone_numbers_before) > 50
     moved = {model: content_type_id(database, *model) for model in MOVED}
@@ -132,7 +146,11 @@ def test_a_database_filled_by_an_earlier_version_keeps_every_row(tmp_path, datab
 
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env, timeout=300)
     run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], env)
-    after = snapshot(database)
+    after = snapshot(database, before_columns)
+    # Columns are only ever added: none dropped, none renamed.
+    assert {table: cols - columns(database).get(table, set()) for table, cols in before_columns.items()} == {
+        table: set() for table in before_columns
+    }
     phone_numbers_after = phone_numbers(database)
 
     assert set(before) <= set(after), f"tables dropped: {sorted(set(before) - set(after))}"

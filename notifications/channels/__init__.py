@@ -1,20 +1,27 @@
-"""The channels a message goes by: one module per channel, beside this one (e-mail today; SMS and Zalo come
-next). A channel module has
+"""The channels a message goes by: one module per channel, beside this one (`email`, `sms`, `zalo`). A channel
+module has
 
+- `NAME` and `LABEL`;
 - `address(member)`: where the member is reached on this channel, or "" when they cannot be;
-- `send(message, address, context)`: deliver the message once. An `OSError` means the service could not be
-  reached or refused for now (the delivery is tried again, with growing pauses); any other exception fails
-  the message at once, since trying again would fail the same way.
+- `send(message, address, context)`: send the message once and return `Accepted` (the provider's id, what it
+  bills, whether a delivery report will follow); raise `TryLater` when it failed for now (the same channel is
+  tried again, with growing pauses) or `Refused` when it failed for good (the next channel is tried).
 
-`notifications.tasks.deliver_message` claims a message, picks its channel (`channel_for`) and records what
-happened. May import: chibo, members, and the models of this app.
+`notifications.tasks.deliver_message` claims a message and goes through the member's channels in order
+(`order_for`). May import: chibo, members, meetings (the reply links), and the models of this app.
 """
 
-from . import email
+from django.conf import settings
 
-CHANNELS = {"email": email}
+from . import email, sms, zalo
+from .base import Accepted, Refused, TryLater
+
+CHANNELS = {module.NAME: module for module in (zalo, sms, email)}
+
+__all__ = ["CHANNELS", "Accepted", "Refused", "TryLater", "order_for"]
 
 
-def channel_for(message):
-    """The channel a message goes by: e-mail, the only one so far."""
-    return CHANNELS["email"]
+def order_for(member):
+    """The member's channels in the order to try: their own, else the setting NOTIFY_CHANNELS."""
+    names = (member.channels.split(",") if member.channels else settings.NOTIFY_CHANNELS) or []
+    return [CHANNELS[name.strip()] for name in names if name.strip() in CHANNELS]

@@ -1,9 +1,17 @@
-"""E-mail, the first channel: each kind of message is three templates (subject, text, HTML) under
-templates/notifications/emails/, sent through `chibo.emails`."""
+"""E-mail: each kind of message is three templates (subject, text, HTML) under templates/notifications/emails/,
+sent through `chibo.emails`. E-mail reports nothing back: accepted by the server is as far as it is known."""
+
+import smtplib
+
+from django.utils.translation import gettext_lazy as _
 
 from chibo import emails
 
-from ..models import Message
+from ..content import template_name
+from .base import Accepted, Refused, TryLater
+
+NAME = "email"
+LABEL = _("E-mail")
 
 
 def address(member):
@@ -11,5 +19,10 @@ def address(member):
 
 
 def send(message, address, context):
-    kind = message.kind if message.kind in Message.TASK_KINDS else f"meeting_{message.kind}"
-    emails.send(f"notifications/emails/{kind}", [address], context)
+    try:
+        emails.send(f"notifications/emails/{template_name(message)}", [address], context)
+    except smtplib.SMTPRecipientsRefused as exc:  # the server will never take this address
+        raise Refused(str(exc)[:300]) from exc
+    except OSError as exc:  # refused or unreachable for now (smtplib's errors are OSErrors)
+        raise TryLater(str(exc)[:300]) from exc
+    return Accepted(reports=False)

@@ -1,3 +1,4 @@
-"""The meetings fixtures, for messages about meetings."""
+"""The meetings fixtures, for messages about meetings, and the providers played by a local HTTP server."""
 
 from tests.meetings.conftest import local, make_meeting  # noqa: F401
+from tests.notifications.providers import provider  # noqa: F401

@@ -1,0 +1,190 @@
+"""Each message reaches its member by one channel: Zalo, else SMS, else e-mail, by the member's order. The
+providers are real HTTP servers on 127.0.0.1 (tests/notifications/providers.py), not mock objects."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from meetings import services
+from members.models import Member
+from notifications.channels import base, sms
+from notifications.models import Delivery, Message
+from notifications.tasks import deliver_message
+from tests.meetings.conftest import local
+
+NOW = "2026-11-20 09:00 +0700"
+
+
+@pytest.fixture
+def invite(cell, make_meeting, secretary):
+    """Confirm a meeting for one member (besides the secretary, who has no phone) and return their message."""
+
+    def make(**contact):
+        Member.objects.filter(cell=cell).exclude(user=secretary).delete()
+        invitee = Member.objects.create(
+            cell=cell, full_name="Nguyễn Thị Lan", gender="female", admitted_on="1990-01-01",
+            official_on="1991-01-01", **contact,
+        )  # fmt: skip
+        with time_machine.travel(NOW, tick=False):
+            meeting = make_meeting(cell, local(2026, 12, 3, 19, 30), place="Nhà văn hóa thôn Đông")
+            services.confirm(meeting)
+            message = Message.objects.get(meeting=meeting, member=invitee, kind=Message.Kind.INVITATION)
+            deliver_message.apply(args=[message.pk])
+        return message
+
+    return make
+
+
+def deliveries(message):
+    return list(message.deliveries.order_by("pk").values_list("channel", "status"))
+
+
+def test_a_member_with_zalo_gets_the_invitation_by_zalo_alone(invite, provider):
+    message = invite(phone="+84912345678", email="lan@example.vn")
+    message.refresh_from_db()
+    assert (message.status, message.channel) == ("sent", "zalo")
+    assert deliveries(message) == [("zalo", "accepted")]
+    assert (len(provider.zalo_sent) == 1 and provider.sms_sent == [] and mail.outbox == []) or all(
+        "Nguyễn Thị Lan" not in m.body for m in mail.outbox
+    )
+    phone, template, data = provider.zalo_sent[0]
+    assert (phone, template) == ("84912345678", "t-invitation")
+    assert data["name"] == "Nguyễn Thị Lan" and data["time"] == "19:30 03/12/2026"
+    assert data["place"] == "Nhà văn hóa thôn Đông" and "/r/" in data["link"]
+    assert message.report_due_at == message.sent_at + timedelta(minutes=30)
+
+
+def test_a_number_without_zalo_gets_an_sms_instead(invite, provider):
+    provider.script["84912345678"] = "no_zalo"
+    message = invite(phone="+84912345678", email="lan@example.vn")
+    message.refresh_from_db()
+    assert (message.status, message.channel) == ("sent", "sms")
+    assert deliveries(message) == [("zalo", "failed"), ("sms", "accepted")]
+    assert provider.zalo_sent == [] and len(provider.sms_sent) == 1
+    phone, text = provider.sms_sent[0]
+    assert phone == "84912345678"
+    # No tones, one segment, with the date, time, place and the short reply link.
+    assert text.isascii() and sms.segments(text) == 1
+    assert "19:30 03/12" in text and "Nha van hoa thon Dong" in text and "/r/" in text
+    assert message.deliveries.get(channel="sms").provider_id == f"chibo-{message.pk}-sms"
+
+
+def test_a_template_zalo_refuses_falls_back_to_sms(invite, provider):
+    provider.templates.discard("t-invitation")
+    message = invite(phone="+84912345678")
+    message.refresh_from_db()
+    assert deliveries(message) == [("zalo", "failed"), ("sms", "accepted")]
+    assert "-1123" in message.deliveries.get(channel="zalo").error
+
+
+def test_an_expired_zalo_token_is_renewed_and_the_new_refresh_token_kept(invite, provider):
+    from notifications.models import ZaloToken
+
+    message = invite(phone="+84912345678")
+    assert provider.renewals == 1 and ZaloToken.objects.get().refresh_token == "rt-1"
+    provider.access_token = "at-expired-elsewhere"  # Zalo no longer takes the token Chibo holds
+    second = invite(phone="+84987654321")
+    second.refresh_from_db()
+    assert second.channel == "zalo" and provider.renewals == 2
+    assert ZaloToken.objects.get().refresh_token == "rt-2"  # the old one would be refused now
+    assert message.pk != second.pk
+
+
+def test_a_provider_down_is_tried_again_later_by_the_same_channel(invite, provider, settings):
+    settings.NOTIFY_CHANNELS = ["sms", "email"]
+    provider.script["84912345678"] = "5xx"
+    with time_machine.travel(NOW, tick=False) as traveller:
+        message = invite(phone="+84912345678", email="lan@example.vn")
+        message.refresh_from_db()
+        assert (message.status, message.channel, message.attempts) == ("pending", "sms", 1)
+        assert message.deliveries.count() == 0 and len(mail.outbox) == 0  # no e-mail instead: not a failure for good
+        del provider.script["84912345678"]
+        traveller.shift(timedelta(seconds=61))
+        assert deliver_message.apply(args=[message.pk]).result == "sent"
+    message.refresh_from_db()
+    assert deliveries(message) == [("sms", "accepted")] and len(provider.sms_sent) == 1
+
+
+def test_a_slow_provider_is_given_up_for_now_within_the_timeout(invite, provider, settings):
+    settings.NOTIFY_CHANNELS = ["sms"]
+    provider.script["84912345678"] = "slow"
+    message = invite(phone="+84912345678")
+    message.refresh_from_db()
+    assert message.status == "pending" and "ReadTimeout" in message.last_error
+
+
+def test_an_sms_the_provider_took_before_a_worker_died_is_not_sent_twice(invite, provider, settings):
+    """The worker died after the provider took the SMS and before Chibo wrote it down: the message is
+    claimed again, and the provider refuses the same RequestId; Chibo counts it as sent."""
+    settings.NOTIFY_CHANNELS = ["sms"]
+    provider.script["84912345678"] = "5xx"
+    message = invite(phone="+84912345678")
+    provider.sms_request_ids[f"chibo-{message.pk}-sms"] = "taken-before"
+    provider.sms_sent.append(("84912345678", "the first one"))
+    del provider.script["84912345678"]
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+    with time_machine.travel(NOW, tick=False):
+        assert deliver_message.apply(args=[message.pk]).result == "sent"
+    assert len(provider.sms_sent) == 1
+    assert deliveries(message) == [("sms", "accepted")]
+
+
+def test_after_repeated_failures_for_now_the_next_channel_is_tried(invite, provider, settings):
+    settings.NOTIFY_CHANNELS = ["sms", "email"]
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    provider.script["84912345678"] = "html"  # a maintenance page instead of the API
+    with time_machine.travel(NOW, tick=False) as traveller:
+        message = invite(phone="+84912345678", email="lan@example.vn")
+        traveller.shift(timedelta(seconds=61))
+        assert deliver_message.apply(args=[message.pk]).result == "sent"
+    message.refresh_from_db()
+    assert deliveries(message) == [("sms", "failed"), ("email", "accepted")]
+    assert message.channel == "email" and mail.outbox[-1].to == ["lan@example.vn"]
+
+
+def test_every_channel_refusing_fails_the_message_for_the_secretary(invite, provider):
+    provider.script["84912345678"] = "no_zalo"
+    provider.script["84912345678"] = "refuse"
+    provider.templates.clear()
+    message = invite(phone="+84912345678")
+    message.refresh_from_db()
+    assert message.status == "failed"
+    assert deliveries(message) == [("zalo", "failed"), ("sms", "failed")]
+
+
+def test_a_member_s_own_order_and_a_member_who_asked_for_nothing(invite, provider):
+    message = invite(phone="+84912345678", email="lan@example.vn", channels="email")
+    message.refresh_from_db()
+    assert message.channel == "email" and provider.zalo_sent == [] and provider.sms_sent == []
+    quiet = invite(phone="+84912345678", email="lan@example.vn", no_messages=True)
+    quiet.refresh_from_db()
+    assert quiet.status == "opted_out" and quiet.deliveries.count() == 0 and provider.zalo_sent == []
+
+
+def test_no_phone_no_email_is_no_way_to_reach_them(invite, provider):
+    message = invite(phone="+842438261234")  # a landline takes neither SMS nor Zalo
+    message.refresh_from_db()
+    assert message.status == "no_address" and provider.requests == []
+
+
+def test_without_providers_make_run_prints_sms_and_zalo_on_the_console(invite, settings, capsys):
+    settings.SMS_API_URL = settings.ZALO_API_URL = ""
+    settings.NOTIFY_CHANNELS = ["sms"]
+    message = invite(phone="+84912345678", email="lan@example.vn")
+    printed = capsys.readouterr().out
+    assert "SMS to +84912345678" in printed and "(1 segment)" in printed and "/r/" in printed
+    assert base.console_outbox[-1]["address"] == "+84912345678"
+    message.refresh_from_db()
+    assert (message.status, message.report_due_at) == ("sent", None)  # a console sends no report
+    settings.NOTIFY_CHANNELS = ["zalo"]
+    invite(phone="+84912345678")
+    assert "Zalo to +84912345678" in capsys.readouterr().out
+
+
+def test_sms_segments_follow_the_alphabet():
+    assert sms.segments("a" * 160) == 1 and sms.segments("a" * 161) == 2 and sms.segments("a" * 306) == 2
+    assert sms.segments("ă" * 70) == 1 and sms.segments("ă" * 71) == 2
+    assert sms.unaccented("Chi bộ thôn Đông họp lúc 19:30") == "Chi bo thon Dong hop luc 19:30"
+    assert Delivery.Status.ACCEPTED == "accepted"
