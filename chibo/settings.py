@@ -317,6 +317,8 @@ ZALO_REFRESH_TOKEN = env("ZALO_REFRESH_TOKEN", default="")  # the first one; lat
 # The approved template of each kind of message: {"invitation": "231234", "reminder": "231235", ...}.
 ZALO_TEMPLATES = env.json("ZALO_TEMPLATES", default={})
 ZALO_CALLBACK_SECRET = env("ZALO_CALLBACK_SECRET", default="")
+# The Official Account's secret key: with it, each Zalo report must carry its signature (X-ZEvent-Signature).
+ZALO_OA_SECRET_KEY = env("ZALO_OA_SECRET_KEY", default="")
 # How long one call to a provider may take before the delivery is tried again later.
 PROVIDER_TIMEOUT_SECONDS = env.float("PROVIDER_TIMEOUT_SECONDS", default=10)
 # What the providers bill, in đồng: per SMS segment, per Zalo message (shown per cell and month).

@@ -15,6 +15,7 @@ from meetings.models import Invitation, Meeting
 from meetings.services import queue_messages
 from members.models import Member
 
+from . import reports
 from .models import Message
 
 # A message claimed by a worker that died is sent again after this long.
@@ -52,6 +53,7 @@ def scan(now=None):
             queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
     _attendance_notes(now)
     _task_reminders(now)
+    reports.overdue_reports(now)  # no delivery report in time: on to the next channel
     # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
     Message.objects.filter(
         status=Message.Status.SENDING,

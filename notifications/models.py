@@ -83,6 +83,12 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} → {self.member}"
 
+    CHANNEL_LABELS = {"email": _("E-mail"), "sms": _("SMS"), "zalo": _("Zalo")}
+
+    @property
+    def channel_label(self):
+        return self.CHANNEL_LABELS.get(self.channel, self.channel or "—")
+
 
 class Delivery(models.Model):
     """One try of one channel for a message: the address used, what the provider answered and reported.

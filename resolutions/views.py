@@ -133,7 +133,9 @@ def task_progress(request, pk):
             messages.success(request, _("Your report was saved."))
             return redirect(task.resolution)
     updates = task.updates.select_related("by")[:20]
-    return render(request, "resolutions/progress.html", {"form": form, "task": task, "updates": updates})
+    sent = task.messages.select_related("member").order_by("-created_at", "-pk")[:20]
+    return render(request, "resolutions/progress.html",
+                  {"form": form, "task": task, "updates": updates, "sent_messages": sent})  # fmt: skip
 
 
 @login_required

@@ -152,11 +152,10 @@ def meeting_detail(request, pk):
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
     attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
     guidance = guidance_for(meeting)
-    failed = []
+    failed, sent = [], []
     if can_manage:
-        failed = meeting.messages.filter(status__in=[Message.Status.FAILED, Message.Status.NO_ADDRESS]).select_related(
-            "member"
-        )
+        sent = list(meeting.messages.select_related("member").order_by("member__sort_key", "created_at", "pk"))
+        failed = [m for m in sent if m.status in (Message.Status.FAILED, Message.Status.NO_ADDRESS)]
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -175,6 +174,7 @@ def meeting_detail(request, pk):
             **signals.extras_for_page(meeting),
             "can_record": user_access.can_record_attendance(meeting) and meeting.starts_at <= timezone.now(),
             "failed_messages": failed,
+            "sent_messages": sent,
             "history": meeting.changes.select_related("by")[:20] if can_manage else [],
         },
     )

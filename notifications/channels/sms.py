@@ -35,6 +35,10 @@ GSM_EXTENDED = set("^{}\\[~]|€")  # two characters each
 ACCEPTED, DUPLICATE = "100", "124"
 FOR_NOW = {"99", "101", "103", "104"}  # unknown error, credentials, balance, brandname: the operator's to fix
 
+# The provider's delivery statuses in its reports: arrived, or failed for good (others: still on the way).
+REPORT_DELIVERED = {"5", "DELIVRD", "delivered"}
+REPORT_FAILED = {"2", "3", "4", "6", "UNDELIV", "EXPIRED", "REJECTD", "failed"}
+
 _session = requests.Session()
 
 

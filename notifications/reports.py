@@ -1,0 +1,66 @@
+"""Delivery reports: what a provider says became of a message it took, and what Chibo does about it.
+
+A report is applied once: a delivery already delivered or failed stays as it is. A failure, or no report
+within DELIVERY_REPORT_MINUTES (`overdue_reports`, from the scan), sends the message on by the next channel.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from chibo import dispatch
+
+from .models import Delivery, Message
+
+
+@transaction.atomic
+def apply(channel, provider_id, delivered, error=""):
+    """Apply one report; returns what happened ("delivered", "failed", "known", "unknown")."""
+    delivery = (
+        Delivery.objects.select_for_update()
+        .select_related("message")
+        .filter(channel=channel, provider_id=provider_id)
+        .exclude(provider_id="")
+        .first()
+    )
+    if delivery is None:
+        return "unknown"
+    if delivery.status != Delivery.Status.ACCEPTED:
+        return "known"  # a report sent twice, or one that came after Chibo stopped waiting
+    now = timezone.now()
+    delivery.status = Delivery.Status.DELIVERED if delivered else Delivery.Status.FAILED
+    delivery.reported_at, delivery.error = now, str(error)[:300]
+    delivery.save(update_fields=["status", "reported_at", "error"])
+    current = Message.objects.filter(pk=delivery.message_id, status=Message.Status.SENT, channel=channel)
+    if delivered:
+        current.update(status=Message.Status.DELIVERED, delivered_at=now, report_due_at=None)
+        return "delivered"
+    if current.update(status=Message.Status.PENDING, next_attempt_at=None, report_due_at=None, attempts=0,
+                      last_error=delivery.error):  # fmt: skip
+        dispatch.send_after_commit("notifications.tasks.deliver_message", delivery.message_id)
+    return "failed"
+
+
+def overdue_reports(now=None):
+    """Messages whose delivery report did not come in time: their delivery is marked so, and they wait for the
+    next channel (the scan then sends them). Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    for message_id in Message.objects.filter(status=Message.Status.SENT, report_due_at__lt=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            message = (
+                Message.objects.select_for_update()
+                .filter(pk=message_id, status=Message.Status.SENT, report_due_at__lt=now)
+                .first()
+            )
+            if message is None:
+                continue
+            message.deliveries.filter(channel=message.channel, status=Delivery.Status.ACCEPTED).update(
+                status=Delivery.Status.NO_REPORT, reported_at=now
+            )
+            message.status, message.report_due_at, message.attempts = Message.Status.PENDING, None, 0
+            message.next_attempt_at = None
+            message.save(update_fields=["status", "report_due_at", "attempts", "next_attempt_at"])
+            count += 1
+    return count

@@ -1,0 +1,77 @@
+"""The providers' delivery reports: one address per provider, with a secret in it (and, for Zalo, a signature
+of the body). A forged or malformed call is refused with 4xx and changes nothing; a report that names no
+message Chibo sent is taken (200) and ignored, so that the provider stops sending it."""
+
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import reports
+from .channels import sms
+
+
+def _secret_ok(given, expected):
+    return bool(expected) and hmac.compare_digest(str(given).encode(), str(expected).encode())
+
+
+def _body(request):
+    """The report as a dict (JSON or a form), or None when it is neither."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+    return request.POST.dict() or None
+
+
+@csrf_exempt
+@require_POST
+def sms_report(request, secret):
+    if not _secret_ok(secret, settings.SMS_CALLBACK_SECRET):
+        return HttpResponse(status=403)
+    data = _body(request)
+    request_id = data.get("RequestId") if data else None
+    status = str(data.get("SendStatus", data.get("Status", ""))) if data else ""
+    if not isinstance(request_id, str) or not request_id or len(request_id) > 100 or not status:
+        return HttpResponse(status=400)
+    if status in sms.REPORT_DELIVERED:
+        outcome = reports.apply("sms", request_id, delivered=True)
+    elif status in sms.REPORT_FAILED:
+        outcome = reports.apply("sms", request_id, delivered=False, error=f"SMS report: status {status}")
+    else:
+        outcome = "on the way"
+    return JsonResponse({"ok": True, "outcome": outcome})
+
+
+def _zalo_signature_ok(request, data):
+    if not settings.ZALO_OA_SECRET_KEY:
+        return True
+    given = request.headers.get("X-ZEvent-Signature", "").removeprefix("mac=")
+    text = f"{settings.ZALO_APP_ID}{request.body.decode(errors='replace')}{data.get('timestamp', '')}"
+    expected = hashlib.sha256((text + settings.ZALO_OA_SECRET_KEY).encode()).hexdigest()
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+@csrf_exempt
+@require_POST
+def zalo_report(request, secret):
+    if not _secret_ok(secret, settings.ZALO_CALLBACK_SECRET):
+        return HttpResponse(status=403)
+    data = _body(request) if request.content_type == "application/json" else None
+    if data is None:
+        return HttpResponse(status=400)
+    if not _zalo_signature_ok(request, data):
+        return HttpResponse(status=403)
+    message = data.get("message")
+    msg_id = message.get("msg_id") if isinstance(message, dict) else None
+    if data.get("event_name") != "user_received_message":
+        return JsonResponse({"ok": True, "outcome": "not a delivery report"})
+    if not isinstance(msg_id, str) or not msg_id or len(msg_id) > 100:
+        return HttpResponse(status=400)
+    return JsonResponse({"ok": True, "outcome": reports.apply("zalo", msg_id, delivered=True)})
