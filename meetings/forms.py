@@ -237,6 +237,22 @@ class GuidanceForm(forms.ModelForm):
         return upload
 
 
+class RecordReplyForm(forms.Form):
+    """A reply given by phone or in person, recorded by the secretary."""
+
+    CHOICES = [(Invitation.Reply.YES, _("Will attend")), (Invitation.Reply.NO, _("Cannot attend"))]
+    VIA = [("phone", _("Phone call")), ("person", _("In person"))]
+    answer = forms.ChoiceField(label=_("Reply"), choices=CHOICES)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    via = forms.ChoiceField(label=_("Given by"), choices=VIA, initial="phone")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == Invitation.Reply.NO and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason the member cannot attend."))
+        return data
+
+
 class ReplyForm(forms.Form):
     CHOICES = [(Invitation.Reply.YES, _("I will attend")), (Invitation.Reply.NO, _("I cannot attend"))]
     answer = forms.ChoiceField(choices=CHOICES)

@@ -336,6 +336,15 @@ class Invitation(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     replied_through_link = models.BooleanField(default=False)
+    # A reply given by phone or in person is recorded by whoever manages the cell's meetings.
+    replied_via = models.CharField(
+        _("replied by"),
+        max_length=10,
+        choices=[("", _("Chibo")), ("phone", _("Phone call")), ("person", _("In person"))],
+        blank=True,
+        default="",
+    )
+    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("invitation")

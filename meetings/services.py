@@ -171,7 +171,23 @@ def reply(invitation, answer, reason="", through_link=False):
     invitation.reason = reason.strip() if answer == Invitation.Reply.NO else ""
     invitation.replied_at = timezone.now()
     invitation.replied_through_link = through_link
-    invitation.save(update_fields=["reply", "reason", "replied_at", "replied_through_link"])
+    invitation.replied_via, invitation.recorded_by = "", None  # the member's own reply
+    invitation.save(update_fields=["reply", "reason", "replied_at", "replied_through_link", "replied_via",
+                                   "recorded_by"])  # fmt: skip
+    return invitation
+
+
+@transaction.atomic
+def record_reply(invitation, answer, reason, via, by):
+    """A reply the member gave by phone or in person, recorded by whoever manages the cell's meetings; kept
+    with who recorded it, and in the meeting's history."""
+    if via not in ("phone", "person"):
+        raise MeetingError(_("Say how the member replied."))
+    invitation = reply(invitation, answer, reason)
+    invitation.replied_via, invitation.recorded_by = via, by
+    invitation.save(update_fields=["replied_via", "recorded_by"])
+    _log(invitation.meeting, "reply recorded", by, member=invitation.member.full_name, reply=answer, via=via,
+         reason=invitation.reason)  # fmt: skip
     return invitation
 
 

@@ -78,6 +78,8 @@ TABLE += [
     ("meetings:document_upload", "meeting", "get", MANAGES),
     ("meetings:document_upload", "meeting", "post", MANAGES),
     ("meetings:replies", "meeting", "get", MANAGES),
+    ("meetings:reach", "meeting", "get", MANAGES),
+    ("meetings:record_reply", "invited", "post", MANAGES_POST),
     ("meetings:reply", "meeting", "get", [LOGIN, 200, 404, 200, 404, 404, 404]),
     ("meetings:attendance", "meeting", "get", MANAGES),
     ("meetings:attendance", "meeting", "post", MANAGES),
@@ -197,6 +199,7 @@ def objects(cell, commune, other_commune, outsider, make_member, other_cell, sec
         "target": target,
         "outsider_record": Member.objects.get(user=outsider),
         "meeting": meeting,
+        "invited": (meeting, meeting.invitations.first()),
         "document": Document.objects.create(meeting=meeting, title="Kế hoạch", file=pdf, size=13),
         "topic": ThematicTopic.objects.create(cell=cell, year=2026, quarter=4, title="Chuyển đổi số",
                                               draft=SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4 draft")),
@@ -210,7 +213,9 @@ def test_access_table(client, request, objects, name, arg, method, role, expecte
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     key, *more = arg.split(":") if arg else [None]
-    url = reverse(name, args=[objects[key].pk, *more] if key else [])
+    value = objects[key] if key else None
+    pks = [each.pk for each in value] if isinstance(value, tuple) else [value.pk] if key else []
+    url = reverse(name, args=[*pks, *more])
     response = getattr(client, method)(url)
     if expected == LOGIN:
         assert response.status_code == 302

@@ -1,25 +1,26 @@
-"""Members' answers and presence: replying to an invitation (logged in or from a signed link) and recording
-attendance."""
+"""Members' answers and presence: replying to an invitation (logged in or from a signed link), reaching the
+members who have not replied (the call list, a reply recorded by phone or in person, the text for the cell's
+Zalo group) and recording attendance."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from members import access
+from notifications.models import Message
 
 from .. import services
-from ..forms import (
-    ReplyForm,
-)
+from ..forms import RecordReplyForm, ReplyForm
 from ..links import invitation_from_token, still_convened
-from ..models import (
-    Attendance,
-    Invitation,
-)
-from .base import meeting_or_404
+from ..models import Attendance, Invitation
+from .base import meeting_or_404, require_manage
 
 
 @login_required
@@ -134,3 +135,58 @@ def _read_marks(post, rows):
                           % {"name": member.full_name})  # fmt: skip
         marks[member.pk] = (status, reason)
     return marks, errors
+
+
+@login_required
+def reach(request, pk):
+    """Reaching the members: who has not replied (with their phone, for a call), how each invitation went, the
+    form to record a reply given by phone or in person, and a text for the cell's Zalo group."""
+    meeting = meeting_or_404(request, pk)
+    require_manage(request, meeting.cell)
+    invitations = list(meeting.invitations.filter(expected=True).select_related("member", "recorded_by")
+                       .order_by("member__sort_key"))  # fmt: skip
+    sent = {m.member_id: m for m in meeting.messages.filter(kind=Message.Kind.INVITATION)}
+    for invitation in invitations:
+        invitation.message = sent.get(invitation.member_id)
+    silent = [i for i in invitations if not i.reply]
+    return render(request, "meetings/reach.html", {
+        "meeting": meeting, "cell": meeting.cell, "silent": silent,
+        "answered": [i for i in invitations if i.reply], "form": RecordReplyForm(),
+        "group_text": group_text(meeting),
+    })  # fmt: skip
+
+
+def group_text(meeting):
+    """The invitation to paste into the cell's Zalo group: the meeting, and its page to reply on."""
+    starts = timezone.localtime(meeting.starts_at)
+    return _(
+        "%(cell)s respectfully invites the comrades to %(title)s at %(time)s on %(day)s, at %(place)s. "
+        "Please reply on Chibo (or to the secretary): %(link)s"
+    ) % {
+        "cell": meeting.cell.name, "title": meeting.display_title.lower(), "time": date_format(starts, "H:i"),
+        "day": date_format(starts, "l d/m/Y"), "place": meeting.place,
+        "link": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk]),
+    }  # fmt: skip
+
+
+@require_POST
+@login_required
+def record_reply(request, pk, invitation_pk):
+    meeting = meeting_or_404(request, pk)
+    require_manage(request, meeting.cell)
+    invitation = get_object_or_404(meeting.invitations.select_related("member"), pk=invitation_pk)
+    form = RecordReplyForm(request.POST)
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+    elif not still_convened(invitation.member, meeting):
+        messages.error(request, _("%(name)s is no longer convened to this meeting.") % {"name": invitation.member})
+    else:
+        data = form.cleaned_data
+        try:
+            services.record_reply(invitation, data["answer"], data["reason"], data["via"], request.user)
+        except services.MeetingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The reply of %(name)s was recorded.") % {"name": invitation.member})
+    return redirect("meetings:reach", pk=meeting.pk)
