@@ -158,3 +158,29 @@ def test_the_invitation_page_is_in_vietnamese_and_big(client, confirmed, member)
     page = client.get(reverse("meetings:reply_link", args=[reply_token(invitation_of(confirmed, member))]))
     content = page.content.decode()
     assert "Tôi sẽ dự họp" in content and "Tôi không dự được" in content
+
+
+def test_the_short_link_of_sms_and_zalo_answers_like_the_long_one(client, confirmed, member, secretary):
+    from meetings.links import short_reply_token
+
+    invitation = invitation_of(confirmed, member)
+    token = short_reply_token(invitation)
+    assert len(token) <= 22
+    url = reverse("meetings:reply_link", args=[token])
+    assert "Lê Thị Hoa" in client.get(url).content.decode()
+    other = invitation_of(confirmed, secretary)
+    own_id, mac = token.split("-")
+    forged = [
+        f"{own_id}-{'0' * 10}",  # a guessed code
+        f"{short_reply_token(other).split('-')[0]}-{mac}",  # this member's code on another invitation
+        f"{own_id}{own_id}-{mac}",  # an id that does not exist
+        f"{own_id}-{mac[:-1]}",  # one character short
+    ]
+    for bad in forged:
+        assert client.get(reverse("meetings:reply_link", args=[bad])).status_code == 404, bad
+        assert client.post(reverse("meetings:reply_link", args=[bad]), {"answer": "yes"}).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.reply == ""
+    assert client.post(url, {"answer": "yes"}).context["done"]
+    invitation.refresh_from_db()
+    assert (invitation.reply, invitation.replied_through_link) == ("yes", True)
