@@ -472,3 +472,24 @@ class CalendarFeed(models.Model):
     @staticmethod
     def new_token():
         return secrets.token_urlsafe(32)
+
+
+class InvitationSheet(models.Model):
+    """The printed invitations (giấy mời) of a meeting: one page per member, with a QR code of their reply link,
+    for the members Chibo cannot reach by phone (or for all), rendered to PDF by a worker."""
+
+    class Scope(models.TextChoices):
+        NO_PHONE = "no_phone", _("Members without a mobile phone")
+        ALL = "all", _("Every member invited")
+
+    meeting = models.OneToOneField(Meeting, models.CASCADE, related_name="invitation_sheet")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.NO_PHONE)
+    pdf = models.FileField(upload_to="invitations/", blank=True, max_length=300)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_source = models.CharField(max_length=64, blank=True)
+    pdf_status = models.CharField(max_length=10, blank=True, default="")
+    requested_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.meeting}: {self.get_scope_display()}"

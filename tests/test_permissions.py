@@ -79,6 +79,7 @@ TABLE += [
     ("meetings:document_upload", "meeting", "post", MANAGES),
     ("meetings:replies", "meeting", "get", MANAGES),
     ("meetings:reach", "meeting", "get", MANAGES),
+    ("meetings:invitation_sheet_request", "meeting", "post", MANAGES_POST),
     ("meetings:record_reply", "invited", "post", MANAGES_POST),
     ("meetings:reply", "meeting", "get", [LOGIN, 200, 404, 200, 404, 404, 404]),
     ("meetings:attendance", "meeting", "get", MANAGES),

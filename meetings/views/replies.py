@@ -5,6 +5,7 @@ Zalo group) and recording attendance."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_POST
 from members import access
 from notifications.models import Message
 
-from .. import services
+from .. import services, sheets
+from ..documents import serve
 from ..forms import RecordReplyForm, ReplyForm
 from ..links import invitation_from_token, still_convened
-from ..models import Attendance, Invitation
+from ..models import Attendance, Invitation, InvitationSheet
 from .base import meeting_or_404, require_manage
 
 
@@ -153,6 +155,8 @@ def reach(request, pk):
         "meeting": meeting, "cell": meeting.cell, "silent": silent,
         "answered": [i for i in invitations if i.reply], "form": RecordReplyForm(),
         "group_text": group_text(meeting),
+        "sheet": InvitationSheet.objects.filter(meeting=meeting).first(),
+        "scopes": InvitationSheet.Scope.choices,
     })  # fmt: skip
 
 
@@ -190,3 +194,32 @@ def record_reply(request, pk, invitation_pk):
         else:
             messages.success(request, _("The reply of %(name)s was recorded.") % {"name": invitation.member})
     return redirect("meetings:reach", pk=meeting.pk)
+
+
+@require_POST
+@login_required
+def invitation_sheet_request(request, pk):
+    """Ask a worker for the printed invitations (again, if the meeting or the members changed)."""
+    meeting = meeting_or_404(request, pk)
+    require_manage(request, meeting.cell)
+    scope = request.POST.get("scope", InvitationSheet.Scope.NO_PHONE)
+    if scope not in InvitationSheet.Scope.values:
+        messages.error(request, _("Choose whom to print the invitations for."))
+        return redirect("meetings:reach", pk=meeting.pk)
+    with transaction.atomic():
+        sheet, _created = InvitationSheet.objects.select_for_update().get_or_create(meeting=meeting)
+        sheet.scope, sheet.requested_by = scope, request.user
+        sheet.save(update_fields=["scope", "requested_by", "updated_at"])
+        if sheets.request(sheet):
+            messages.success(request, _("The printed invitations are being prepared; reload this page in a moment."))
+        else:
+            messages.info(request, _("The printed invitations are ready."))
+    return redirect("meetings:reach", pk=meeting.pk)
+
+
+@login_required
+def invitation_sheet_file(request, pk):
+    meeting = meeting_or_404(request, pk)
+    require_manage(request, meeting.cell)
+    sheet = get_object_or_404(InvitationSheet, meeting=meeting, pdf_status="ready")
+    return serve(sheet.pdf, filename=f"giay-moi-{meeting.pk}.pdf")
