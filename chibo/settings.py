@@ -196,6 +196,13 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 # Password reset e-mails an hour to one address, and reset requests an hour from one client address.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
 PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+# Logging in (or choosing a new password) with a phone number and a one-time code sent by Zalo or SMS: the code's
+# life and tries, and how many codes a number, and a client address, may ask for per PHONE_CODE_WINDOW_MINUTES.
+PHONE_CODE_MINUTES = env.int("PHONE_CODE_MINUTES", default=5)
+PHONE_CODE_TRIES = env.int("PHONE_CODE_TRIES", default=5)
+PHONE_CODE_WINDOW_MINUTES = env.int("PHONE_CODE_WINDOW_MINUTES", default=60)
+PHONE_CODE_LIMIT_PER_NUMBER = env.int("PHONE_CODE_LIMIT_PER_NUMBER", default=5)
+PHONE_CODE_LIMIT_PER_IP = env.int("PHONE_CODE_LIMIT_PER_IP", default=20)
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Count failures per account, however the login was typed (case, username or e-mail).

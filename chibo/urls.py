@@ -22,6 +22,10 @@ accounts = [
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invitation/<uidb64>/<token>/", member_views.AcceptInvitationView.as_view(), name="accept_invitation"),
+    path("phone/", member_views.phone_login, name="phone_login"),
+    path("phone/reset/", member_views.phone_reset, name="phone_reset"),
+    path("phone/code/", member_views.phone_code, name="phone_code"),
+    path("phone/password/", member_views.phone_new_password, name="phone_new_password"),
 ]
 
 # The admin pages of the models the layout change moved to another app (issue 12): their old addresses lead

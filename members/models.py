@@ -511,3 +511,27 @@ class MemberImport(models.Model):
 
     def __str__(self):
         return f"{self.cell} – {self.created_at:%d/%m/%Y %H:%M} – {self.count}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by Zalo or SMS to log in, or to choose a new password, with a phone number.
+
+    Only its keyed hash is kept. It lasts PHONE_CODE_MINUTES and takes PHONE_CODE_TRIES tries; a new code for the
+    same number and purpose replaces the older ones.
+    """
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Log in")
+        RESET = "reset", _("New password")
+
+    phone = models.CharField(max_length=20, db_index=True)
+    member = models.ForeignKey(Member, models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.phone} ({self.purpose})"

@@ -16,6 +16,7 @@ from django.conf import settings
 
 from members import services
 from members.models import Grant, Member, OrgUnit, User
+from tests.notifications.providers import provider  # noqa: F401 (the SMS and Zalo providers, for every test)
 
 PASSWORD = "a-Strong-password-42"
 

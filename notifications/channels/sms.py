@@ -80,6 +80,11 @@ def callback_url():
 
 def send(message, address, context):
     body = text(message, context)
+    return send_text(address, body, request_id(message), reports=bool(callback_url()))
+
+
+def send_text(address, body, request_id, reports=False):
+    """Send one SMS; `request_id` lets the provider refuse the same one twice."""
     count = segments(body)
     if not settings.SMS_API_URL:
         print_on_console("SMS", address, [f"({count} segment{'s' if count > 1 else ''})", body])
@@ -91,9 +96,9 @@ def send(message, address, context):
         "Content": body,
         "Brandname": settings.SMS_BRANDNAME,
         "SmsType": settings.SMS_TYPE,
-        "IsUnicode": "0" if settings.SMS_UNACCENTED else "1",
-        "RequestId": request_id(message),
-        "CallbackUrl": callback_url(),
+        "IsUnicode": "0" if body.isascii() else "1",
+        "RequestId": request_id,
+        "CallbackUrl": callback_url() if reports else "",
     }
     try:
         response = _session.post(settings.SMS_API_URL, json=payload, timeout=settings.PROVIDER_TIMEOUT_SECONDS)
@@ -107,7 +112,7 @@ def send(message, address, context):
     except (ValueError, AttributeError):
         raise TryLater(f"SMS provider: HTTP {response.status_code}, not JSON") from None
     if code in (ACCEPTED, DUPLICATE):
-        return Accepted(provider_id=request_id(message), units=count, reports=bool(callback_url()))
+        return Accepted(provider_id=request_id, units=count, reports=reports)
     error = f"SMS provider: code {code} {str(answer.get('ErrorMessage', ''))[:200]}".strip()
     if code in FOR_NOW or response.status_code == 429:
         raise TryLater(error)

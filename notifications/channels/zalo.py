@@ -67,19 +67,19 @@ def tracking_id(message):
 def send(message, address, context):
     kind = template_name(message)
     template = settings.ZALO_TEMPLATES.get(message.kind) or settings.ZALO_TEMPLATES.get(kind)
-    params = parameters(message, context)
+    return send_template(address, template, parameters(message, context), tracking_id(message), label=kind)
+
+
+def send_template(address, template, params, tracking, label=""):
+    """Send one ZNS template message with its parameters."""
     if not settings.ZALO_API_URL:
-        lines = [f"(template {template or kind})", *(f"{key}: {value}" for key, value in params.items())]
+        lines = [f"(template {template or label})", *(f"{key}: {value}" for key, value in params.items())]
         print_on_console("Zalo", address, lines)
         return Accepted(provider_id="", units=1, reports=False)
     if not template:
-        raise Refused(f"Zalo: no template for {kind}")
-    payload = {
-        "phone": address.removeprefix("+"),
-        "template_id": template,
-        "template_data": params,
-        "tracking_id": tracking_id(message),
-    }
+        raise Refused(f"Zalo: no template for {label}")
+    payload = {"phone": address.removeprefix("+"), "template_id": template, "template_data": params,
+               "tracking_id": tracking}  # fmt: skip
     answer = _post(payload, access_token())
     if answer.get("error") in TOKEN_INVALID:
         answer = _post(payload, access_token(renew=True))

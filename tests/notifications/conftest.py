@@ -8,7 +8,6 @@ from members.models import Member
 from notifications.models import Message
 from notifications.tasks import deliver_message
 from tests.meetings.conftest import local, make_meeting  # noqa: F401
-from tests.notifications.providers import provider  # noqa: F401
 
 NOW = "2026-11-20 09:00 +0700"
 

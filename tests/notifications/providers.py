@@ -26,7 +26,7 @@ class Provider:
         self.access_token = "at-0"
         self.refresh_token = "rt-0"
         self.renewals = 0
-        self.templates = {"t-invitation", "t-reminder", "t-nudge", "t-task_due"}
+        self.templates = {"t-invitation", "t-reminder", "t-nudge", "t-task_due", "t-code"}
         self.slow_seconds = 3
         self.lock = threading.Lock()
         self.server = None
@@ -127,7 +127,7 @@ def provider(settings):
     settings.ZALO_OAUTH_URL = f"{played.url}/zalo/oauth"
     settings.ZALO_APP_ID, settings.ZALO_SECRET_KEY, settings.ZALO_REFRESH_TOKEN = "app", "zalo-secret", "rt-0"
     settings.ZALO_TEMPLATES = {"invitation": "t-invitation", "reminder": "t-reminder", "nudge": "t-nudge",
-                               "task_due": "t-task_due"}  # fmt: skip
+                               "task_due": "t-task_due", "phone_code": "t-code"}  # fmt: skip
     settings.PROVIDER_TIMEOUT_SECONDS = 1
     yield played
     played.server.shutdown()
