@@ -18,8 +18,8 @@ from meetings.documents import serve
 from members import access
 from members.models import OrgUnit
 
+from . import costs, reports
 from . import figures as dashboard
-from . import reports
 from .counting import add_months, month_of
 from .models import DashboardReport
 from .period import PeriodForm
@@ -106,6 +106,7 @@ def dashboard_view(request, pk):
         chart=dashboard.chart_data(data["trend"]),
         ancestors=_ancestors(request, unit, data["ancestors"]),
         reports=recent,
+        costs=costs.sending_costs(unit, period.start, period.end),
         this_month=month_of(data["today"]),
         # A committee reviews the month just over at the start of the next.
         report_month=add_months(month_of(data["today"]), -1),

@@ -139,3 +139,35 @@ class ZaloToken(models.Model):
 
     def __str__(self):
         return f"Zalo token (expires {self.expires_at})"
+
+
+class SendingCount(models.Model):
+    """What a cell's messages cost in a month, by channel: messages the providers took and what they bill
+    (SMS segments). Counted up as each delivery is accepted, in the same transaction."""
+
+    cell = models.ForeignKey("members.OrgUnit", models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month, Vietnam's calendar.")
+    channel = models.CharField(max_length=10)
+    messages = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cell", "month", "channel"], name="sending_count_once")]
+
+    def __str__(self):
+        return f"{self.cell_id} {self.month:%m/%Y} {self.channel}: {self.messages}"
+
+    @classmethod
+    def add(cls, cell_id, day, channel, units):
+        """Count one message more (and its units) for the cell's month; safe when two workers count at once."""
+        from django.db import IntegrityError, transaction
+
+        key = {"cell_id": cell_id, "month": day.replace(day=1), "channel": channel}
+        bump = {"messages": models.F("messages") + 1, "units": models.F("units") + units}
+        if cls.objects.filter(**key).update(**bump):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(**key, messages=1, units=units)
+        except IntegrityError:  # another worker made the row meanwhile
+            cls.objects.filter(**key).update(**bump)

@@ -16,7 +16,7 @@ from chibo import dispatch
 
 from . import channels, content
 from .due import CLAIM_TIMEOUT, scan
-from .models import Delivery, Message
+from .models import Delivery, Message, SendingCount
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,8 @@ def _record_acceptance(message, channel, address, accepted, now):
         message=message, channel=channel.NAME, address=address, provider_id=accepted.provider_id,
         status=Delivery.Status.ACCEPTED, units=accepted.units,
     )  # fmt: skip
+    subject_cell = message.meeting.cell_id if message.meeting_id else message.task.resolution.cell_id
+    SendingCount.add(subject_cell, timezone.localtime(now).date(), channel.NAME, accepted.units)
     wait = timedelta(minutes=settings.DELIVERY_REPORT_MINUTES)
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.SENT, channel=channel.NAME, sent_at=now, last_error="",

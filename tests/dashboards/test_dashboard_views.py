@@ -215,8 +215,8 @@ def test_a_commune_dashboard_costs_the_same_queries_whatever_its_size(
     url = reverse("meetings:dashboard", args=[commune.pk])
     # session, user, the user's member record, grants; savepoint; the unit; the units below with their rolls
     # and the units above; the sums per cell; tasks overdue this month; members' year per cell; the trend;
-    # flagged members; the latest reports; release savepoint.
-    with django_assert_num_queries(14):
+    # flagged members; the latest reports; what the messages cost; release savepoint.
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
 
 
@@ -230,8 +230,9 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_history(
             hold(cell, local(2026, month, 3, 19, 30))
     client.force_login(secretary)
     # session, user, member, grants; savepoint; the unit; the cell, its roll and the units above; the sums; tasks
-    # overdue this month; the members' year; the trend; the meetings with their counts; reports; release.
-    with django_assert_num_queries(14):
+    # overdue this month; the members' year; the trend; the meetings with their counts; reports; what the
+    # messages cost; release.
+    with django_assert_num_queries(15):
         assert client.get(reverse("meetings:dashboard", args=[cell.pk])).status_code == 200
 
 

@@ -158,3 +158,20 @@ def test_sms_segments_follow_the_alphabet():
     assert sms.segments("ă" * 70) == 1 and sms.segments("ă" * 71) == 2
     assert sms.unaccented("Chi bộ thôn Đông họp lúc 19:30") == "Chi bo thon Dong hop luc 19:30"
     assert Delivery.Status.ACCEPTED == "accepted"
+
+
+def test_what_the_messages_cost_shows_on_the_cell_and_committee_dashboards(client, invite, provider, settings,
+                                                                           commune_viewer, cell, commune):  # fmt: skip
+    from django.urls import reverse
+
+    settings.SMS_PRICE_VND, settings.ZALO_PRICE_VND = 800, 300
+    invite(phone="+84912345678")  # by Zalo
+    provider.script["84987654321"] = "no_zalo"
+    invite(phone="+84987654321")  # by SMS (one segment), after Zalo refused
+    client.force_login(commune_viewer)
+    for unit in (cell, commune):
+        with time_machine.travel("2026-11-25 09:00 +0700"):
+            page = client.get(reverse("meetings:dashboard", args=[unit.pk]), {"period": "month", "month": "2026-11"})
+        rows = {row["channel"]: (row["messages"], row["units"], row["cost"]) for row in page.context["costs"]["rows"]}
+        assert rows == {"zalo": (1, 1, 300), "sms": (1, 1, 800), "email": (0, 0, 0)}
+        assert page.context["costs"]["total"] == 1100 and 'id="cost-total">1100<' in page.content.decode()
