@@ -162,6 +162,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.2,
     "socket_connect_timeout": 2,
+    # A task a worker took and never finished (the worker died) is given to another after this long.
+    "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT", default=3600),
 }
 CELERY_BEAT_SCHEDULE = {
     # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
@@ -300,6 +302,8 @@ NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
 # A message that fails for now (a provider or SMTP away) is retried this many times, with growing pauses, then
 # shown to the secretary.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
+# A message claimed by a worker that died is claimed again (its delivery finished) after this long.
+MESSAGE_CLAIM_TIMEOUT_SECONDS = env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default=600)
 
 # Reaching members (notifications/channels/): the channels tried in this order unless a member has their own;
 # the next one only after a failure for good, or when no delivery report came within DELIVERY_REPORT_MINUTES.

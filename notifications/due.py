@@ -18,8 +18,10 @@ from members.models import Member
 from . import reports
 from .models import Message
 
-# A message claimed by a worker that died is sent again after this long.
-CLAIM_TIMEOUT = timedelta(minutes=10)
+
+def claim_timeout():
+    """A message claimed by a worker that died is claimed again after this long (MESSAGE_CLAIM_TIMEOUT_SECONDS)."""
+    return timedelta(seconds=settings.MESSAGE_CLAIM_TIMEOUT_SECONDS)
 
 
 def at_hour(day, hour=None):
@@ -57,14 +59,14 @@ def scan(now=None):
     # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
     Message.objects.filter(
         status=Message.Status.SENDING,
-        claimed_at__lt=now - CLAIM_TIMEOUT,
+        claimed_at__lt=now - claim_timeout(),
         attempts__gte=settings.MESSAGE_MAX_ATTEMPTS,
     ).update(status=Message.Status.FAILED, last_error="gave up after repeated interrupted attempts")
     return list(
         Message.objects.filter(
             Q(status=Message.Status.PENDING, next_attempt_at__isnull=True)
             | Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+            | Q(status=Message.Status.SENDING, claimed_at__lt=now - claim_timeout())
         ).values_list("pk", flat=True)
     )
 

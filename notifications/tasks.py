@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from chibo import dispatch
 
 from . import channels, content
-from .due import CLAIM_TIMEOUT, scan
+from .due import claim_timeout, scan
 from .models import Delivery, Message, SendingCount
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def deliver_message(self, message_id):
         .filter(
             Q(status=Message.Status.PENDING, next_attempt_at__isnull=True)
             | Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+            | Q(status=Message.Status.SENDING, claimed_at__lt=now - claim_timeout())
         )
         .update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )

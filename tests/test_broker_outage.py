@@ -250,3 +250,28 @@ def test_a_cache_host_that_never_answers_is_asked_once_then_left_alone_for_a_whi
         server.close()
         for conn in accepted:
             conn.close()
+
+
+def test_sms_and_zalo_invitations_confirmed_while_the_broker_is_away_each_go_once_when_it_is_back(
+    celery_worker, provider, settings, secretary, cell, member, make_member
+):
+    """The members have phones, no e-mail: nothing is lost while Redis is away, and once it is back every member
+    gets their invitation once, by Zalo or (no Zalo on the number) by SMS."""
+    for n in range(30):
+        make_member(cell, f"Đảng viên {n}", phone=f"+8491200{n:04d}")
+        if n % 3 == 0:
+            provider.script[f"8491200{n:04d}"] = "no_zalo"
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
+    )
+    with broker_away():
+        services.confirm(meeting)
+    invitations = Message.objects.filter(kind=Message.Kind.INVITATION, member__phone__startswith="+8491200")
+    assert invitations.count() == 30 and DeferredTask.objects.count() == 32
+    assert provider.requests == []
+    assert redispatch_deferred() == 32
+    handled = lambda: not invitations.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).exists()  # noqa: E731
+    assert wait_for(handled, seconds=60), list(invitations.values_list("status", "last_error"))
+    reached = [phone for phone, _template, _data in provider.zalo_sent] + [phone for phone, _text in provider.sms_sent]
+    assert sorted(reached) == sorted(f"8491200{n:04d}" for n in range(30))  # each once, none twice
+    assert len(provider.sms_sent) == 10

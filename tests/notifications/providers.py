@@ -28,6 +28,7 @@ class Provider:
         self.renewals = 0
         self.templates = {"t-invitation", "t-reminder", "t-nudge", "t-task_due", "t-code"}
         self.slow_seconds = 3
+        self.sms_delay = 0  # seconds every SMS takes, to spread a fan-out over time
         self.lock = threading.Lock()
         self.server = None
 
@@ -43,6 +44,8 @@ class Provider:
             return 503, {"CodeResult": "99"}
         if behaviour == "slow":
             time.sleep(self.slow_seconds)
+        if self.sms_delay:
+            time.sleep(self.sms_delay)
         if behaviour == "html":
             return 200, "<html>maintenance</html>"
         if behaviour == "refuse":
