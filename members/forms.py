@@ -40,11 +40,13 @@ class MemberForm(forms.ModelForm):
             "position",
             "email",
             "phone",
+            "channels",
+            "no_messages",
         ]
         widgets = {"birth_date": DateInput(), "admitted_on": DateInput(), "official_on": DateInput()}
 
     # What a secretary or deputy may change on their own record (`Access.can_edit_own_contact`).
-    CONTACT_FIELDS = ("email", "phone")
+    CONTACT_FIELDS = ("email", "phone", "channels", "no_messages")
 
     def __init__(self, *args, cell, access, contact_only=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,13 +36,18 @@ def _hash(phone, purpose, code):
 
 
 def member_for(phone):
-    """The one member on the roll with this number, or None (unknown, or shared by several)."""
+    """The one member on the roll with this number, or None (unknown, shared by several, or linked to a staff
+    login)."""
     found = list(
         Member.objects.filter(phone=phone)
         .exclude(status__in=[Member.Status.TRANSFERRED, Member.Status.SUSPENDED])
         .select_related("user")[:2]
     )
-    if len(found) != 1 or (found[0].user is not None and not found[0].user.is_active):
+    if len(found) != 1:
+        return None
+    user = found[0].user
+    # A phone alone does not open an account that can reach the admin site: those log in with their password.
+    if user is not None and (not user.is_active or user.is_staff or user.is_superuser):
         return None
     return found[0]
 

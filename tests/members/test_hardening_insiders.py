@@ -145,7 +145,7 @@ def test_the_deputy_edits_his_own_contact_and_nothing_else(client, deputy):
     page = client.get(reverse("members:edit", args=[own.pk]))
     assert page.status_code == 200
     editable = {name for name, field in page.context["form"].fields.items() if not field.disabled}
-    assert editable == {"email", "phone", "position"}
+    assert editable == {"email", "phone", "channels", "no_messages", "position"}  # how to reach them is theirs too
     response = edit(client, own, phone="0912000333", full_name="Hoàng Văn Khác", official_on="")
     assert response.status_code == 302
     after = stored(own)

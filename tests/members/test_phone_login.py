@@ -130,3 +130,10 @@ def test_a_new_password_by_phone(client, lan, provider, django_capture_on_commit
     client.logout()
     assert client.post(reverse("login"), {"username": lan.user.username, "password": password}).status_code == 302
     assert User.objects.get(pk=lan.user_id).check_password(password)
+
+
+def test_a_phone_alone_does_not_open_a_staff_login(client, lan, provider, django_capture_on_commit_callbacks):
+    staff = User.objects.create_user("quantri", password="x", is_staff=True)
+    Member.objects.filter(pk=lan.pk).update(user=staff)
+    ask(client, django_capture_on_commit_callbacks)
+    assert provider.requests == [] and PhoneCode.objects.count() == 0
