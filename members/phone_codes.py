@@ -36,8 +36,8 @@ def _hash(phone, purpose, code):
 
 
 def member_for(phone):
-    """The one member on the roll with this number, or None (unknown, shared by several, or linked to a staff
-    login)."""
+    """The one member on the roll with this number, or None (unknown, shared by several, or linked to a login
+    with more than a member's rights)."""
     found = list(
         Member.objects.filter(phone=phone)
         .exclude(status__in=[Member.Status.TRANSFERRED, Member.Status.SUSPENDED])
@@ -46,8 +46,9 @@ def member_for(phone):
     if len(found) != 1:
         return None
     user = found[0].user
-    # A phone alone does not open an account that can reach the admin site: those log in with their password.
-    if user is not None and (not user.is_active or user.is_staff or user.is_superuser):
+    # A phone alone does not open an account with more than a member's rights (the admin site, a committee's
+    # grant): the cell's committee can change a member's number, so those log in with their password only.
+    if user is not None and (not user.is_active or user.is_staff or user.is_superuser or user.grants.exists()):
         return None
     return found[0]
 
@@ -69,7 +70,10 @@ def request_code(raw_phone, purpose, client):
     ):
         raise Throttled(_("Too many codes were asked for. Try again later."))
     member = member_for(phone)
-    if member is None:
+    if member is None or _too_many_in_database(phone, window):
+        # The same work as for a known number, as far as the person asking can tell: a task goes to the workers
+        # (it finds no code to send).
+        dispatch.send_after_commit("notifications.tasks.send_phone_code", 0, "")
         return phone
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -91,6 +95,13 @@ def check(phone, purpose, code):
     return member
 
 
+def _too_many_in_database(phone, window):
+    """The limit per number, counted from the codes themselves: it holds while the cache is away (the cache's
+    count then lets everything through). Past it, nothing is sent, and the answer stays the same."""
+    since = timezone.now() - timedelta(seconds=window)
+    return PhoneCode.objects.filter(phone=phone, created_at__gte=since).count() >= settings.PHONE_CODE_LIMIT_PER_NUMBER
+
+
 @transaction.atomic
 def _try(phone, purpose, code):
     wrong = _("This code is wrong or has expired. Ask for a new one if need be.")
@@ -104,13 +115,11 @@ def _try(phone, purpose, code):
     if record is None:
         return None, wrong
     if record.tries >= settings.PHONE_CODE_TRIES:
-        return None, _("Too many wrong tries. Ask for a new code.")
+        return None, wrong  # spent: the same answer as for a number without a code, which tells nothing
     record.tries += 1
     given = "".join(str(code or "").split())
     if not hmac.compare_digest(record.code_hash, _hash(phone, purpose, given)):
         record.save(update_fields=["tries"])
-        if record.tries >= settings.PHONE_CODE_TRIES:
-            return None, _("Too many wrong tries. Ask for a new code.")
         return None, wrong
     record.used_at = timezone.now()
     record.save(update_fields=["tries", "used_at"])

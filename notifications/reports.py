@@ -14,16 +14,16 @@ from .models import Delivery, Message
 
 @transaction.atomic
 def apply(channel, provider_id, delivered, error=""):
-    """Apply one report; returns what happened ("delivered", "failed", "known", "unknown")."""
-    delivery = (
-        Delivery.objects.select_for_update()
-        .select_related("message")
-        .filter(channel=channel, provider_id=provider_id)
-        .exclude(provider_id="")
-        .first()
-    )
-    if delivery is None:
+    """Apply one report; returns what happened ("delivered", "failed", "known", "unknown").
+
+    The message is locked before its delivery, in the order `overdue_reports` takes them, so that a report and
+    the scan's time-out never wait for each other."""
+    found = Delivery.objects.filter(channel=channel, provider_id=provider_id).exclude(provider_id="")
+    message_id = found.values_list("message_id", flat=True).first()
+    if message_id is None:
         return "unknown"
+    Message.objects.select_for_update().filter(pk=message_id).first()
+    delivery = found.select_for_update().first()
     if delivery.status != Delivery.Status.ACCEPTED:
         return "known"  # a report sent twice, or one that came after Chibo stopped waiting
     now = timezone.now()
@@ -48,6 +48,11 @@ def overdue_reports(now=None):
     for message_id in Message.objects.filter(status=Message.Status.SENT, report_due_at__lt=now).values_list(
         "pk", flat=True
     ):
+        if not _another_channel_left(message_id):
+            # Nothing else to try: the message stays sent by the only channel the member has; a late report
+            # still marks it delivered.
+            Message.objects.filter(pk=message_id).update(report_due_at=None)
+            continue
         with transaction.atomic():
             message = (
                 Message.objects.select_for_update()
@@ -64,3 +69,11 @@ def overdue_reports(now=None):
             message.save(update_fields=["status", "report_due_at", "attempts", "next_attempt_at"])
             count += 1
     return count
+
+
+def _another_channel_left(message_id):
+    from .channels import order_for
+
+    message = Message.objects.select_related("member").get(pk=message_id)
+    tried = set(message.deliveries.values_list("channel", flat=True))
+    return any(c.NAME not in tried and c.address(message.member) for c in order_for(message.member))

@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from celery.exceptions import Retry
+from celery.exceptions import Reject, Retry
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -90,7 +90,7 @@ def deliver_message(self, message_id):
                 _record_acceptance(message, channel, address, accepted, now)
                 return "sent"
             tried.add(channel.NAME)
-    except Retry:
+    except (Retry, Reject):  # a retry scheduled, or one the broker could not take: the row waits as PENDING
         raise
     except Exception as exc:  # a template or data error: retrying would fail the same way
         log.exception("message %s failed", message_id)
@@ -175,7 +175,7 @@ def send_phone_code(self, code_id, code):
         .first()
     )
     if record is None:
-        return "expired"
+        return "expired"  # or none was made (an unknown number): nothing to send
     minutes = settings.PHONE_CODE_MINUTES
     order = [c for c in channels.order_for(record.member) if c.NAME in ("zalo", "sms")] or [
         channels.CHANNELS["zalo"],
@@ -185,12 +185,12 @@ def send_phone_code(self, code_id, code):
         try:
             if channel.NAME == "zalo":
                 template = settings.ZALO_TEMPLATES.get("phone_code")
-                channel.send_template(record.phone, template, {"otp": code, "minutes": str(minutes)},
-                                      f"chibo-code-{record.pk}", label="phone_code")  # fmt: skip
+                accepted = channel.send_template(record.phone, template, {"otp": code, "minutes": str(minutes)},
+                                                 f"chibo-code-{record.pk}", label="phone_code")  # fmt: skip
             else:
                 with translation.override(settings.LANGUAGE_CODE):
                     text = render_to_string("notifications/sms/phone_code.txt", {"code": code, "minutes": minutes})
-                channel.send_text(record.phone, sms_text(text), f"chibo-code-{record.pk}")
+                accepted = channel.send_text(record.phone, sms_text(text), f"chibo-code-{record.pk}")
         except channels.TryLater as exc:
             if self.request.retries < self.max_retries:
                 raise self.retry(exc=exc, countdown=5) from exc
@@ -198,6 +198,7 @@ def send_phone_code(self, code_id, code):
         except channels.Refused as exc:
             log.info("login code %s refused by %s: %s", code_id, channel.NAME, exc)
         else:
+            SendingCount.add(record.member.cell_id, timezone.localdate(), channel.NAME, accepted.units)
             return channel.NAME
     return "failed"
 

@@ -5,6 +5,7 @@ message Chibo sent is taken (200) and ignored, so that the provider stops sendin
 import hashlib
 import hmac
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import reports
 from .channels import sms
+from .models import Message
 
 
 def _secret_ok(given, expected):
@@ -24,10 +26,20 @@ def _body(request):
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
     return request.POST.dict() or None
+
+
+def _not_written_yet(request_id):
+    """A RequestId of one of our messages (chibo-<id>-sms) whose SMS delivery is not recorded (yet)."""
+    match = re.fullmatch(r"chibo-(\d{1,18})-sms", request_id)
+    return bool(match) and (
+        Message.objects.filter(pk=int(match.group(1)), status__in=[Message.Status.SENDING, Message.Status.PENDING])
+        .exclude(deliveries__channel="sms")
+        .exists()
+    )
 
 
 @csrf_exempt
@@ -40,6 +52,9 @@ def sms_report(request, secret):
     status = str(data.get("SendStatus", data.get("Status", ""))) if data else ""
     if not isinstance(request_id, str) or not request_id or len(request_id) > 100 or not status:
         return HttpResponse(status=400)
+    if _not_written_yet(request_id):
+        # One of ours whose acceptance is not written yet (the report came first): the provider tries again.
+        return HttpResponse(status=409)
     if status in sms.REPORT_DELIVERED:
         outcome = reports.apply("sms", request_id, delivered=True)
     elif status in sms.REPORT_FAILED:

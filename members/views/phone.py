@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import phone_codes, phones
-from ..models import Member, PhoneCode
+from ..models import Member, PhoneCode, User
 
 SESSION_KEY = "phone_code"
 RESET_KEY = "phone_reset"
@@ -92,9 +92,11 @@ def phone_new_password(request):
     if member is None or phone_codes.member_for(member.phone) != member:
         request.session.pop(RESET_KEY, None)
         return redirect("phone_reset")
-    user = phone_codes.login_for(member)
+    # The login is made when the password is saved, not when the page is only looked at.
+    user = member.user or User(username=f"member-{member.pk}", first_name=member.full_name[:150])
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        user = form.user = phone_codes.login_for(member)
         form.save()
         request.session.pop(RESET_KEY, None)
         login(request, user, backend=BACKEND)

@@ -88,7 +88,8 @@ def send_template(address, template, params, tracking, label=""):
         msg_id = str((answer.get("data") or {}).get("msg_id") or "")
         if not msg_id:
             raise TryLater("Zalo: accepted without a message id")
-        return Accepted(provider_id=msg_id, units=1, reports=True)
+        # Reports come only to a configured hook; without one, nothing waits for them.
+        return Accepted(provider_id=msg_id, units=1, reports=bool(settings.ZALO_CALLBACK_SECRET))
     text = f"Zalo: error {error} {str(answer.get('message', ''))[:200]}".strip()
     if error in FOR_NOW or error in TOKEN_INVALID or not isinstance(error, int):
         raise TryLater(text)

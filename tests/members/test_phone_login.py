@@ -89,7 +89,8 @@ def test_five_wrong_tries_spend_the_code_and_it_expires(client, lan, provider, d
         assert client.post(reverse("phone_code"), {"code": wrong}).status_code == 200
     assert PhoneCode.objects.get().tries == 5
     refused = client.post(reverse("phone_code"), {"code": code})
-    assert "Nhập sai quá nhiều lần" in str(refused.context["form"].errors)
+    # Spent: the same answer as for a number Chibo does not know, so that the answers tell nothing.
+    assert "Mã không đúng hoặc đã hết hạn" in str(refused.context["form"].errors)
     assert "_auth_user_id" not in client.session
     ask(client, django_capture_on_commit_callbacks)
     fresh = last_code(provider)
@@ -137,3 +138,28 @@ def test_a_phone_alone_does_not_open_a_staff_login(client, lan, provider, django
     Member.objects.filter(pk=lan.pk).update(user=staff)
     ask(client, django_capture_on_commit_callbacks)
     assert provider.requests == [] and PhoneCode.objects.count() == 0
+
+
+def test_a_phone_alone_does_not_open_a_committee_s_login(client, lan, provider, commune,
+                                                         django_capture_on_commit_callbacks):  # fmt: skip
+    from members.models import Grant
+
+    user = User.objects.create_user("huyen", password="x")
+    Grant.objects.create(user=user, unit=commune, role=Grant.Role.ADMIN)
+    Member.objects.filter(pk=lan.pk).update(user=user)
+    assert ask(client, django_capture_on_commit_callbacks).status_code == 302  # the same answer
+    assert provider.requests == [] and PhoneCode.objects.count() == 0
+
+
+def test_with_the_cache_away_the_limit_per_number_still_holds(client, lan, provider, settings,
+                                                              django_capture_on_commit_callbacks):  # fmt: skip
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.PHONE_CODE_LIMIT_PER_NUMBER = 3
+    answers = {ask(client, django_capture_on_commit_callbacks, REMOTE_ADDR=f"10.1.0.{n}").status_code for n in range(6)}
+    assert answers == {302}  # no 429 to tell a known number apart
+    assert len(provider.zalo_sent) == 3 and PhoneCode.objects.count() == 3

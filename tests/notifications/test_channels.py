@@ -12,7 +12,8 @@ from notifications.tasks import deliver_message
 from tests.notifications.conftest import NOW, deliveries
 
 
-def test_a_member_with_zalo_gets_the_invitation_by_zalo_alone(invite, provider):
+def test_a_member_with_zalo_gets_the_invitation_by_zalo_alone(invite, provider, settings):
+    settings.ZALO_CALLBACK_SECRET = "zalo-hook-secret"  # reports come: Chibo waits for one
     message = invite(phone="+84912345678", email="lan@example.vn")
     message.refresh_from_db()
     assert (message.status, message.channel) == ("sent", "zalo")
@@ -175,3 +176,10 @@ def test_what_the_messages_cost_shows_on_the_cell_and_committee_dashboards(clien
         rows = {row["channel"]: (row["messages"], row["units"], row["cost"]) for row in page.context["costs"]["rows"]}
         assert rows == {"zalo": (1, 1, 300), "sms": (1, 1, 800), "email": (0, 0, 0)}
         assert page.context["costs"]["total"] == 1100 and 'id="cost-total">1100<' in page.content.decode()
+
+
+def test_without_a_report_hook_nothing_waits_for_zalo_reports(invite, provider, settings):
+    settings.ZALO_CALLBACK_SECRET = ""
+    message = invite(phone="+84912345678")
+    message.refresh_from_db()
+    assert (message.channel, message.report_due_at) == ("zalo", None)

@@ -122,3 +122,20 @@ def test_the_secretary_sees_each_member_s_channel_and_state(client, invite, hook
     assert 'id="messages"' in page.content.decode()
     invitee = Member.objects.get(full_name="Nguyễn Thị Lan")
     assert Delivery.objects.filter(message__member=invitee).count() == 1
+
+
+def test_no_report_on_the_member_s_only_channel_leaves_it_sent(invite, hooked, settings):
+    message = invite(phone="+84912345678", channels="zalo")
+    with time_machine.travel("2026-11-20 09:31 +0700", tick=False):
+        scan_reminders()
+    assert state(message) == ("sent", "zalo", [("zalo", "accepted")])
+    assert message.report_due_at is None and hooked.sms_sent == []
+
+
+def test_a_report_that_comes_before_the_acceptance_is_written_is_asked_again(client, invite, hooked, settings):
+    settings.NOTIFY_CHANNELS = ["sms"]
+    message = invite(phone="+84912345678")
+    Delivery.objects.filter(message=message).delete()
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING)
+    response = post_sms(client, {"RequestId": f"chibo-{message.pk}-sms", "SendStatus": 5})
+    assert response.status_code == 409  # the provider sends it again later
