@@ -124,7 +124,7 @@ def wait_until(condition, timeout):
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.2)
+        time.sleep(1)
     return False
 
 
@@ -165,16 +165,21 @@ def main():
         with app.producer_or_acquire() as producer:
             for pk in ids:
                 deliver_message.apply_async((pk,), producer=producer)
-        done = Message.objects.filter(pk__in=ids).exclude(status__in=[Message.Status.PENDING, Message.Status.SENDING])
-        finished = wait_until(lambda: done.count() == total, args.timeout)
+        # Polled by a range of ids (the rows are new and consecutive): a cheap index scan, which does not load the
+        # database the workers are writing to (a 60,000-id IN list every 0.2 s halved their rate).
+        waiting = Message.objects.filter(pk__gte=min(ids), pk__lte=max(ids),
+                                         status__in=[Message.Status.PENDING, Message.Status.SENDING])  # fmt: skip
+        finished = wait_until(lambda: not waiting.exists(), args.timeout)
         elapsed = time.monotonic() - started
     finally:
         stop(worker)
-    sent = Message.objects.filter(pk__in=ids, status=Message.Status.SENT).count()
+    sent = Message.objects.filter(pk__gte=min(ids), pk__lte=max(ids), status=Message.Status.SENT).count()
     # The same text twice to one phone is the same invitation twice (one member gets several meetings' invitations).
     per_phone = Counter(provider.sms_sent)
     accepted = Counter(
-        Delivery.objects.filter(message_id__in=ids, status="accepted").values_list("message_id", flat=True)
+        Delivery.objects.filter(message_id__gte=min(ids), message_id__lte=max(ids), status="accepted").values_list(
+            "message_id", flat=True
+        )
     )
     duplicates = sum(n - 1 for n in per_phone.values() if n > 1) + sum(n - 1 for n in accepted.values() if n > 1)
     lost = total - sent

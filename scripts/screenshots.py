@@ -3,7 +3,9 @@
 
 .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [dashboards]
 
-With "dashboards", only the dashboard screens and the monthly report's first page (pdftoppm) are taken.
+With "dashboards", only the dashboard screens and the monthly report's first page (pdftoppm) are taken; with
+"reach", only the screens that reach members without e-mail (the secretary confirms the next planned meeting,
+opens the reach page, prints the invitation sheets; a member logs in with a phone number).
 """
 
 import shutil
@@ -54,10 +56,51 @@ def dashboards(browser):
     page.screenshot(path=OUT / "dashboard-cell.png", full_page=True)
 
 
+def reach(browser):
+    phone_size = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "device_scale_factor": 2,
+                  "locale": "vi-VN"}  # fmt: skip
+    secretary = browser.new_context(**phone_size).new_page()
+    log_in(secretary, "bithu")
+    secretary.get_by_role("link", name="Sinh hoạt chi bộ").first.click()
+    secretary.get_by_role("link", name="Danh sách").click()
+    secretary.locator("#meeting-list a").last.click()
+    confirm = secretary.get_by_role("button", name="Chốt lịch và gửi giấy mời")
+    if confirm.count():
+        confirm.click()
+        secretary.wait_for_load_state()
+    secretary.get_by_role("link", name="Liên hệ đảng viên: danh sách gọi, ghi nhận trả lời, nhóm Zalo").click()
+    secretary.screenshot(path=OUT / "phone-reach.png", full_page=True)
+    secretary.select_option("select[name=scope]", "all")
+    secretary.get_by_role("button", name="Chuẩn bị giấy mời để in").click()
+    secretary.wait_for_load_state()
+    for _ in range(30):
+        link = secretary.get_by_role("link", name="Tải giấy mời (PDF)")
+        if link.count():
+            break
+        secretary.wait_for_timeout(1000)
+        secretary.reload()
+    with secretary.expect_download() as download:
+        secretary.get_by_role("link", name="Tải giấy mời (PDF)").click()
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "giay-moi.pdf"
+        download.value.save_as(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf,
+                        OUT / "invitation-sheet-pdf"], check=True)  # fmt: skip
+    member = browser.new_context(**phone_size).new_page()
+    member.goto(BASE + "/accounts/login/")
+    member.get_by_role("link", name="Đăng nhập bằng số điện thoại").click()
+    member.fill("#id_phone", "0912 345 678")
+    member.screenshot(path=OUT / "phone-login.png")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        if ONLY == "reach":
+            reach(browser)
+            browser.close()
+            return
         dashboards(browser)
         if ONLY == "dashboards":
             browser.close()
