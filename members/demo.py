@@ -102,6 +102,12 @@ def fill_cell(cell, size, today):
             status_since=admitted if status == Member.Status.ACTIVE else today - timedelta(days=rng.randint(30, 300)),
             phone=demo_phone(rng.randint(10000000, 99999999)),
         )
+        # How cells really are: most members on Zalo, some who prefer SMS, an elder with no mobile phone (the
+        # printed invitation is for them).
+        if index % 5 == 2:
+            member.channels = "sms,zalo,email"
+        if index == 6:
+            member.phone = ""
         services.create_member(member, note="Dữ liệu mẫu")
 
 
