@@ -4,8 +4,8 @@
 .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [dashboards]
 
 With "dashboards", only the dashboard screens and the monthly report's first page (pdftoppm) are taken; with
-"reach", only the screens that reach members without e-mail (the secretary confirms the next planned meeting,
-opens the reach page, prints the invitation sheets; a member logs in with a phone number).
+"reach", only the screens that reach members without e-mail (the secretary opens the next meeting's reach
+page and prints its invitation sheets; a member logs in with a phone number).
 """
 
 import shutil
@@ -61,15 +61,10 @@ def reach(browser):
                   "locale": "vi-VN"}  # fmt: skip
     secretary = browser.new_context(**phone_size).new_page()
     log_in(secretary, "bithu")
-    secretary.get_by_role("link", name="Sinh hoạt chi bộ").first.click()
-    secretary.get_by_role("link", name="Danh sách").click()
-    secretary.locator("#meeting-list a").last.click()
-    confirm = secretary.get_by_role("button", name="Chốt lịch và gửi giấy mời")
-    if confirm.count():
-        confirm.click()
-        secretary.wait_for_load_state()
+    secretary.goto(BASE + "/my/meetings/")
+    secretary.locator("#upcoming a").first.click()  # the next meeting, confirmed: its invitations are out
     secretary.get_by_role("link", name="Liên hệ đảng viên: danh sách gọi, ghi nhận trả lời, nhóm Zalo").click()
-    secretary.screenshot(path=OUT / "phone-reach.png", full_page=True)
+    secretary.screenshot(path=OUT / "phone-reach.png")
     secretary.select_option("select[name=scope]", "all")
     secretary.get_by_role("button", name="Chuẩn bị giấy mời để in").click()
     secretary.wait_for_load_state()
@@ -79,11 +74,10 @@ def reach(browser):
             break
         secretary.wait_for_timeout(1000)
         secretary.reload()
-    with secretary.expect_download() as download:
-        secretary.get_by_role("link", name="Tải giấy mời (PDF)").click()
+    href = secretary.get_by_role("link", name="Tải giấy mời (PDF)").get_attribute("href")
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "giay-moi.pdf"
-        download.value.save_as(pdf)
+        pdf.write_bytes(secretary.context.request.get(BASE + href).body())
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf,
                         OUT / "invitation-sheet-pdf"], check=True)  # fmt: skip
     member = browser.new_context(**phone_size).new_page()
