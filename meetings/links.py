@@ -5,13 +5,13 @@ Zalo, "<invitation id in base 62>-<10 characters of an HMAC of the invitation an
 to fit one SMS segment beside the meeting's date, time and place.
 """
 
-import hashlib
 import hmac
 import re
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from members.access import COMMITTEE_POSITIONS
 from members.models import Member
@@ -41,8 +41,7 @@ def _base62(n):
 
 
 def _short_mac(invitation_id, member_id):
-    key = hashlib.sha256(f"{SALT}.short:{settings.SECRET_KEY}".encode()).digest()
-    digest = hmac.new(key, f"{invitation_id}:{member_id}".encode(), hashlib.sha256).digest()
+    digest = salted_hmac(f"{SALT}.short", f"{invitation_id}:{member_id}", algorithm="sha256").digest()
     return _base62(int.from_bytes(digest[:8]))[-10:].rjust(10, "0")
 
 

@@ -6,7 +6,6 @@ code is 6 digits, lasts PHONE_CODE_MINUTES, takes PHONE_CODE_TRIES tries, and on
 May import chibo's helpers; the sending is the notifications' task, named, not imported.
 """
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -14,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from chibo import dispatch, throttle
@@ -31,8 +31,7 @@ class Throttled(CodeError):
 
 
 def _hash(phone, purpose, code):
-    key = hashlib.sha256(f"members.phone_code:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, f"{phone}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
+    return salted_hmac("members.phone_code", f"{phone}:{purpose}:{code}", algorithm="sha256").hexdigest()
 
 
 def member_for(phone):
