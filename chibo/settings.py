@@ -304,6 +304,8 @@ NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
 # A message claimed by a worker that died is claimed again (its delivery finished) after this long.
 MESSAGE_CLAIM_TIMEOUT_SECONDS = env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default=600)
+# Messages go to the workers in batches of this many, each claimed, read and written back in a few queries.
+MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", default=50)
 
 # Reaching members (notifications/channels/): the channels tried in this order unless a member has their own;
 # the next one only after a failure for good, or when no delivery report came within DELIVERY_REPORT_MINUTES.

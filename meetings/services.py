@@ -1,5 +1,6 @@
 """Meeting workflows that change several rows: each runs in one transaction and leaves a history."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,10 @@ def _log(meeting, action, by, **detail):
 
 
 def _enqueue(message_ids):
-    dispatch.send_many_after_commit("notifications.tasks.deliver_message", [(pk,) for pk in message_ids])
+    """Send the messages once the transaction commits, in batches of MESSAGE_BATCH_SIZE."""
+    ids, size = list(message_ids), max(1, settings.MESSAGE_BATCH_SIZE)
+    batches = [(ids[n : n + size],) for n in range(0, len(ids), size)]
+    dispatch.send_many_after_commit("notifications.tasks.deliver_messages", batches)
 
 
 def convened_members(meeting):

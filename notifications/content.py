@@ -5,33 +5,60 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.links import reply_url, short_reply_url
+from meetings.models import Invitation, MeetingChange
 
 from .models import Message
 
 
 def context(message):
-    if message.kind in Message.TASK_KINDS:
-        task = message.task
-        return {
+    return contexts([message])[message.pk]
+
+
+def invitations_of(messages):
+    """The invitations of the members of meeting messages, by (meeting id, member id), in one query."""
+    about_meetings = [m for m in messages if m.meeting_id]
+    if not about_meetings:
+        return {}
+    found = Invitation.objects.filter(
+        meeting_id__in={m.meeting_id for m in about_meetings}, member_id__in={m.member_id for m in about_meetings}
+    )
+    return {(i.meeting_id, i.member_id): i for i in found}
+
+
+def contexts(messages, invitations=None):
+    """The context of each message, by message id: two queries for a batch however large."""
+    if invitations is None:
+        invitations = invitations_of(messages)
+    change_ids = {int(m.key) for m in messages if m.meeting_id and m.key.isdigit()}
+    changes = {c.pk: c for c in MeetingChange.objects.filter(pk__in=change_ids)} if change_ids else {}
+    result = {}
+    for message in messages:
+        if message.kind in Message.TASK_KINDS:
+            task = message.task
+            result[message.pk] = {
+                "member": message.member,
+                "task": task,
+                "resolution": task.resolution,
+                "task_link": settings.SITE_URL + reverse("resolutions:task_progress", args=[task.pk]),
+            }
+            continue
+        meeting = message.meeting
+        invitation = invitations.get((meeting.pk, message.member_id))
+        change = changes.get(int(message.key)) if message.key.isdigit() else None
+        if change is not None and change.meeting_id != meeting.pk:
+            change = None
+        open_reply = invitation is not None and meeting.is_open
+        result[message.pk] = {
             "member": message.member,
-            "task": task,
-            "resolution": task.resolution,
-            "task_link": settings.SITE_URL + reverse("resolutions:task_progress", args=[task.pk]),
+            "meeting": meeting,
+            "starts_at": timezone.localtime(meeting.starts_at),
+            "reply_link": reply_url(invitation) if open_reply else "",
+            "short_reply_link": short_reply_url(invitation) if open_reply else "",
+            "meeting_link": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk]),
+            "attendance_link": settings.SITE_URL + reverse("meetings:attendance", args=[meeting.pk]),
+            "reason": (change.detail.get("reason") if change else "") or meeting.status_reason,
         }
-    meeting = message.meeting
-    invitation = meeting.invitations.filter(member=message.member).first()
-    change = meeting.changes.filter(pk=message.key).first() if message.key.isdigit() else None
-    open_reply = invitation is not None and meeting.is_open
-    return {
-        "member": message.member,
-        "meeting": meeting,
-        "starts_at": timezone.localtime(meeting.starts_at),
-        "reply_link": reply_url(invitation) if open_reply else "",
-        "short_reply_link": short_reply_url(invitation) if open_reply else "",
-        "meeting_link": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk]),
-        "attendance_link": settings.SITE_URL + reverse("meetings:attendance", args=[meeting.pk]),
-        "reason": (change.detail.get("reason") if change else "") or meeting.status_reason,
-    }
+    return result
 
 
 def template_name(message):

@@ -98,6 +98,9 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
+        # Written just before a channel that cannot refuse a second copy (Zalo, e-mail) is called: a worker
+        # killed during the call leaves it so, and the message is then taken as sent, never sent again.
+        SENDING = "sending", _("Being sent")
         ACCEPTED = "accepted", _("Accepted")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
@@ -160,14 +163,26 @@ class SendingCount(models.Model):
     @classmethod
     def add(cls, cell_id, day, channel, units):
         """Count one message more (and its units) for the cell's month; safe when two workers count at once."""
+        cls.add_many({(cell_id, day, channel): (1, units)})
+
+    @classmethod
+    def add_many(cls, counts):
+        """Count {(cell id, day, channel): (messages, units)}: one UPDATE per cell and channel, taken in one
+        order by every worker (so that two never wait for each other), and a row made when there is none."""
         from django.db import IntegrityError, transaction
 
-        key = {"cell_id": cell_id, "month": day.replace(day=1), "channel": channel}
-        bump = {"messages": models.F("messages") + 1, "units": models.F("units") + units}
-        if cls.objects.filter(**key).update(**bump):
-            return
-        try:
-            with transaction.atomic():
-                cls.objects.create(**key, messages=1, units=units)
-        except IntegrityError:  # another worker made the row meanwhile
-            cls.objects.filter(**key).update(**bump)
+        merged = {}
+        for (cell_id, day, channel), (messages, units) in counts.items():
+            key = (cell_id, day.replace(day=1), channel)
+            before = merged.get(key, (0, 0))
+            merged[key] = (before[0] + messages, before[1] + units)
+        for (cell_id, month, channel), (messages, units) in sorted(merged.items()):
+            key = {"cell_id": cell_id, "month": month, "channel": channel}
+            bump = {"messages": models.F("messages") + messages, "units": models.F("units") + units}
+            if cls.objects.filter(**key).update(**bump):
+                continue
+            try:
+                with transaction.atomic():
+                    cls.objects.create(**key, messages=messages, units=units)
+            except IntegrityError:  # another worker made the row meanwhile
+                cls.objects.filter(**key).update(**bump)

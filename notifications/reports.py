@@ -13,12 +13,19 @@ from .models import Delivery, Message
 
 
 @transaction.atomic
-def apply(channel, provider_id, delivered, error=""):
-    """Apply one report; returns what happened ("delivered", "failed", "known", "unknown").
+def apply(channel, provider_id, delivered, error="", message_id=None):
+    """Apply one report; returns what happened ("delivered", "failed", "known", "unknown", "not written").
 
-    The message is locked before its delivery, in the order `overdue_reports` takes them, so that a report and
-    the scan's time-out never wait for each other."""
+    A report names the delivery by the provider's id, or, when a worker died before it learnt that id, by the
+    message (`message_id`, from the tracking id Chibo gave the provider): then only a delivery without a
+    provider id matches. The message is locked before its delivery, in the order `overdue_reports` takes them,
+    so that a report and the scan's time-out never wait for each other."""
     found = Delivery.objects.filter(channel=channel, provider_id=provider_id).exclude(provider_id="")
+    if message_id is not None and not found.exists():
+        found = Delivery.objects.filter(channel=channel, message_id=message_id, provider_id="")
+        if found.filter(status=Delivery.Status.SENDING).exists():
+            return "not written"  # the provider's answer is not written yet: the provider tries again
+        found = found.filter(status=Delivery.Status.ACCEPTED)
     message_id = found.values_list("message_id", flat=True).first()
     if message_id is None:
         return "unknown"

@@ -89,4 +89,10 @@ def zalo_report(request, secret):
         return JsonResponse({"ok": True, "outcome": "not a delivery report"})
     if not isinstance(msg_id, str) or not msg_id or len(msg_id) > 100:
         return HttpResponse(status=400)
-    return JsonResponse({"ok": True, "outcome": reports.apply("zalo", msg_id, delivered=True)})
+    # The tracking id Chibo gave (chibo-<message id>-zalo) finds a delivery whose msg_id a killed worker never
+    # learnt.
+    tracking = re.fullmatch(r"chibo-(\d{1,18})-zalo", str(message.get("tracking_id") or ""))
+    outcome = reports.apply("zalo", msg_id, delivered=True, message_id=int(tracking.group(1)) if tracking else None)
+    if outcome == "not written":
+        return HttpResponse(status=409)
+    return JsonResponse({"ok": True, "outcome": outcome})

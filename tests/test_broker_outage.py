@@ -50,8 +50,9 @@ def broker_away():
 
 
 def test_a_meeting_confirmed_while_the_broker_is_away_is_saved_and_its_invitations_go_once_it_is_back(
-    celery_worker, client, secretary, cell, member, make_member, caplog
+    celery_worker, client, secretary, cell, member, make_member, caplog, settings
 ):
+    settings.MESSAGE_BATCH_SIZE = 20
     for n in range(40):
         make_member(cell, f"Đảng viên {n}")
     meeting = services.create_meeting(
@@ -66,14 +67,17 @@ def test_a_meeting_confirmed_while_the_broker_is_away_is_saved_and_its_invitatio
     assert meeting.status == Meeting.Status.CONFIRMED
     invitations = Message.objects.filter(kind=Message.Kind.INVITATION)
     assert invitations.count() == 42 and mail.outbox == []
-    assert DeferredTask.objects.count() == 42
-    # One refused connection deferred the whole batch: the request did not knock 42 times.
+    # Three batches (20, 20, 2) kept, with every message in one of them.
+    kept = [row.args[0] for row in DeferredTask.objects.order_by("pk")]
+    assert [len(ids) for ids in kept] == [20, 20, 2]
+    assert sorted(pk for ids in kept for pk in ids) == sorted(invitations.values_list("pk", flat=True))
+    # One refused connection deferred every batch: the request did not knock three times.
     assert [r.getMessage() for r in caplog.records if "deferred" in r.getMessage()] == [
         caplog.records[-1].getMessage()
-    ] and "42 notifications.tasks.deliver_message call(s) deferred" in caplog.records[-1].getMessage()
+    ] and "3 notifications.tasks.deliver_messages call(s) deferred" in caplog.records[-1].getMessage()
 
     # The broker is back: beat's next redispatch sends them, and the worker delivers each once.
-    assert redispatch_deferred() == 42
+    assert redispatch_deferred() == 3
     assert DeferredTask.objects.count() == 0
     # Two members have an e-mail address; the others' rows say so (the SMS and Zalo channels come later).
     handled = lambda: not invitations.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).exists()  # noqa: E731
@@ -82,10 +86,12 @@ def test_a_meeting_confirmed_while_the_broker_is_away_is_saved_and_its_invitatio
     assert sorted(m.to[0] for m in mail.outbox) == ["member@example.vn", "secretary@example.vn"]
 
 
-def test_a_request_knocks_on_a_broker_that_is_away_at_most_twice(transactional_db, cell, secretary, member):
+def test_a_request_knocks_on_a_broker_that_is_away_at_most_twice(transactional_db, cell, secretary, member, settings):
     """A broker that takes the connection and drops it (a Redis going down): the confirmation of a meeting
     tries it twice at once, then keeps the work; kombu's own default retried for 6 s per request."""
     import threading
+
+    settings.MESSAGE_BATCH_SIZE = 1  # two tasks, for two members
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -119,7 +125,10 @@ def test_a_request_knocks_on_a_broker_that_is_away_at_most_twice(transactional_d
     assert 1 <= len(accepted) <= 2
 
 
-def test_a_redispatch_while_the_broker_is_still_away_keeps_every_row(transactional_db, cell, secretary, member):
+def test_a_redispatch_while_the_broker_is_still_away_keeps_every_row(
+    transactional_db, cell, secretary, member, settings
+):
+    settings.MESSAGE_BATCH_SIZE = 1  # two tasks, for two members
     meeting = services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
     )
@@ -133,6 +142,7 @@ def test_a_redispatch_while_the_broker_is_still_away_keeps_every_row(transaction
 def test_a_row_celery_refuses_never_holds_up_the_rows_behind_it(celery_worker, settings, cell, secretary, member):
     """A deployment renamed a task, or changed its arguments, while rows waited: those rows are counted and
     left aside after DEFERRED_MAX_ATTEMPTS; the invitations before and after them go out."""
+    settings.MESSAGE_BATCH_SIZE = 1  # two tasks, for two members
     meeting = services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
     )
@@ -140,10 +150,10 @@ def test_a_row_celery_refuses_never_holds_up_the_rows_behind_it(celery_worker, s
         services.confirm(meeting, by=secretary)
     first, second = (row.args for row in DeferredTask.objects.order_by("pk"))
     DeferredTask.objects.all().delete()
-    task = "notifications.tasks.deliver_message"
+    task = "notifications.tasks.deliver_messages"
     DeferredTask.objects.create(task=task, args=first)
     DeferredTask.objects.create(task="notifications.tasks.no_such_task", args=first)
-    DeferredTask.objects.create(task=task, args=[1, 2, 3])  # deliver_message takes one argument
+    DeferredTask.objects.create(task=task, args=[1, 2, 3])  # deliver_messages takes one argument
     DeferredTask.objects.create(task=task, args=second)
 
     assert redispatch_deferred() == 2
@@ -267,9 +277,9 @@ def test_sms_and_zalo_invitations_confirmed_while_the_broker_is_away_each_go_onc
     with broker_away():
         services.confirm(meeting)
     invitations = Message.objects.filter(kind=Message.Kind.INVITATION, member__phone__startswith="+8491200")
-    assert invitations.count() == 30 and DeferredTask.objects.count() == 32
+    assert invitations.count() == 30 and DeferredTask.objects.count() == 1  # one batch of 32 invitations
     assert provider.requests == []
-    assert redispatch_deferred() == 32
+    assert redispatch_deferred() == 1
     handled = lambda: not invitations.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).exists()  # noqa: E731
     assert wait_for(handled, seconds=60), list(invitations.values_list("status", "last_error"))
     reached = [phone for phone, _template, _data in provider.zalo_sent] + [phone for phone, _text in provider.sms_sent]

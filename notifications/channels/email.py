@@ -12,6 +12,12 @@ from .base import Accepted, Refused, TryLater
 
 NAME = "email"
 LABEL = _("E-mail")
+# A mail server does not refuse a second copy: a send interrupted before the server's answer counts as sent.
+SENDS_ONCE = False
+
+
+def unconfirmed():
+    return Accepted(reports=False)
 
 
 def address(member):

@@ -23,6 +23,9 @@ from .base import Accepted, Refused, TryLater, print_on_console
 
 NAME = "sms"
 LABEL = _("SMS")
+# The provider refuses a second message with the same RequestId: a send interrupted by a killed worker is
+# simply made again (and taken as a duplicate if the first one went).
+SENDS_ONCE = True
 
 # The GSM 03.38 basic set: a text made only of these costs 160 characters a segment, else 70 (UCS-2).
 GSM = set(

@@ -23,6 +23,9 @@ from .base import Accepted, Refused, TryLater, print_on_console
 
 NAME = "zalo"
 LABEL = _("Zalo")
+# Zalo does not refuse a second message with the same tracking id: a send a killed worker left without an
+# answer is taken as sent (`unconfirmed`), and Zalo's delivery report, matched by the tracking id, confirms it.
+SENDS_ONCE = False
 
 # Zalo's error codes that mean "try again later": an expired token (renewed at once), rate limits, its own
 # errors. Any other error is final for this number or template.
@@ -62,6 +65,12 @@ def parameters(message, context):
 
 def tracking_id(message):
     return f"chibo-{message.pk}-zalo"
+
+
+def unconfirmed():
+    """What a send interrupted before Zalo's answer counts as: taken, one message billed, and waiting for the
+    delivery report (when reports come) before the next channel is tried."""
+    return Accepted(provider_id="", units=1, reports=bool(settings.ZALO_CALLBACK_SECRET))
 
 
 def send(message, address, context):
