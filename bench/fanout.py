@@ -7,7 +7,8 @@ It migrates the database, makes `--meetings` confirmed meetings in cells of `--m
 mobile phones (one meeting per cell and month), one invitation message each (60,000 by default), and starts
 a local SMS provider (a real HTTP server in this process) and a real Celery worker on a queue of its own
 (prefork, `--concurrency`, default the number of CPUs). It then sends every message's delivery task and
-counts, from the rows, how many were sent per second until the last one. The floor, measured in the same
+counts, from the rows, how many were sent per second until the last one. The messages are queued as Chibo queues
+them: in batches of MESSAGE_BATCH_SIZE, one `deliver_messages` task each. The floor, measured in the same
 run: the same number of no-op Celery tasks (bench/floor.py) that each make one HTTP call to the same server.
 Duplicates (a phone that received the same invitation twice) and lost messages (not sent) are counted from
 the provider's log and the message rows. The last line printed is one JSON object.
@@ -158,13 +159,14 @@ def main():
         app.conf.task_default_queue = queue
         for cached in ("default_queue", "queues", "router"):
             app.amqp.__dict__.pop(cached, None)
-        from notifications.tasks import deliver_message
+        from notifications.tasks import batches, deliver_messages
 
         time.sleep(3)  # the worker connects
         started = time.monotonic()
+        # As Chibo queues them (meetings.services, the scan): batches of MESSAGE_BATCH_SIZE.
         with app.producer_or_acquire() as producer:
-            for pk in ids:
-                deliver_message.apply_async((pk,), producer=producer)
+            for batch in batches(ids):
+                deliver_messages.apply_async((batch,), producer=producer)
         # Polled by a range of ids (the rows are new and consecutive): a cheap index scan, which does not load the
         # database the workers are writing to (a 60,000-id IN list every 0.2 s halved their rate).
         waiting = Message.objects.filter(pk__gte=min(ids), pk__lte=max(ids),
@@ -210,7 +212,8 @@ def main():
     print(f"Floor: {total} no-op tasks of one HTTP call each in {floor_elapsed:.1f} s: {floor_per_second:.0f} "
           f"per second", flush=True)  # fmt: skip
     print(f"Ratio {ratio:.2f} (target ≥ {TARGET_RATIO}): {'met' if ratio >= TARGET_RATIO else 'NOT met'}; "
-          f"duplicates {duplicates}, lost {lost}; worker concurrency {args.concurrency}", flush=True)  # fmt: skip
+          f"duplicates {duplicates}, lost {lost}; worker concurrency {args.concurrency}, "
+          f"batches of {settings.MESSAGE_BATCH_SIZE}", flush=True)  # fmt: skip
     if not args.keep:
         clean()
     print(json.dumps({"messages": total, "per_second": round(per_second, 1),
