@@ -205,6 +205,9 @@ PHONE_CODE_TRIES = env.int("PHONE_CODE_TRIES", default=5)
 PHONE_CODE_WINDOW_MINUTES = env.int("PHONE_CODE_WINDOW_MINUTES", default=60)
 PHONE_CODE_LIMIT_PER_NUMBER = env.int("PHONE_CODE_LIMIT_PER_NUMBER", default=5)
 PHONE_CODE_LIMIT_PER_IP = env.int("PHONE_CODE_LIMIT_PER_IP", default=20)
+# A member's number changed by the cell (not by the member) opens a login by code only this many hours later;
+# the old number is told at once, so a member whose number was changed behind their back has time to say so.
+PHONE_CHANGE_HOLD_HOURS = env.int("PHONE_CHANGE_HOLD_HOURS", default=48)
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Count failures per account, however the login was typed (case, username or e-mail).

@@ -282,6 +282,9 @@ class Member(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # When someone else last changed the number of a member who uses their login: the number opens no login
+    # by code until PHONE_CHANGE_HOLD_HOURS later, and the old number is told at once.
+    phone_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # How Chibo reaches the member: their own order of channels (empty: the setting NOTIFY_CHANNELS), or none.
     CHANNEL_ORDERS = [
         ("", _("As set for everyone (Zalo, then SMS, then e-mail)")),

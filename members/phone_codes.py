@@ -35,8 +35,8 @@ def _hash(phone, purpose, code):
 
 
 def member_for(phone):
-    """The one member on the roll with this number, or None (unknown, shared by several, or linked to a login
-    with more than a member's rights)."""
+    """The one member on the roll with this number, or None (unknown, shared by several, linked to a login
+    with more than a member's rights, or changed by the cell less than PHONE_CHANGE_HOLD_HOURS ago)."""
     found = list(
         Member.objects.filter(phone=phone)
         .exclude(status__in=[Member.Status.TRANSFERRED, Member.Status.SUSPENDED])
@@ -44,6 +44,9 @@ def member_for(phone):
     )
     if len(found) != 1:
         return None
+    changed = found[0].phone_changed_at
+    if changed and changed > timezone.now() - timedelta(hours=settings.PHONE_CHANGE_HOLD_HOURS):
+        return None  # changed by the cell a short while ago: the old number has been told, and may object
     user = found[0].user
     # A phone alone does not open an account with more than a member's rights (the admin site, a committee's
     # grant): the cell's committee can change a member's number, so those log in with their password only.

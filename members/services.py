@@ -3,10 +3,12 @@
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo import dispatch
 
+from . import phones
 from .models import CellMembership, Member, StatusChange, User
 
 
@@ -84,7 +86,7 @@ def transfer(member, to_cell, on, by=None, note=""):
 
 
 @transaction.atomic
-def update_member(member, old_email):
+def update_member(member, old_email, old_phone=None, by=None):
     """Save an edited member. Their e-mail here is where the cell writes to; their login stays bound to the
     address it was made for, so that changing the e-mail never hands the login to someone else.
 
@@ -94,6 +96,7 @@ def update_member(member, old_email):
     the new address. Nobody is told then: nobody ever proved that address was the member's (the cell is
     usually fixing a typo), and a notice would hand a stranger the member's name, cell and new address.
     """
+    _phone_changed(member, old_phone, by)
     member.save()
     user = member.user
     if user is None or member.email.lower() == old_email.lower():
@@ -108,6 +111,22 @@ def update_member(member, old_email):
 
         dispatch.send_after_commit(send_email_changed, member.pk, list(told.values()), member.email)
     return member
+
+
+def _phone_changed(member, old_phone, by):
+    """A number changed by someone else on a member who uses their login opens no login by code for
+    PHONE_CHANGE_HOLD_HOURS (`phone_codes.member_for`), and the old number is told by Zalo or SMS: whoever
+    changed it cannot log in as the member at once with a phone of their own, unseen. A login never used has
+    nothing to protect yet: the cell set its number in the first place."""
+    user = member.user
+    if old_phone is None or member.phone == old_phone or user is None or not user.is_claimed:
+        return
+    if by is not None and by.pk == user.pk:
+        return  # the member's own change
+    member.phone_changed_at = timezone.now()
+    if phones.is_mobile(old_phone):
+        by_name = getattr(getattr(by, "member", None), "full_name", "") or (by.get_username() if by else "")
+        dispatch.send_after_commit("notifications.tasks.send_phone_changed", member.pk, old_phone, by_name)
 
 
 def _withdraw_login(member):

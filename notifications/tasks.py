@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 
 from chibo import dispatch
 
@@ -310,28 +311,53 @@ def send_phone_code(self, code_id, code):
     if record is None:
         return "expired"  # or none was made (an unknown number): nothing to send
     minutes = settings.PHONE_CODE_MINUTES
-    order = [c for c in channels.order_for(record.member) if c.NAME in ("zalo", "sms")] or [
+    return _to_phone(self, record.member, record.phone, "phone_code", {"otp": code, "minutes": str(minutes)},
+                     {"code": code, "minutes": minutes}, f"chibo-code-{record.pk}")  # fmt: skip
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def send_phone_changed(self, member_id, old_phone, by_name):
+    """Tell a member's old number that the cell recorded a new one, and when it opens a login by code."""
+    from members.models import Member
+
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None or member.phone_changed_at is None:
+        return "skipped"
+    opens = timezone.localtime(member.phone_changed_at + timedelta(hours=settings.PHONE_CHANGE_HOLD_HOURS))
+    ending = member.phone[-3:]
+    when = date_format(opens, "H:i d/m/Y")
+    return _to_phone(
+        self, member, old_phone, "phone_changed", {"name": member.full_name, "by": by_name, "ending": ending,
+                                                   "opens": when},
+        {"member": member, "by": by_name, "ending": ending, "opens": when},
+        f"chibo-phone-{member.pk}-{int(member.phone_changed_at.timestamp())}",
+    )  # fmt: skip
+
+
+def _to_phone(task, member, phone, kind, params, text_context, request_id):
+    """Send a note about the login to one number by Zalo (the template of `kind`), else SMS (the text of
+    `kind`). Returns the channel that took it, or "failed"."""
+    order = [c for c in channels.order_for(member) if c.NAME in ("zalo", "sms")] or [
         channels.CHANNELS["zalo"],
         channels.CHANNELS["sms"],
     ]
     for channel in order:
         try:
             if channel.NAME == "zalo":
-                template = settings.ZALO_TEMPLATES.get("phone_code")
-                accepted = channel.send_template(record.phone, template, {"otp": code, "minutes": str(minutes)},
-                                                 f"chibo-code-{record.pk}", label="phone_code")  # fmt: skip
+                template = settings.ZALO_TEMPLATES.get(kind)
+                accepted = channel.send_template(phone, template, params, request_id, label=kind)
             else:
                 with translation.override(settings.LANGUAGE_CODE):
-                    text = render_to_string("notifications/sms/phone_code.txt", {"code": code, "minutes": minutes})
-                accepted = channel.send_text(record.phone, sms_text(text), f"chibo-code-{record.pk}")
+                    text = render_to_string(f"notifications/sms/{kind}.txt", text_context)
+                accepted = channel.send_text(phone, sms_text(text), request_id)
         except channels.TryLater as exc:
-            if self.request.retries < self.max_retries:
-                raise self.retry(exc=exc, countdown=5) from exc
-            log.warning("login code %s by %s failed for now: %s", code_id, channel.NAME, exc)
+            if task.request.retries < task.max_retries:
+                raise task.retry(exc=exc, countdown=5) from exc
+            log.warning("%s %s by %s failed for now: %s", kind, request_id, channel.NAME, exc)
         except channels.Refused as exc:
-            log.info("login code %s refused by %s: %s", code_id, channel.NAME, exc)
+            log.info("%s %s refused by %s: %s", kind, request_id, channel.NAME, exc)
         else:
-            SendingCount.add(record.member.cell_id, timezone.localdate(), channel.NAME, accepted.units)
+            SendingCount.add(member.cell_id, timezone.localdate(), channel.NAME, accepted.units)
             return channel.NAME
     return "failed"
 

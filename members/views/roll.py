@@ -1,10 +1,14 @@
 """A cell's roll: the member list, a member's page, adding and editing members, status changes and transfers."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from .. import access, services, signals
@@ -132,16 +136,22 @@ def member_edit(request, pk):
     user_access = access.for_user(request.user)
     manages = user_access.can_manage_member(member)
     access.require(manages or user_access.can_edit_own_contact(member))
-    old_email = member.email  # the form writes the posted one onto the member while checking it
+    # The form writes the posted values onto the member while checking them.
+    old_email, old_phone = member.email, member.phone
     form = MemberForm(
         request.POST or None, instance=member, cell=member.cell, access=user_access, contact_only=not manages
     )
 
     def update():
-        return services.update_member(form.save(commit=False), old_email)
+        return services.update_member(form.save(commit=False), old_email, old_phone, by=request.user)
 
-    if request.method == "POST" and form.is_valid() and save_checked(form, update):
+    if request.method == "POST" and form.is_valid() and (saved := save_checked(form, update)):
         messages.success(request, _("The changes were saved."))
+        if saved.phone != old_phone and saved.phone_changed_at:
+            opens = timezone.localtime(saved.phone_changed_at + timedelta(hours=settings.PHONE_CHANGE_HOLD_HOURS))
+            messages.info(request, _("%(name)s's old number is told of the change. The new number opens a login "
+                                     "by code from %(when)s.") % {"name": saved.full_name,
+                                                                  "when": date_format(opens, "H:i d/m/Y")})  # fmt: skip
         return redirect(member)
     return render(request, "members/member_form.html", {"form": form, "cell": member.cell, "member": member})
 
