@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from chibo import dispatch, throttle
 
 from . import phones
+from .access import COMMITTEE_POSITIONS
 from .models import Member, PhoneCode, User
 
 
@@ -49,7 +50,10 @@ def member_for(phone):
         return None  # changed by the cell a short while ago: the old number has been told, and may object
     user = found[0].user
     # A phone alone does not open an account with more than a member's rights (the admin site, a committee's
-    # grant): the cell's committee can change a member's number, so those log in with their password only.
+    # grant, a seat on the cell's committee): those above can change a member's number, so such accounts log
+    # in with their password only.
+    if found[0].position in COMMITTEE_POSITIONS:
+        return None
     if user is not None and (not user.is_active or user.is_staff or user.is_superuser or user.grants.exists()):
         return None
     return found[0]

@@ -32,6 +32,12 @@ def _body(request):
     return request.POST.dict() or None
 
 
+def _an_id(value):
+    """A provider's id as it can be: text of at most 100 printable characters (no NUL, which the database
+    refuses)."""
+    return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
+
+
 def _not_written_yet(request_id):
     """A RequestId of one of our messages (chibo-<id>-sms) whose SMS delivery is not recorded (yet)."""
     match = re.fullmatch(r"chibo-(\d{1,18})-sms", request_id)
@@ -50,7 +56,7 @@ def sms_report(request, secret):
     data = _body(request)
     request_id = data.get("RequestId") if data else None
     status = str(data.get("SendStatus", data.get("Status", ""))) if data else ""
-    if not isinstance(request_id, str) or not request_id or len(request_id) > 100 or not status:
+    if not _an_id(request_id) or not status:
         return HttpResponse(status=400)
     if _not_written_yet(request_id):
         # One of ours whose acceptance is not written yet (the report came first): the provider tries again.
@@ -87,7 +93,7 @@ def zalo_report(request, secret):
     msg_id = message.get("msg_id") if isinstance(message, dict) else None
     if data.get("event_name") != "user_received_message":
         return JsonResponse({"ok": True, "outcome": "not a delivery report"})
-    if not isinstance(msg_id, str) or not msg_id or len(msg_id) > 100:
+    if not _an_id(msg_id):
         return HttpResponse(status=400)
     # The tracking id Chibo gave (chibo-<message id>-zalo) finds a delivery whose msg_id a killed worker never
     # learnt.

@@ -202,6 +202,9 @@ def invitation_sheet_request(request, pk):
     """Ask a worker for the printed invitations (again, if the meeting or the members changed)."""
     meeting = meeting_or_404(request, pk)
     require_manage(request, meeting.cell)
+    if not meeting.is_open:
+        messages.error(request, _("Invitations are printed only for a meeting still ahead and not called off."))
+        return redirect("meetings:reach", pk=meeting.pk)
     scope = request.POST.get("scope", InvitationSheet.Scope.NO_PHONE)
     if scope not in InvitationSheet.Scope.values:
         messages.error(request, _("Choose whom to print the invitations for."))
@@ -222,4 +225,7 @@ def invitation_sheet_file(request, pk):
     meeting = meeting_or_404(request, pk)
     require_manage(request, meeting.cell)
     sheet = get_object_or_404(InvitationSheet, meeting=meeting, pdf_status="ready")
+    if not meeting.is_open:  # printed before the meeting was called off or held: no longer an invitation
+        messages.error(request, _("Invitations are printed only for a meeting still ahead and not called off."))
+        return redirect("meetings:reach", pk=meeting.pk)
     return serve(sheet.pdf, filename=f"giay-moi-{meeting.pk}.pdf")

@@ -67,3 +67,21 @@ def test_a_member_cannot_print_or_read_the_invitations(client, cell, make_meetin
     client.force_login(member)
     assert client.post(reverse("meetings:invitation_sheet_request", args=[meeting.pk])).status_code == 403
     assert client.get(reverse("meetings:invitation_sheet", args=[meeting.pk])).status_code == 403
+
+
+def test_no_invitations_are_printed_for_a_meeting_called_off_or_over(client, cell, make_meeting, secretary, member):
+    with time_machine.travel("2026-11-20 09:00 +0700"):
+        meeting = make_meeting(cell, local(2026, 12, 3, 19, 30))
+        services.confirm(meeting)
+        sheet = InvitationSheet.objects.create(meeting=meeting)
+        render_invitation_sheet.apply(args=[sheet.pk])  # printed while the meeting was ahead
+    client.force_login(secretary)
+    with time_machine.travel("2026-12-04 09:00 +0700"):  # the meeting is over
+        response = client.post(reverse("meetings:invitation_sheet_request", args=[meeting.pk]), follow=True)
+        assert "Chỉ in giấy mời cho cuộc họp sắp tới và chưa bị hủy." in response.content.decode()
+        download = client.get(reverse("meetings:invitation_sheet", args=[meeting.pk]))
+        assert download.status_code == 302 and download["Location"] == reverse("meetings:reach", args=[meeting.pk])
+        page = client.get(reverse("meetings:reach", args=[meeting.pk])).content.decode()
+    assert "Tải giấy mời (PDF)" not in page and "Chỉ in giấy mời cho cuộc họp sắp tới" in page
+    sheet.refresh_from_db()
+    assert sheet.pdf_status == "ready"  # nothing asked of the worker

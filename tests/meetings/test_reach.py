@@ -41,6 +41,8 @@ def test_a_reply_given_by_phone_is_recorded_with_who_recorded_it(client, cell, m
     with time_machine.travel("2026-11-25 09:00 +0700"):
         refused = client.post(url, {"answer": "no", "via": "phone", "reason": " "}, follow=True)
         assert "lý do" in refused.content.decode().lower()
+        nul = client.post(url, {"answer": "no", "via": "phone", "reason": "Đi\x00viện"}, follow=True)
+        assert "Không được có ký tự rỗng (NUL)." in nul.content.decode()  # Django's message, in Vietnamese
         invitation.refresh_from_db()
         assert invitation.reply == ""
         response = client.post(url, {"answer": "no", "via": "phone", "reason": "Đi viện"})

@@ -151,6 +151,17 @@ def test_a_phone_alone_does_not_open_a_committee_s_login(client, lan, provider, 
     assert provider.requests == [] and PhoneCode.objects.count() == 0
 
 
+@pytest.mark.parametrize("position", [Member.Position.SECRETARY, Member.Position.DEPUTY, Member.Position.COMMITTEE])
+def test_a_phone_alone_does_not_open_the_login_of_the_cell_s_committee(client, lan, provider, position,
+                                                                       django_capture_on_commit_callbacks):  # fmt: skip
+    """The commune can change a secretary's number, a secretary a deputy's: their logins take a password."""
+    Member.objects.filter(pk=lan.pk).update(position=position)
+    assert ask(client, django_capture_on_commit_callbacks).status_code == 302  # the same answer
+    assert provider.requests == [] and PhoneCode.objects.count() == 0
+    assert ask(client, django_capture_on_commit_callbacks, url="phone_reset").status_code == 302
+    assert provider.requests == [] and PhoneCode.objects.count() == 0
+
+
 def test_with_the_cache_away_the_limit_per_number_still_holds(client, lan, provider, settings,
                                                               django_capture_on_commit_callbacks):  # fmt: skip
     import socket

@@ -66,6 +66,8 @@ def test_forged_and_malformed_reports_change_nothing(client, invite, hooked, set
     assert client.post(url, "[1, 2]", content_type="application/json").status_code == 400
     assert post_sms(client, {"RequestId": ["x"], "SendStatus": 5}).status_code == 400
     assert post_sms(client, {"SendStatus": 5}).status_code == 400
+    assert post_sms(client, {"RequestId": "chibo-\x00-sms", "SendStatus": 5}).status_code == 400  # no 500
+    assert post_sms(client, {"RequestId": "x" * 101, "SendStatus": 5}).status_code == 400
     assert client.get(url).status_code == 405
     assert post_sms(client, {"RequestId": "chibo-0-sms", "SendStatus": 5}).json()["outcome"] == "unknown"
     assert post_sms(client, {"RequestId": request_id, "SendStatus": 1}).json()["outcome"] == "on the way"
@@ -90,6 +92,8 @@ def test_zalo_reports_are_signed(client, invite, hooked, settings):
     msg_id = message.deliveries.get(channel="zalo").provider_id
     report = {"event_name": "user_received_message", "app_id": "app", "timestamp": "1764900000000",
               "message": {"msg_id": msg_id, "delivery_time": "1764900000000"}}  # fmt: skip
+    nul = {**report, "message": {"msg_id": "a\x00b"}}
+    assert post_zalo(client, nul).status_code == 400  # no 500
     assert post_zalo(client, report, signature="0" * 64).status_code == 403
     assert post_zalo(client, report, secret="guessed").status_code == 403
     assert state(message)[0] == "sent"
