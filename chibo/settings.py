@@ -254,6 +254,8 @@ if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBack
     # Ours prints readable subjects and bodies; Django's prints them encoded (=?utf-8?b?…?=).
     EMAIL_CONFIG["EMAIL_BACKEND"] = "chibo.emails.ConsoleBackend"
 vars().update(EMAIL_CONFIG)
+# A mail server that stops answering must not hold a batch of messages (seconds).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Chibo <chibo@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -122,11 +122,19 @@ def _phone_changed(member, old_phone, by):
     if old_phone is None or member.phone == old_phone or user is None or not user.is_claimed:
         return
     if by is not None and by.pk == user.pk:
-        return  # the member's own change
+        member.phone_changed_at = None  # the member's own change: nothing to wait for
+        return
     member.phone_changed_at = timezone.now()
+    member.phone_hold_started = True
+    # Named by their member record only: a login name may be an e-mail address, not for a number reused since.
+    by_name = getattr(getattr(by, "member", None), "full_name", "")
     if phones.is_mobile(old_phone):
-        by_name = getattr(getattr(by, "member", None), "full_name", "") or (by.get_username() if by else "")
         dispatch.send_after_commit("notifications.tasks.send_phone_changed", member.pk, old_phone, by_name)
+    told = {address.lower(): address for address in (member.email, user.email) if address}
+    if told:  # and at their e-mail, when the old number is gone, or not a mobile
+        from .tasks import send_phone_changed_email
+
+        dispatch.send_after_commit(send_phone_changed_email, member.pk, list(told.values()), by_name)
 
 
 def _withdraw_login(member):

@@ -4,12 +4,15 @@ import contextlib
 import functools
 import hashlib
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -107,6 +110,19 @@ def send_email_changed(self, member_id, to, new_email, withdrawn=False):
         return "skipped"
     ctx = {"member": member, "new_email": new_email}
     _send(self, "email_changed", to, ctx)
+    return "sent"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def send_phone_changed_email(self, member_id, to, by_name):
+    """Tell a member with a login, at their e-mail, that the cell recorded a new phone number for them and when
+    it opens a login by code (the old number is told by Zalo or SMS, if it is a mobile)."""
+    member = Member.objects.select_related("user", "cell").filter(pk=member_id).first()
+    if member is None or member.user is None or member.phone_changed_at is None:
+        return "skipped"
+    opens = timezone.localtime(member.phone_changed_at + timedelta(hours=settings.PHONE_CHANGE_HOLD_HOURS))
+    ctx = {"member": member, "by": by_name, "ending": member.phone[-3:], "opens": date_format(opens, "H:i d/m/Y")}
+    _send(self, "phone_changed", to, ctx)
     return "sent"
 
 

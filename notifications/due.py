@@ -55,6 +55,7 @@ def scan(now=None):
             queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
     _attendance_notes(now)
     _task_reminders(now)
+    reports.apply_early()  # reports that came before their delivery was written
     reports.overdue_reports(now)  # no delivery report in time: on to the next channel
     # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
     Message.objects.filter(

@@ -131,6 +131,25 @@ class Delivery(models.Model):
         return f"{self.message} ({self.channel}: {self.status})"
 
 
+class EarlyReport(models.Model):
+    """A delivery report that came before Chibo wrote what the provider answered (its batch still sending), or
+    that names a Zalo message Chibo does not know yet: kept, and applied once the delivery is written (by the
+    batch, else by the scan). Kept a day at most."""
+
+    channel = models.CharField(max_length=10)
+    provider_id = models.CharField(max_length=100, blank=True)
+    message = models.ForeignKey(Message, models.CASCADE, null=True, blank=True, related_name="+")
+    delivered = models.BooleanField()
+    error = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "provider_id"], name="early_report_provider_id")]
+
+    def __str__(self):
+        return f"{self.channel} {self.provider_id or self.message_id}: {'delivered' if self.delivered else 'failed'}"
+
+
 class ZaloToken(models.Model):
     """The Official Account's access token and the refresh token that renews it (one row). Zalo gives a new
     refresh token with each renewal and the old one stops working, so they are kept here, not in settings."""

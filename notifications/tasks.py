@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -76,7 +76,9 @@ class Sending:
     next after MESSAGE_MAX_ATTEMPTS. A worker killed mid-batch leaves its messages claimed: another claims them
     after MESSAGE_CLAIM_TIMEOUT_SECONDS. What was sent but not yet written is then sent again only by a channel
     that refuses a second copy (SMS's RequestId); for Zalo and e-mail a delivery row written before the call
-    marks the message as taken (`Delivery.Status.SENDING`).
+    marks the message as taken (`Delivery.Status.SENDING`). What the batch learnt is written only for the
+    messages it still holds (a batch that stalled past its claim writes nothing over another's work), and a
+    delivery report that came meanwhile is applied once it is written (`reports.EarlyReport`).
     """
 
     def __init__(self, message_ids):
@@ -85,41 +87,16 @@ class Sending:
         self.outcomes = {}
         self.retries = {}  # countdown in seconds -> message ids
         self.errors = {}
-        self.new_deliveries = []
-        self.changed_deliveries = []
-        self.dropped_deliveries = []
-        self.updates = {}  # the fields to write -> message ids
-        self.counts = Counter()
+        self.results = {}  # message id -> what to write: fields, deliveries, count
 
     def run(self):
         claimed = self.claim()
         for pk in self.ids:
             if pk not in claimed:
                 self.outcomes[pk] = "skipped"
-        if not claimed:
-            return self.outcomes
-        messages = list(
-            Message.objects.select_related("meeting__cell", "task__resolution__cell", "member")
-            .filter(pk__in=claimed)
-            .order_by("pk")
-        )
-        deliveries = {}
-        for delivery in Delivery.objects.filter(message_id__in=claimed).order_by("pk"):
-            deliveries.setdefault(delivery.message_id, {})[delivery.channel] = delivery
-        invitations = content.invitations_of(messages)
-        try:
-            contexts = content.contexts(messages, invitations)
-        except Exception:  # one message's data is at fault: find which, one by one
-            contexts = {}
-        # A provider that hangs must not hold the batch past the claim: what is left then is let go, for a task
-        # of its own, before another worker would claim it again.
-        stop_at = time.monotonic() + claim_timeout().total_seconds() / 2
-        for position, message in enumerate(messages):
-            if time.monotonic() > stop_at:
-                self.release(messages[position:])
-                break
-            self.outcomes[message.pk] = self.send(message, deliveries.get(message.pk, {}), contexts, invitations)
-        self.write()
+        if claimed:
+            self.send_claimed(claimed)
+            self.write()
         return self.outcomes
 
     def claim(self):
@@ -140,30 +117,61 @@ class Sending:
             )
         return set(claimed)
 
+    def held(self):
+        """The messages this batch still holds: claimed by it, and not claimed since by another worker."""
+        return Message.objects.filter(status=Message.Status.SENDING, claimed_at=self.now)
+
+    def send_claimed(self, claimed):
+        messages = list(
+            Message.objects.select_related("meeting__cell", "task__resolution__cell", "member")
+            .filter(pk__in=claimed)
+            .order_by("pk")
+        )
+        deliveries = {}
+        for delivery in Delivery.objects.filter(message_id__in=claimed).order_by("pk"):
+            deliveries.setdefault(delivery.message_id, {})[delivery.channel] = delivery
+        invitations = content.invitations_of(messages)
+        try:
+            contexts = content.contexts(messages, invitations)
+        except Exception:  # one message's data is at fault: find which, one by one
+            contexts = {}
+        # A provider that hangs must not hold the batch past the claim: what is left then is let go, for a task
+        # of its own, before another worker would claim it again. The first message is always sent, so that a
+        # batch let go makes progress.
+        stop_at = time.monotonic() + claim_timeout().total_seconds() / 2
+        for position, message in enumerate(messages):
+            if position and time.monotonic() > stop_at:
+                self.release(messages[position:])
+                break
+            self.outcomes[message.pk] = self.send(message, deliveries.get(message.pk, {}), contexts, invitations)
+
     def release(self, messages):
         ids = [m.pk for m in messages]
-        Message.objects.filter(pk__in=ids, status=Message.Status.SENDING).update(
+        released = list(self.held().filter(pk__in=ids).values_list("pk", flat=True))
+        self.held().filter(pk__in=released).update(
             status=Message.Status.PENDING, claimed_at=None, attempts=F("attempts") - 1
         )
-        self.retries.setdefault(0, []).extend(ids)
+        if released:
+            self.retries.setdefault(0, []).extend(released)
         for pk in ids:
-            self.outcomes[pk] = "later"
+            self.outcomes[pk] = "later" if pk in released else "skipped"
 
     def send(self, message, deliveries, contexts, invitations):
         attempts = message.attempts  # read after the claim counted this one
+        pending = None
         try:
-            if not still_needed(message, self.now, invitations):
-                return self.finish(message, Message.Status.SKIPPED, "not needed")
-            if message.member.no_messages:
-                return self.finish(message, Message.Status.OPTED_OUT, "opted out")
             interrupted = [d for d in deliveries.values() if d.status == Delivery.Status.SENDING]
             if interrupted:
                 # A worker died during this call: it may have gone, and this channel cannot refuse a copy.
                 delivery = interrupted[0]
-                self.accept(message, channels.CHANNELS[delivery.channel], delivery.address,
-                            channels.CHANNELS[delivery.channel].unconfirmed(), delivery,
+                channel = channels.CHANNELS[delivery.channel]
+                self.accept(message, channel, delivery.address, channel.unconfirmed(), delivery,
                             note="interrupted during the call: taken as sent")  # fmt: skip
                 return "sent"
+            if not still_needed(message, self.now, invitations):
+                return self.finish(message, Message.Status.SKIPPED, "not needed")
+            if message.member.no_messages:
+                return self.finish(message, Message.Status.OPTED_OUT, "opted out")
             context = contexts.get(message.pk) or content.contexts([message], invitations)[message.pk]
             candidates = [
                 (channel, address)
@@ -185,7 +193,7 @@ class Sending:
                     # Given up on this channel: the next one, if any, starts with its own attempts.
                     self.fail(message, channel, address, exc, pending)
                     if position + 1 < len(candidates):
-                        Message.objects.filter(pk=message.pk).update(attempts=1)
+                        self.held().filter(pk=message.pk).update(attempts=1)
                         attempts = 1
                 except channels.Refused as exc:
                     log.info("message %s refused by %s: %s", message.pk, channel.NAME, exc)
@@ -194,30 +202,34 @@ class Sending:
                     self.accept(message, channel, address, accepted, pending)
                     return "sent"
                 deliveries[channel.NAME] = pending or channel.NAME  # tried: not again for this message
+                pending = None
         except Exception as exc:  # a template or data error: retrying would fail the same way
             log.exception("message %s failed", message.pk)
-            return self.finish(message, Message.Status.FAILED, "failed", f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            if pending is not None:  # the call failed before any provider took it
+                Delivery.objects.filter(pk=pending.pk).update(status=Delivery.Status.FAILED, error=error)
+            return self.finish(message, Message.Status.FAILED, "failed", error)
         if deliveries:
             return self.finish(message, Message.Status.FAILED, "failed",
                                self.errors.get(message.pk) or message.last_error or "every channel failed")  # fmt: skip
         return self.finish(message, Message.Status.NO_ADDRESS, "no address")
 
     def accept(self, message, channel, address, accepted, pending, note=""):
+        subject_cell = message.meeting.cell_id if message.meeting_id else message.task.resolution.cell_id
         if pending is None:
             delivery = Delivery(message=message, channel=channel.NAME, address=address, status=Delivery.Status.ACCEPTED,
                                 provider_id=accepted.provider_id, units=accepted.units, error=note)  # fmt: skip
-            self.new_deliveries.append(delivery)
+            new, changed = delivery, None
         else:
             pending.provider_id, pending.status = accepted.provider_id, Delivery.Status.ACCEPTED
             pending.units, pending.error = accepted.units, note
-            self.changed_deliveries.append(pending)
-        subject_cell = message.meeting.cell_id if message.meeting_id else message.task.resolution.cell_id
-        day = timezone.localtime(self.now).date()
-        messages, units = self.counts.get((subject_cell, day, channel.NAME), (0, 0))
-        self.counts[(subject_cell, day, channel.NAME)] = (messages + 1, units + accepted.units)
+            new, changed = None, pending
         wait = timedelta(minutes=settings.DELIVERY_REPORT_MINUTES)
-        self.update(message, status=Message.Status.SENT, channel=channel.NAME, sent_at=self.now, last_error="",
-                    report_due_at=self.now + wait if accepted.reports else None)  # fmt: skip
+        fields = {"status": Message.Status.SENT, "channel": channel.NAME, "sent_at": self.now, "last_error": "",
+                  "report_due_at": self.now + wait if accepted.reports else None}  # fmt: skip
+        day = timezone.localtime(self.now).date()
+        self.results[message.pk] = {"fields": fields, "new": new, "changed": changed,
+                                    "count": ((subject_cell, day, channel.NAME), accepted.units)}  # fmt: skip
 
     def fail(self, message, channel, address, exc, pending):
         # Written at once (failures are few): the next channel is tried now, after this one in the history.
@@ -229,37 +241,73 @@ class Sending:
             pending.status, pending.error = Delivery.Status.FAILED, error
             pending.save(update_fields=["status", "error"])
         self.errors[message.pk] = error
-        Message.objects.filter(pk=message.pk).update(last_error=error, channel=channel.NAME)
+        self.held().filter(pk=message.pk).update(last_error=error, channel=channel.NAME)
 
     def later(self, message, channel, exc, attempts, pending):
-        if pending is not None:
-            self.dropped_deliveries.append(pending.pk)  # not sent: the channel is tried again
+        if pending is not None:  # not sent: deleted at once, or a worker killed now would take it as sent
+            Delivery.objects.filter(pk=pending.pk, status=Delivery.Status.SENDING).delete()
         countdown = 60 * 2 ** (attempts - 1)
         self.errors[message.pk] = str(exc)[:300]
-        self.update(message, status=Message.Status.PENDING, channel=channel.NAME,
-                    next_attempt_at=self.now + timedelta(seconds=countdown), last_error=str(exc)[:300])  # fmt: skip
+        self.results[message.pk] = {"fields": {"status": Message.Status.PENDING, "channel": channel.NAME,
+                                               "next_attempt_at": self.now + timedelta(seconds=countdown),
+                                               "last_error": str(exc)[:300]}}  # fmt: skip
         self.retries.setdefault(countdown, []).append(message.pk)
         return "retry"
 
     def finish(self, message, status, outcome, error=""):
-        self.update(message, status=status, sent_at=None, last_error=error[:300])
+        self.results[message.pk] = {"fields": {"status": status, "sent_at": None, "last_error": error[:300]}}
         return outcome
 
-    def update(self, message, **fields):
-        self.updates.setdefault(tuple(sorted(fields.items())), []).append(message.pk)
+    def write(self):
+        """Everything the batch learnt, in one transaction (deliveries, messages, counts), for the messages it
+        still holds; then the delivery reports that came meanwhile. A write the database refuses is made again
+        message by message, so that one bad row keeps no other message waiting."""
+        from .reports import apply_early
+
+        try:
+            written = self._write(self.results)
+        except DatabaseError:
+            log.exception("writing a batch of %d messages failed: one by one", len(self.results))
+            written = set()
+            for pk, result in self.results.items():
+                try:
+                    written |= self._write({pk: result})
+                except DatabaseError:
+                    log.exception("message %s: its outcome could not be written", pk)
+        for pk in set(self.results) - written:
+            self.outcomes[pk] = "skipped"
+            for ids in self.retries.values():
+                if pk in ids:
+                    ids.remove(pk)
+        self.retries = {countdown: ids for countdown, ids in self.retries.items() if ids}
+        sent = {pk: r["new"] or r["changed"] for pk, r in self.results.items() if pk in written and "count" in r}
+        if sent:
+            apply_early(message_ids=list(sent), provider_ids=[d.provider_id for d in sent.values() if d.provider_id])
 
     @transaction.atomic
-    def write(self):
-        """Everything the batch learnt, in one transaction: deliveries, messages, counts."""
-        Delivery.objects.bulk_create(self.new_deliveries)
-        if self.changed_deliveries:
-            Delivery.objects.bulk_update(self.changed_deliveries, ["status", "provider_id", "units", "error"])
-        if self.dropped_deliveries:
-            Delivery.objects.filter(pk__in=self.dropped_deliveries, status=Delivery.Status.SENDING).delete()
-        for fields, ids in self.updates.items():
+    def _write(self, results):
+        held = set(
+            self.held().filter(pk__in=list(results)).select_for_update().order_by("pk").values_list("pk", flat=True)
+        )
+        mine = {pk: r for pk, r in results.items() if pk in held}
+        Delivery.objects.bulk_create([r["new"] for r in mine.values() if r.get("new")])
+        changed = [r["changed"] for r in mine.values() if r.get("changed")]
+        if changed:
+            Delivery.objects.bulk_update(changed, ["status", "provider_id", "units", "error"])
+        groups = {}
+        for pk, result in mine.items():
+            groups.setdefault(tuple(sorted(result["fields"].items())), []).append(pk)
+        for fields, ids in groups.items():
             Message.objects.filter(pk__in=ids).update(**dict(fields))
-        if self.counts:
-            SendingCount.add_many(self.counts)
+        counts = {}
+        for result in mine.values():
+            if "count" in result:
+                key, units = result["count"]
+                messages, total = counts.get(key, (0, 0))
+                counts[key] = (messages + 1, total + units)
+        if counts:
+            SendingCount.add_many(counts)
+        return set(mine)
 
 
 def still_needed(message, now, invitations=None):

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from . import reports
 from .channels import sms
-from .models import Message
 
 
 def _secret_ok(given, expected):
@@ -38,14 +37,10 @@ def _an_id(value):
     return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
 
 
-def _not_written_yet(request_id):
-    """A RequestId of one of our messages (chibo-<id>-sms) whose SMS delivery is not recorded (yet)."""
-    match = re.fullmatch(r"chibo-(\d{1,18})-sms", request_id)
-    return bool(match) and (
-        Message.objects.filter(pk=int(match.group(1)), status__in=[Message.Status.SENDING, Message.Status.PENDING])
-        .exclude(deliveries__channel="sms")
-        .exists()
-    )
+def _message_id(provider_id, channel):
+    """The message an id Chibo gave the provider names (chibo-<message id>-<channel>), or None."""
+    match = re.fullmatch(rf"chibo-(\d{{1,18}})-{channel}", provider_id)
+    return int(match.group(1)) if match else None
 
 
 @csrf_exempt
@@ -58,13 +53,13 @@ def sms_report(request, secret):
     status = str(data.get("SendStatus", data.get("Status", ""))) if data else ""
     if not _an_id(request_id) or not status:
         return HttpResponse(status=400)
-    if _not_written_yet(request_id):
-        # One of ours whose acceptance is not written yet (the report came first): the provider tries again.
-        return HttpResponse(status=409)
+    # A report for a message whose acceptance is not written yet (its batch still sending) is kept for then.
+    message_id = _message_id(request_id, "sms")
     if status in sms.REPORT_DELIVERED:
-        outcome = reports.apply("sms", request_id, delivered=True)
+        outcome = reports.receive("sms", request_id, delivered=True, message_id=message_id)
     elif status in sms.REPORT_FAILED:
-        outcome = reports.apply("sms", request_id, delivered=False, error=f"SMS report: status {status}")
+        outcome = reports.receive("sms", request_id, delivered=False, error=f"SMS report: status {status}",
+                                  message_id=message_id)  # fmt: skip
     else:
         outcome = "on the way"
     return JsonResponse({"ok": True, "outcome": outcome})
@@ -95,10 +90,9 @@ def zalo_report(request, secret):
         return JsonResponse({"ok": True, "outcome": "not a delivery report"})
     if not _an_id(msg_id):
         return HttpResponse(status=400)
-    # The tracking id Chibo gave (chibo-<message id>-zalo) finds a delivery whose msg_id a killed worker never
-    # learnt.
-    tracking = re.fullmatch(r"chibo-(\d{1,18})-zalo", str(message.get("tracking_id") or ""))
-    outcome = reports.apply("zalo", msg_id, delivered=True, message_id=int(tracking.group(1)) if tracking else None)
-    if outcome == "not written":
-        return HttpResponse(status=409)
+    # The tracking id Chibo gave (chibo-<message id>-zalo) finds a delivery whose msg_id is not written yet, or
+    # that a killed worker never learnt. Without one, a msg_id Chibo does not know yet is kept a day: its batch
+    # may still be sending.
+    message_id = _message_id(str(message.get("tracking_id") or ""), "zalo")
+    outcome = reports.receive("zalo", msg_id, delivered=True, message_id=message_id, keep_unknown=message_id is None)
     return JsonResponse({"ok": True, "outcome": outcome})

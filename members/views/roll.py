@@ -147,7 +147,7 @@ def member_edit(request, pk):
 
     if request.method == "POST" and form.is_valid() and (saved := save_checked(form, update)):
         messages.success(request, _("The changes were saved."))
-        if saved.phone != old_phone and saved.phone_changed_at:
+        if getattr(saved, "phone_hold_started", False):
             opens = timezone.localtime(saved.phone_changed_at + timedelta(hours=settings.PHONE_CHANGE_HOLD_HOURS))
             messages.info(request, _("%(name)s's old number is told of the change. The new number opens a login "
                                      "by code from %(when)s.") % {"name": saved.full_name,

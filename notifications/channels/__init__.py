@@ -7,8 +7,12 @@ module has
   bills, whether a delivery report will follow); raise `TryLater` when it failed for now (the same channel is
   tried again, with growing pauses) or `Refused` when it failed for good (the next channel is tried).
 
-`notifications.tasks.deliver_message` claims a message and goes through the member's channels in order
-(`order_for`). May import: chibo, members, meetings (the reply links), and the models of this app.
+`notifications.tasks.deliver_messages` claims a batch of messages and, for each, goes through the member's
+channels in order (`order_for`). `SENDS_ONCE` says whether the provider refuses a second copy (SMS's
+RequestId); a channel without it writes its delivery before the call and has `unconfirmed()`, what a call a
+killed worker left without an answer counts as.
+
+May import: chibo, members, meetings (the reply links), and the models of this app.
 """
 
 from django.conf import settings

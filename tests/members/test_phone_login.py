@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from members.models import Member, PhoneCode, User
@@ -185,6 +186,7 @@ def test_a_number_the_secretary_puts_on_a_member_s_record_opens_no_login_at_once
     ask(client, django_capture_on_commit_callbacks)
     assert client.post(reverse("phone_code"), {"code": last_code(provider)}).status_code == 302  # Lan's login
     client.logout()
+    Member.objects.filter(pk=lan.pk).update(email="lan@example.vn")
 
     client.force_login(secretary)
     url = reverse("members:edit", args=[lan.pk])
@@ -200,6 +202,9 @@ def test_a_number_the_secretary_puts_on_a_member_s_record_opens_no_login_at_once
     # The old number is told, by SMS (no Zalo on it), who changed it and when the new one opens a login.
     phone, text = provider.sms_sent[-1]
     assert phone == "84912345678" and "Tran Van Bi" in text and "111" in text and "10:00 07/12/2026" in text
+    # And at her e-mail, in case the old number is lost.
+    [notice] = [m for m in mail.outbox if m.to == ["lan@example.vn"]]
+    assert "Trần Văn Bí" in notice.body and "111" in notice.body and "10:00 07/12/2026" in notice.body
     client.logout()
 
     sent = lambda: len(provider.zalo_sent) + len(provider.sms_sent)  # noqa: E731

@@ -23,6 +23,7 @@ class Provider:
         self.sms_request_ids = {}
         self.sms_sent = []  # what was really sent: (phone, content)
         self.zalo_sent = []  # (phone, template_id, template_data)
+        self.zalo_msg_ids = []  # the msg_id Zalo answered for each
         self.access_token = "at-0"
         self.refresh_token = "rt-0"
         self.renewals = 0
@@ -48,7 +49,7 @@ class Provider:
             time.sleep(self.sms_delay)
         if behaviour == "html":
             return 200, "<html>maintenance</html>"
-        if behaviour == "refuse":
+        if behaviour == "refuse" or not phone:
             return 200, {"CodeResult": "118", "ErrorMessage": "Phone invalid"}
         with self.lock:
             request_id = body.get("RequestId")
@@ -83,6 +84,7 @@ class Provider:
         msg_id = uuid.uuid4().hex
         with self.lock:
             self.zalo_sent.append((phone, body.get("template_id"), body.get("template_data")))
+            self.zalo_msg_ids.append(msg_id)
         return 200, {"error": 0, "message": "Success", "data": {"msg_id": msg_id, "sent_time": "1"}}
 
 
@@ -92,7 +94,11 @@ def _handler(provider):
             pass
 
         def do_POST(self):
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if len(raw) < length:  # the caller died mid-request (a worker killed): nothing reached the provider
+                self.close_connection = True
+                return
             headers = {key.lower(): value for key, value in self.headers.items()}
             if headers.get("content-type", "").startswith("application/json"):
                 body = json.loads(raw or b"{}")

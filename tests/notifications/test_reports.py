@@ -8,10 +8,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Member
-from notifications.models import Delivery, Message
-from notifications.tasks import scan_reminders
+from notifications.channels import Accepted, sms
+from notifications.models import Delivery, EarlyReport, Message
+from notifications.tasks import Sending, scan_reminders
 from tests.notifications.conftest import NOW, deliveries
 
 
@@ -136,10 +138,28 @@ def test_no_report_on_the_member_s_only_channel_leaves_it_sent(invite, hooked, s
     assert message.report_due_at is None and hooked.sms_sent == []
 
 
-def test_a_report_that_comes_before_the_acceptance_is_written_is_asked_again(client, invite, hooked, settings):
+def test_a_report_that_comes_before_its_delivery_is_written_is_kept_and_applied_then(client, invite, hooked, settings):
+    """The provider reports while the batch is still sending (its acceptance not written): the report is kept,
+    not lost, and applied when the batch writes; a kept report the batch missed is applied by the scan."""
     settings.NOTIFY_CHANNELS = ["sms"]
     message = invite(phone="+84912345678")
+    # As the batch left it mid-way: the SMS sent, nothing written yet.
     Delivery.objects.filter(message=message).delete()
-    Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING)
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, claimed_at=timezone.now())
     response = post_sms(client, {"RequestId": f"chibo-{message.pk}-sms", "SendStatus": 5})
-    assert response.status_code == 409  # the provider sends it again later
+    assert (response.status_code, response.json()["outcome"]) == (200, "kept")
+    assert state(message)[0] == "sending" and EarlyReport.objects.count() == 1
+    # The batch writes what the provider answered: the kept report follows at once.
+    sending = Sending([message.pk])
+    sending.now = Message.objects.get(pk=message.pk).claimed_at
+    sending.accept(message, sms, "+84912345678", Accepted(provider_id=f"chibo-{message.pk}-sms"), None)
+    sending.write()
+    assert state(message) == ("delivered", "sms", [("sms", "delivered")])
+    assert EarlyReport.objects.count() == 0
+
+    # A report kept just after its batch wrote is applied by the scan, before any time-out.
+    second = invite(phone="+84912345678")
+    EarlyReport.objects.create(channel="sms", provider_id=f"chibo-{second.pk}-sms", message=second, delivered=True)
+    with time_machine.travel("2026-11-20 09:05 +0700", tick=False):
+        scan_reminders()
+    assert state(second) == ("delivered", "sms", [("sms", "delivered")]) and EarlyReport.objects.count() == 0
