@@ -9,7 +9,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
@@ -100,18 +100,25 @@ class Sending:
         return self.outcomes
 
     def claim(self):
-        due = (
-            Q(status=Message.Status.PENDING, next_attempt_at__isnull=True)
-            | Q(status=Message.Status.PENDING, next_attempt_at__lte=self.now)
-            | Q(status=Message.Status.SENDING, claimed_at__lt=self.now - claim_timeout())
-        )
+        """Claim the batch's messages that are due. The rows are found by their ids alone and checked here: a
+        condition on the status leads the planner to the status index, which in a fan-out holds every waiting
+        message (each batch would then read them all)."""
+        stale = self.now - claim_timeout()
+
+        def due(status, next_attempt_at, claimed_at):
+            if status == Message.Status.PENDING:
+                return next_attempt_at is None or next_attempt_at <= self.now
+            return status == Message.Status.SENDING and claimed_at is not None and claimed_at < stale
+
         with transaction.atomic():
             # Rows another worker is claiming this instant are left to it.
-            claimed = list(
-                Message.objects.filter(due, pk__in=self.ids)
+            rows = (
+                Message.objects.filter(pk__in=self.ids)
                 .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)
+                .order_by("pk")
+                .values_list("pk", "status", "next_attempt_at", "claimed_at")
             )
+            claimed = [pk for pk, *state in rows if due(*state)]
             Message.objects.filter(pk__in=claimed).update(
                 status=Message.Status.SENDING, claimed_at=self.now, attempts=F("attempts") + 1
             )
@@ -120,6 +127,15 @@ class Sending:
     def held(self):
         """The messages this batch still holds: claimed by it, and not claimed since by another worker."""
         return Message.objects.filter(status=Message.Status.SENDING, claimed_at=self.now)
+
+    def lock_held(self, ids):
+        """Lock the rows of `ids` (by their ids alone, see `claim`) and return those this batch still holds."""
+        rows = Message.objects.filter(pk__in=ids).select_for_update().order_by("pk")
+        return {
+            pk
+            for pk, status, claimed_at in rows.values_list("pk", "status", "claimed_at")
+            if status == Message.Status.SENDING and claimed_at == self.now
+        }
 
     def send_claimed(self, claimed):
         messages = list(
@@ -145,10 +161,11 @@ class Sending:
                 break
             self.outcomes[message.pk] = self.send(message, deliveries.get(message.pk, {}), contexts, invitations)
 
+    @transaction.atomic
     def release(self, messages):
         ids = [m.pk for m in messages]
-        released = list(self.held().filter(pk__in=ids).values_list("pk", flat=True))
-        self.held().filter(pk__in=released).update(
+        released = self.lock_held(ids)
+        Message.objects.filter(pk__in=released).update(
             status=Message.Status.PENDING, claimed_at=None, attempts=F("attempts") - 1
         )
         if released:
@@ -198,6 +215,11 @@ class Sending:
                 except channels.Refused as exc:
                     log.info("message %s refused by %s: %s", message.pk, channel.NAME, exc)
                     self.fail(message, channel, address, exc, pending)
+                except channels.Unconfirmed as exc:
+                    log.warning("message %s by %s: %s; taken as sent", message.pk, channel.NAME, exc)
+                    self.accept(message, channel, address, channel.unconfirmed(), pending,
+                                note=f"{exc}: no answer, taken as sent")  # fmt: skip
+                    return "sent"
                 else:
                     self.accept(message, channel, address, accepted, pending)
                     return "sent"
@@ -286,9 +308,7 @@ class Sending:
 
     @transaction.atomic
     def _write(self, results):
-        held = set(
-            self.held().filter(pk__in=list(results)).select_for_update().order_by("pk").values_list("pk", flat=True)
-        )
+        held = self.lock_held(list(results))
         mine = {pk: r for pk, r in results.items() if pk in held}
         Delivery.objects.bulk_create([r["new"] for r in mine.values() if r.get("new")])
         changed = [r["changed"] for r in mine.values() if r.get("changed")]
@@ -402,6 +422,8 @@ def _to_phone(task, member, phone, kind, params, text_context, request_id):
             if task.request.retries < task.max_retries:
                 raise task.retry(exc=exc, countdown=5) from exc
             log.warning("%s %s by %s failed for now: %s", kind, request_id, channel.NAME, exc)
+        except channels.Unconfirmed as exc:  # it may have gone: a copy by SMS is better than none
+            log.warning("%s %s by %s: %s; trying the next channel", kind, request_id, channel.NAME, exc)
         except channels.Refused as exc:
             log.info("%s %s refused by %s: %s", kind, request_id, channel.NAME, exc)
         else:

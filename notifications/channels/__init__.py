@@ -18,11 +18,11 @@ May import: chibo, members, meetings (the reply links), and the models of this a
 from django.conf import settings
 
 from . import email, sms, zalo
-from .base import Accepted, Refused, TryLater
+from .base import Accepted, Refused, TryLater, Unconfirmed
 
 CHANNELS = {module.NAME: module for module in (zalo, sms, email)}
 
-__all__ = ["CHANNELS", "Accepted", "Refused", "TryLater", "order_for"]
+__all__ = ["CHANNELS", "Accepted", "Refused", "TryLater", "Unconfirmed", "order_for"]
 
 
 def order_for(member):

@@ -20,6 +20,12 @@ class TryLater(Exception):
     """Failed for now (the provider is away, answers 5xx or too slowly): the same channel is tried again."""
 
 
+class Unconfirmed(Exception):
+    """The call went out and no answer came in time: the provider may have sent the message. A channel that
+    cannot refuse a copy (Zalo) raises this instead of TryLater; the message counts as sent, unconfirmed, and
+    waits for its delivery report (or the time-out) before the next channel."""
+
+
 class Refused(Exception):
     """Failed for good (no Zalo on this number, a template refused, a number the provider rejects): the next
     channel is tried."""

@@ -19,7 +19,7 @@ from members.phones import is_mobile
 
 from ..content import template_name
 from ..models import Message, ZaloToken
-from .base import Accepted, Refused, TryLater, print_on_console
+from .base import Accepted, Refused, TryLater, Unconfirmed, print_on_console
 
 NAME = "zalo"
 LABEL = _("Zalo")
@@ -111,7 +111,9 @@ def _post(payload, token):
             settings.ZALO_API_URL, json=payload, headers={"access_token": token},
             timeout=settings.PROVIDER_TIMEOUT_SECONDS,
         )  # fmt: skip
-    except requests.RequestException as exc:
+    except requests.ReadTimeout as exc:  # sent, and no answer: Zalo may have taken it, and takes no copy back
+        raise Unconfirmed(f"Zalo: {type(exc).__name__}") from exc
+    except requests.RequestException as exc:  # not sent (no connection), or refused before an answer
         raise TryLater(f"Zalo: {type(exc).__name__}") from exc
     if response.status_code >= 500 or response.status_code == 429:
         raise TryLater(f"Zalo: HTTP {response.status_code}")

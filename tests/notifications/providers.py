@@ -85,6 +85,8 @@ class Provider:
         with self.lock:
             self.zalo_sent.append((phone, body.get("template_id"), body.get("template_data")))
             self.zalo_msg_ids.append(msg_id)
+        if behaviour == "slow":  # sent, and the answer comes too late
+            time.sleep(self.slow_seconds)
         return 200, {"error": 0, "message": "Success", "data": {"msg_id": msg_id, "sent_time": "1"}}
 
 

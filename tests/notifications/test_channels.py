@@ -86,6 +86,18 @@ def test_a_slow_provider_is_given_up_for_now_within_the_timeout(invite, provider
     assert message.status == "pending" and "ReadTimeout" in message.last_error
 
 
+def test_zalo_that_answers_too_late_is_taken_as_sent_and_not_sent_again(invite, provider, settings):
+    """A read time-out comes after the request went: Zalo may have sent it, and takes no copy back. The message
+    counts as sent, unconfirmed, and waits for Zalo's report before SMS."""
+    settings.ZALO_CALLBACK_SECRET = "zalo-hook-secret"
+    provider.script["84912345678"] = "slow"
+    message = invite(phone="+84912345678")
+    message.refresh_from_db()
+    assert (message.status, message.channel, deliveries(message)) == ("sent", "zalo", [("zalo", "accepted")])
+    assert "ReadTimeout" in message.deliveries.get().error and message.report_due_at is not None
+    assert len(provider.zalo_sent) == 1 and provider.sms_sent == []
+
+
 def test_an_sms_the_provider_took_before_a_worker_died_is_not_sent_twice(invite, provider, settings):
     """The worker died after the provider took the SMS and before Chibo wrote it down: the message is
     claimed again, and the provider refuses the same RequestId; Chibo counts it as sent."""
