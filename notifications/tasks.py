@@ -45,8 +45,8 @@ def deliver_messages(message_ids):
 
     The batch claims its messages in one statement, reads them, their invitations and their deliveries in a
     few queries, calls the providers one message after the other, and writes what they answered in one
-    transaction at the end. A message that failed for now is sent again later by a task of its own pause.
-    Returns how many messages ended how."""
+    transaction at the end. Messages that failed for now are sent again by a task sent with their pause (or,
+    the broker away, by the scan once their time comes). Returns how many messages ended how."""
     sending = Sending(message_ids)
     outcomes = sending.run()
     for countdown, ids in sending.retries.items():
@@ -78,7 +78,7 @@ class Sending:
     that refuses a second copy (SMS's RequestId); for Zalo and e-mail a delivery row written before the call
     marks the message as taken (`Delivery.Status.SENDING`). What the batch learnt is written only for the
     messages it still holds (a batch that stalled past its claim writes nothing over another's work), and a
-    delivery report that came meanwhile is applied once it is written (`reports.EarlyReport`).
+    delivery report that came meanwhile is applied once it is written (`EarlyReport`).
     """
 
     def __init__(self, message_ids):
