@@ -304,6 +304,9 @@ REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
 TASK_REMINDER_DAYS_BEFORE = env.int("TASK_REMINDER_DAYS_BEFORE", default=3)
 # Members who have not replied get a nudge this many days before the meeting.
 NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
+# The final documents of a meeting (the signed minutes) are due this many days after it (domain §2, a setting):
+# the home page's month path shows them late after that.
+MINUTES_FINAL_DAYS = env.int("MINUTES_FINAL_DAYS", default=2)
 # A message that fails for now (a provider or SMTP away) is retried this many times, with growing pauses, then
 # shown to the secretary.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)

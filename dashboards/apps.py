@@ -7,6 +7,9 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from . import watch
+        from members import signals as member_signals
+
+        from . import home, watch
 
         watch.connect()
+        member_signals.home_page.connect(home.home_page, dispatch_uid="dashboards-home-page")

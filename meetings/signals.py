@@ -32,3 +32,9 @@ page_extras = Signal()
 def extras_for_page(meeting):
     """The context the apps built on meetings add to `meeting`'s page."""
     return pages.extras(page_extras, type(meeting), meeting=meeting)
+
+
+# Asked what the month's path on the home page of those who run a cell shows after its regular meeting.
+# Arguments: meeting, today. Each receiver returns a list of steps (`meetings.home.step`): minutes written,
+# approved and signed; the resolution issued; its tasks due and overdue.
+month_path = Signal()

@@ -22,6 +22,22 @@ member_list_page = Signal()
 member_page = Signal()
 
 
+# Asked what the home page shows, built from what is waiting. Arguments: access (the user's
+# `access.for_user`), member (theirs, or None), today. Each receiver returns {name: section}, a section being
+# a dict with "order" (where it goes), "template" (what draws it) and its own data; the home draws them in
+# order (meetings: the member's next meeting and the month's path for those who run the cell; resolutions:
+# open tasks and study essays; dashboards: the cells a committee should follow up).
+home_page = Signal()
+
+
+def home_sections(access, member, today):
+    """The sections the apps add to the home page, in order."""
+    sections = []
+    for _receiver, answer in home_page.send(sender=None, access=access, member=member, today=today):
+        sections.extend((answer or {}).values())
+    return sorted(sections, key=lambda section: section["order"])
+
+
 def extras(signal, **kwargs):
     """The context the apps built on members add to one of its pages."""
     return pages.extras(signal, None, **kwargs)

@@ -7,6 +7,9 @@ class MinutesConfig(AppConfig):
     verbose_name = _("Minutes")
 
     def ready(self):
-        from . import workflow
+        from meetings import signals as meeting_signals
+
+        from . import home, workflow
 
         workflow.connect()
+        meeting_signals.month_path.connect(home.month_path, dispatch_uid="minutes-month-path")

@@ -10,17 +10,17 @@ from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chibo import dispatch, throttle
 
-from .. import access, services
+from .. import access, services, signals
 from ..forms import (
     LoginForm,
     PasswordResetForm,
 )
-from ..models import Member, OrgUnit
 from .base import member_or_404
 
 
@@ -78,23 +78,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def home(request):
     user_access = access.for_user(request.user)
-    committees = []
-    for unit in user_access.top_units():
-        subtree = OrgUnit.objects.subtree(unit)
-        committees.append(
-            {
-                "unit": unit,
-                "cells": subtree.cells().count(),
-                "members": Member.objects.in_subtree(unit).on_roll().count(),
-            }
-        )
     member = user_access.member
     return render(
         request,
         "members/home.html",
         {
             "member": member,
-            "committees": committees,
+            "committees": user_access.top_units(),
+            "sections": signals.home_sections(user_access, member, timezone.localdate()),
             "can_manage_members": member is not None and user_access.can_manage_members(member.cell),
             "can_view_dashboard": member is not None and user_access.can_view_dashboard(member.cell),
             # The cell recorded another address than the one they log in with: they may adopt it.

@@ -1,0 +1,155 @@
+"""What the home page shows of meetings (receiver of `members.signals.home_page`).
+
+- For a member: their next meeting with the two reply buttons (or the answer given), the documents to read
+  before it, the other invitations still waiting for a reply, and this year's attendance in one line.
+- For those who run the cell's meetings: this month's path through the preparation steps (domain §2: the
+  committee meets, content and documents at least a day before, invitations and replies, attendance), then the
+  steps of the apps built on meetings (`signals.month_path`: minutes, resolution, tasks), each a link to the
+  page that does it, and the cell's warnings.
+
+Each part reads a fixed number of rows, whatever the size of the cell or its history.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+
+from .links import still_convened
+from .models import Attendance, Invitation, Meeting
+from .signals import month_path
+from .warnings import cell_warnings
+
+# Silent members named on the path; the reach page lists them all.
+SILENT_SHOWN = 5
+
+
+def home_page(sender, access, member, today, **kwargs):
+    if member is None:
+        return {}
+    sections = {"meetings_member": member_section(member, today)}
+    if access.can_manage_meetings(member.cell):
+        sections["meetings_path"] = path_section(member.cell, today)
+    return sections
+
+
+def member_section(member, today):
+    now = timezone.now()
+    invitations = [
+        invitation
+        for invitation in Invitation.objects.filter(member=member, meeting__starts_at__gte=now - timedelta(hours=3))
+        .exclude(meeting__status__in=[Meeting.Status.CANCELLED, Meeting.Status.POSTPONED])
+        .select_related("meeting")
+        .order_by("meeting__starts_at")[:20]
+        if still_convened(member, invitation.meeting)
+    ]
+    upcoming = invitations[0] if invitations else None
+    documents = list(upcoming.meeting.documents.order_by("pk")) if upcoming else []
+    year = Attendance.objects.filter(member=member, meeting__starts_at__year=today.year).aggregate(
+        held=Count("pk"), present=Count("pk", filter=Q(status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE]))
+    )
+    return {
+        "order": 10,
+        "template": "meetings/home_member.html",
+        "upcoming": upcoming,
+        "documents": documents,
+        "waiting": [i for i in invitations[1:] if i.reply == Invitation.Reply.NONE and i.meeting.is_open],
+        "year": today.year,
+        "held": year["held"],
+        "present": year["present"],
+    }
+
+
+def month_meeting(cell, today):
+    """This month's regular meeting of the cell (the first, if several), or None."""
+    return (
+        Meeting.objects.regular()
+        .not_cancelled()
+        .filter(cell=cell)
+        .in_month(today.year, today.month)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def step(label, done, url, detail="", late=False):
+    return {"label": label, "done": done, "url": url, "detail": detail, "late": late and not done}
+
+
+def path_section(cell, today):
+    meeting = month_meeting(cell, today)
+    section = {"order": 5, "template": "meetings/home_path.html", "cell": cell, "meeting": meeting,
+               "warnings": cell_warnings(cell, today)}  # fmt: skip
+    if meeting is None:
+        section["steps"] = [
+            step(_("Plan this month's regular meeting"), False, reverse("meetings:create", args=[cell.pk]), late=True)
+        ]
+        return section
+    now = timezone.now()
+    section["steps"] = [*preparation_steps(meeting, now), *month_path_steps(meeting, today)]
+    return section
+
+
+def preparation_steps(meeting, now):
+    month_start = timezone.localtime(meeting.starts_at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    this_month = Meeting.objects.filter(cell=meeting.cell, starts_at__gte=month_start, starts_at__lt=meeting.starts_at)
+    committee = this_month.filter(kind=Meeting.Kind.COMMITTEE).not_cancelled().order_by("-starts_at").first()
+    replies = meeting.invitations.aggregate(
+        invited=Count("pk"), replied=Count("pk", filter=~Q(reply=Invitation.Reply.NONE))
+    )
+    silent = list(
+        meeting.invitations.filter(reply=Invitation.Reply.NONE)
+        .order_by("member__sort_key")
+        .values_list("member__full_name", flat=True)[: SILENT_SHOWN + 1]
+    )
+    documents = meeting.documents.aggregate(count=Count("pk"), first=Min("uploaded_at"))
+    agenda = meeting.agenda_items.count()
+    day_before = meeting.starts_at - timedelta(days=1)
+    started = now >= meeting.starts_at
+    steps = [
+        step(
+            _("The cell committee meets to prepare it"),
+            committee is not None and (committee.status == Meeting.Status.HELD or committee.starts_at <= now),
+            committee.get_absolute_url() if committee else reverse("meetings:create", args=[meeting.cell_id]),
+            date_format(timezone.localtime(committee.starts_at), "H:i d/m/Y") if committee else "",
+            late=now >= meeting.starts_at - timedelta(days=2),
+        ),
+        step(
+            _("Agenda and documents, at least a day before"),
+            bool(agenda) and bool(documents["count"]) and documents["first"] <= day_before,
+            reverse("meetings:agenda", args=[meeting.pk]),
+            _("%(items)s items, %(documents)s documents") % {"items": agenda, "documents": documents["count"]},
+            late=now >= day_before,
+        ),
+        step(
+            _("Invitations sent, replies received"),
+            meeting.invited_at is not None and replies["replied"] == replies["invited"],
+            reverse("meetings:reach", args=[meeting.pk]) if meeting.invited_at else meeting.get_absolute_url(),
+            _("%(replied)s of %(invited)s replied") % replies if meeting.invited_at else _("Not sent yet"),
+            late=meeting.invited_at is None and now >= meeting.starts_at - timedelta(days=3),
+        ),
+    ]
+    if meeting.invited_at and silent:
+        names = ", ".join(silent[:SILENT_SHOWN]) + ("…" if len(silent) > SILENT_SHOWN else "")
+        steps[-1]["silent"] = names
+    steps.append(
+        step(
+            _("Attendance recorded"),
+            meeting.attendance_recorded_at is not None,
+            reverse("meetings:attendance", args=[meeting.pk]),
+            "" if started else date_format(timezone.localtime(meeting.starts_at), "H:i d/m/Y"),
+            late=now >= meeting.ends_at,
+        )
+    )
+    return steps
+
+
+def month_path_steps(meeting, today):
+    """The steps the apps built on meetings add after the meeting (minutes, resolution, tasks)."""
+    steps = []
+    for _receiver, answer in month_path.send(sender=type(meeting), meeting=meeting, today=today):
+        steps.extend(answer or [])
+    return steps

@@ -1,0 +1,153 @@
+"""The home page by role, built from what is waiting: a member's next meeting with the two reply buttons, its
+documents, their tasks and essays, the year's attendance; the month's path of the secretary through the
+preparation steps; the cells a committee should follow up. Query counts are pinned and do not grow with the
+data."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import Document, Invitation, Meeting
+from members.models import Member
+from minutes import workflow
+from resolutions.models import Directive, Resolution, StudySession, Task
+from tests.meetings.conftest import local
+
+NOW = "2026-12-05 09:00 +0700"
+
+
+@pytest.fixture
+def month(cell, secretary, member, make_member, make_meeting):
+    """December 2026: the committee met on the 2nd, the regular meeting is on the 10th, invitations sent."""
+    for n in range(3):
+        make_member(cell, f"Đảng viên {n}")
+    with time_machine.travel("2026-12-01 09:00 +0700", tick=False):
+        committee = make_meeting(cell, local(2026, 12, 2, 19, 30), kind=Meeting.Kind.COMMITTEE)
+        meeting = make_meeting(cell, local(2026, 12, 10, 19, 30))
+        services.confirm(meeting)
+    Meeting.objects.filter(pk=committee.pk).update(status=Meeting.Status.HELD)
+    return meeting
+
+
+def home(client, user):
+    cache.clear()  # a committee's figures counted, not taken from the cache
+    client.force_login(user)
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("members:home"))
+    assert page.status_code == 200
+    return page, len(queries.captured_queries)
+
+
+def section(page, template):
+    [found] = [s for s in page.context["sections"] if s["template"] == template]
+    return found
+
+
+def test_a_member_sees_the_next_meeting_and_replies_from_home(client, cell, member, month, make_meeting):
+    Document.objects.create(meeting=month, title="Dự thảo nghị quyết tháng 12", file=ContentFile(b"x", "d.pdf"))
+    with time_machine.travel("2026-12-01 09:00 +0700", tick=False):
+        later = make_meeting(cell, local(2027, 1, 8, 19, 30))
+        services.confirm(later)
+    page, _queries = home(client, member)
+    html = page.content.decode()
+    next_meeting = section(page, "meetings/home_member.html")
+    assert next_meeting["upcoming"].meeting == month
+    assert "Tôi sẽ dự họp" in html and "Tôi không dự được" in html
+    assert "Dự thảo nghị quyết tháng 12" in html
+    assert "Còn 1 giấy mời khác chờ đồng chí trả lời." in html  # January's
+    # "I will attend" from the home page: recorded, and the home then shows the answer.
+    with time_machine.travel(NOW, tick=False):
+        client.post(reverse("meetings:reply", args=[month.pk]), {"answer": "yes"})
+    assert Invitation.objects.get(meeting=month, member__user=member).reply == "yes"
+    html = home(client, member)[0].content.decode()
+    assert "Câu trả lời của đồng chí: <strong>Sẽ dự</strong>" in html and "Đổi câu trả lời" in html
+
+
+def test_a_member_sees_their_tasks_essays_and_the_year_s_attendance(client, cell, secretary, member, month,
+                                                                      make_meeting):  # fmt: skip
+    lan = Member.objects.get(user=member)
+    with time_machine.travel("2026-11-01 09:00 +0700", tick=False):
+        past = make_meeting(cell, local(2026, 11, 5, 19, 30))
+    services.record_attendance(past, {m.pk: ("present" if m == lan else "unexcused", "")
+                                      for m in Member.objects.filter(cell=cell)})  # fmt: skip
+    minutes = workflow.start(past)
+    resolution = Resolution.objects.create(cell=cell, meeting=past, title="Nghị quyết tháng 11", year=2026, number=1,
+                                           status=Resolution.Status.ISSUED)  # fmt: skip
+    Task.objects.create(resolution=resolution, title="Thu đảng phí quý IV", responsible=lan, deadline=date(2026, 12, 1))
+    Task.objects.create(resolution=resolution, title="Đã xong", responsible=lan, deadline=date(2026, 11, 20),
+                        status=Task.Status.DONE, percent=100)  # fmt: skip
+    directive = Directive.objects.create(unit=cell.parent, title="Nghị quyết Đại hội XIV", study_by=date(2026, 12, 31))
+    session = StudySession.objects.create(cell=cell, directive=directive, held_on=date(2026, 11, 25))
+    session.attendees.add(lan)
+    assert minutes is not None
+    page, _queries = home(client, member)
+    html = page.content.decode()
+    tasks = section(page, "resolutions/home_member.html")
+    assert [t.title for t in tasks["tasks"]] == ["Thu đảng phí quý IV"] and tasks["tasks"][0].overdue
+    assert reverse("resolutions:task_progress", args=[tasks["tasks"][0].pk]) in html and "Báo cáo" in html
+    assert "Nghị quyết Đại hội XIV" in html
+    assert "Năm 2026 đồng chí dự 1/1 buổi sinh hoạt." in html
+
+
+def test_the_secretary_follows_the_month_s_path(client, cell, secretary, member, month):
+    page, _queries = home(client, secretary)
+    path = section(page, "meetings/home_path.html")
+    assert path["meeting"] == month
+    steps = {s["label"]: s for s in path["steps"]}
+    assert list(steps) == ["Chi ủy họp chuẩn bị", "Chương trình và tài liệu, trước ít nhất một ngày",
+                           "Đã gửi giấy mời, đã nhận trả lời", "Đã ghi nhận điểm danh",
+                           "Biên bản đã viết, thông qua và ký", "Đã ban hành nghị quyết",
+                           "Theo dõi nhiệm vụ"]  # fmt: skip
+    assert steps["Chi ủy họp chuẩn bị"]["done"]
+    agenda = steps["Chương trình và tài liệu, trước ít nhất một ngày"]
+    assert not agenda["done"] and agenda["url"] == reverse("meetings:agenda", args=[month.pk])
+    replies = steps["Đã gửi giấy mời, đã nhận trả lời"]
+    assert not replies["done"] and replies["detail"] == "0/5 đã trả lời"
+    assert "Lê Thị Hoa" in replies["silent"] and replies["url"] == reverse("meetings:reach", args=[month.pk])
+    assert not steps["Biên bản đã viết, thông qua và ký"]["late"]  # the meeting is ahead
+    assert steps["Theo dõi nhiệm vụ"]["done"]  # nothing overdue
+    html = page.content.decode()
+    assert 'id="home-path"' in html and "Cần làm" in html and "Hoàn thành" in html
+    # A plain member sees no path.
+    assert not [s for s in home(client, member)[0].context["sections"] if s["template"] == "meetings/home_path.html"]
+
+
+def test_without_this_month_s_meeting_the_path_says_to_plan_it(client, cell, secretary):
+    page, _queries = home(client, secretary)
+    [first] = section(page, "meetings/home_path.html")["steps"]
+    assert first["url"] == reverse("meetings:create", args=[cell.pk]) and first["late"]
+    html = page.content.decode()
+    assert "Lập kế hoạch sinh hoạt thường kỳ tháng này" in html
+    assert "Tháng này chưa có lịch sinh hoạt thường kỳ." in html  # and the cell's warning
+
+
+def test_a_committee_sees_the_cells_to_follow_up(client, commune, cell, sibling_cell, commune_viewer, month):
+    directive = Directive.objects.create(unit=commune, title="Chỉ thị 35", study_by=date(2026, 12, 31))
+    StudySession.objects.create(cell=cell, directive=directive, held_on=date(2026, 12, 1))
+    page, _queries = home(client, commune_viewer)
+    found = section(page, "dashboards/home_committee.html")
+    assert found["unit"] == commune and found["cells"] == 2
+    committee = {item["key"]: [row["name"] for row in item["rows"]] for item in found["lists"]}
+    assert set(committee) == {"overdue", "unapproved", "committee"}
+    html = page.content.decode()
+    assert "Chỉ thị 35" in html and "1/2 chi bộ đã học tập" in html
+
+
+def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, member, commune_viewer, month,
+                                                       make_member, make_meeting):  # fmt: skip
+    counts = [home(client, user)[1] for user in (member, secretary, commune_viewer)]
+    for n in range(15):
+        make_member(cell, f"Đảng viên thêm {n}")
+    with time_machine.travel("2026-12-01 09:00 +0700", tick=False):
+        for day in (12, 15, 20):
+            services.confirm(make_meeting(cell, local(2026, 12, day, 19, 30)))
+    Document.objects.create(meeting=month, title="Tài liệu", file=ContentFile(b"x", "t.pdf"))
+    assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
+    assert counts == [11, 24, 14]  # member, secretary, committee (with the session, the user and the access)
