@@ -42,10 +42,13 @@ def pytest_configure(config):
 
     if not settings.REDIS_URL:
         return
+    # Each xdist worker flushes its own cache database: the ones after REDIS_URL's (its own is the broker's), so
+    # that two suites given different REDIS_URL databases never flush each other's.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     index = int(worker[2:]) if worker[2:].isdigit() else 0
     parts = urlsplit(settings.REDIS_URL)
-    location = urlunsplit(parts._replace(path=f"/{10 + index}"))
+    base = int(parts.path.strip("/") or 0)
+    location = urlunsplit(parts._replace(path=f"/{base + 1 + index}"))
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
 
 
