@@ -446,6 +446,19 @@ def attendance_summary(attendances):
 class MeetingChange(models.Model):
     """History of who did what to a meeting: moves, cancellations, attendance changes."""
 
+    # What each action is called on the meeting's page (the rows keep the short English key).
+    ACTION_LABELS = {
+        "created": _("planned"),
+        "edited": _("edited"),
+        "chair": _("chair changed"),
+        "confirmed": _("confirmed, invitations sent"),
+        "moved": _("moved"),
+        "cancelled": _("cancelled"),
+        "postponed": _("postponed"),
+        "reply recorded": _("reply recorded"),
+        "attendance": _("attendance recorded"),
+    }
+
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="changes")
     action = models.CharField(max_length=40)
     detail = models.JSONField(default=dict, blank=True)
@@ -457,6 +470,10 @@ class MeetingChange(models.Model):
 
     def __str__(self):
         return f"{self.meeting}: {self.action}"
+
+    @property
+    def action_label(self):
+        return self.ACTION_LABELS.get(self.action, self.action)
 
 
 class CalendarFeed(models.Model):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from docx import Document
@@ -75,7 +76,7 @@ def _build(c):
         )
         % att
     )
-    add(_("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": att["rate"] or 0})
+    add(_("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": number_format(att["rate"] or 0)})
     excused = "; ".join(f"{e['name']}: {e['reason']}" for e in att["excused"])
     add(f"{_('Absent with a reason')}: {len(att['excused'])}" + (f" ({excused})" if excused else ""))
     unexcused = ", ".join(att["unexcused"])
@@ -101,7 +102,8 @@ def _build(c):
             f"{vote['against']}; {_('other opinions')}: {vote['other']}. {result}")  # fmt: skip
     _paragraph(document, "V. " + _("Self-assessment of quality"), bold=True, caps=True)
     if c["quality_total"]:
-        add(_("%(total)s points, graded %(grade)s.") % {"total": c["quality_total"], "grade": c["grade"]})
+        add(_("%(total)s points, graded %(grade)s.") % {"total": number_format(c["quality_total"], 1),
+                                                        "grade": c["grade"]})  # fmt: skip
     add(_("The meeting ended at %(time)s; the minutes were read out and approved by the cell.")
         % {"time": ended.strftime("%H:%M")})  # fmt: skip
     signatures = document.add_table(rows=1, cols=2)

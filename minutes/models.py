@@ -146,6 +146,16 @@ class MinutesTask(models.Model):
 class MinutesRevision(models.Model):
     """Who changed the minutes, when, and what they were after the change."""
 
+    ACTION_LABELS = {
+        "created": _("started"),
+        "edited": _("edited"),
+        "chair": _("chair changed"),
+        "approved": _("approved at the meeting"),
+        "reopened": _("reopened"),
+        "signed": _("signed and locked"),
+        "addendum": _("addendum"),
+    }
+
     minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     action = models.CharField(max_length=20)
@@ -159,6 +169,10 @@ class MinutesRevision(models.Model):
 
     def __str__(self):
         return f"{self.minutes} v{self.version} {self.action}"
+
+    @property
+    def action_label(self):
+        return self.ACTION_LABELS.get(self.action, self.action)
 
 
 class Addendum(models.Model):

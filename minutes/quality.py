@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Attendance, attendance_summary
@@ -56,7 +57,7 @@ def computed_fractions(minutes):
             "%(rate)s%% present, %(unexcused)s absent without a reason, at most %(streak)s absences with a reason "
             "in a row"
         )
-        % {"rate": rate, "unexcused": unexcused, "streak": streak},
+        % {"rate": "—" if rate is None else number_format(rate, 1), "unexcused": unexcused, "streak": streak},
     )
     committee_met = meeting.preparations.filter(status="held").exists()
     deadline = meeting.starts_at - timedelta(days=1)

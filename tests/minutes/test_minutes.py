@@ -495,3 +495,21 @@ def test_the_admin_pages_of_the_minutes_keep_their_old_addresses(client, held, s
     assert client.get("/admin/resolutions/vote/").headers["Location"] == "/admin/minutes/vote/"
     assert client.get("/admin/meetings/message/").headers["Location"] == "/admin/notifications/message/"
     assert client.get("/admin/meetings/vote/").status_code == 404  # never there
+
+
+def test_numbers_have_a_decimal_comma_and_history_lines_are_vietnamese(editor, held):
+    """The page, the Word file and the reasons of the self-assessment write "68,7", "77,8%"; the history of the
+    meeting and of its minutes reads in Vietnamese ("đã lên kế hoạch", not "created")."""
+    minutes = workflow.start(held)
+    entered = {"conduct": 18, "chairing": 9, "principles": 5, "results": 25, "closing": 5}
+    post_edit(editor, held, edit_data(minutes, **entered))
+    page = editor.get(reverse("meetings:minutes", args=[held.pk])).content.decode()
+    assert "68,7" in page and "77,8% có mặt" in page and "68.7" not in page and "77.8" not in page
+    history = page.split('id="minutes-history"')[1].split("</ul>")[0]
+    assert "bắt đầu viết (v1)" in history and "sửa (v2)" in history and "created" not in history
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(
+        editor.get(reverse("meetings:minutes_docx", args=[held.pk])).content)).paragraphs)  # fmt: skip
+    assert "68,7 điểm" in text and "(77,8%)" in text
+    meeting_page = editor.get(reverse("meetings:detail", args=[held.pk])).content.decode()
+    assert " · lên kế hoạch" in meeting_page and " · ghi nhận điểm danh" in meeting_page
+    assert " · created" not in meeting_page and " · attendance" not in meeting_page
