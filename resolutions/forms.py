@@ -46,6 +46,17 @@ class ProgressForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
     evidence = DocumentField(label=_("Evidence (optional)"), required=False)
 
+    def clean(self):
+        data = super().clean()
+        status, percent = data.get("status"), data.get("percent")
+        if status == Task.Status.DONE:
+            data["percent"] = 100  # done is 100 %, whatever was left in the box
+        elif percent == 100:
+            self.add_error(
+                "status", _("Progress 100 means the task is done: choose “Done”, or write the progress reached.")
+            )
+        return data
+
 
 class ReviewForm(forms.Form):
     kind = forms.ChoiceField(label=_("Review"), choices=ResolutionReview.Kind.choices)

@@ -3,7 +3,7 @@ and a member's evidence."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from members import access
 
 from . import documents, services
 from .forms import DirectiveForm, EssayForm, ProgressForm, ResolutionForm, ReviewForm, StudySessionForm, TaskForm
-from .models import Resolution, Task
+from .models import Resolution, Task, TaskUpdate
 
 
 def _resolution(request, pk):
@@ -131,6 +131,8 @@ def task_progress(request, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Your report was saved."))
+            if task.responsible.user_id == request.user.pk:  # the member back to their list, the report in it
+                return redirect("resolutions:mine")
             return redirect(task.resolution)
     updates = task.updates.select_related("by")[:20]
     sent = task.messages.select_related("member").order_by("-created_at", "-pk")[:20]
@@ -143,8 +145,9 @@ def my_tasks(request):
     member = access.for_user(request.user).member
     tasks = []
     if member is not None:
+        reports = Prefetch("updates", queryset=TaskUpdate.objects.order_by("-at", "-pk"), to_attr="reports")
         tasks = list(Task.objects.filter(responsible=member).exclude(resolution__status="draft")
-                     .select_related("resolution").order_by("deadline"))  # fmt: skip
+                     .select_related("resolution").prefetch_related(reports).order_by("deadline"))  # fmt: skip
     today = timezone.localdate()
     for task in tasks:
         task.overdue = task.is_overdue(today)

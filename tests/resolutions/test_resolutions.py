@@ -107,6 +107,27 @@ def test_only_the_person_responsible_and_the_committee_report_progress(client, i
     assert (task.status, task.percent) == ("done", 100)  # done means all of it
 
 
+def test_after_reporting_a_member_is_back_on_their_tasks_with_the_report_there(client, issued, member):
+    _resolution, task = issued
+    client.force_login(member)
+    url = reverse("resolutions:task_progress", args=[task.pk])
+    response = client.post(url, {"status": "in_progress", "percent": 40, "note": "Đã họp tổ"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("resolutions:mine")
+    html = response.content.decode()
+    assert "Đã lưu báo cáo" in html and "Đang thực hiện 40% — Đã họp tổ" in html
+
+
+def test_a_hundred_percent_is_done(client, issued, member):
+    _resolution, task = issued
+    client.force_login(member)
+    url = reverse("resolutions:task_progress", args=[task.pk])
+    response = client.post(url, {"status": "in_progress", "percent": 100})
+    assert response.status_code == 200 and "status" in response.context["form"].errors
+    assert "Hoàn thành" in response.context["form"].errors["status"][0]
+    task.refresh_from_db()
+    assert (task.status, task.percent) == ("open", 0) and not task.updates.exists()  # nothing changed
+
+
 def test_overdue_tasks_are_marked(client, issued, member):
     _resolution, task = issued
     client.force_login(member)
