@@ -231,6 +231,9 @@ def minutes_transition(request, pk, action):
         access.require(user_access.can_sign_minutes(minutes))
     else:
         access.require(user_access.can_edit_minutes(minutes.meeting))
+    if action == "sign" and request.POST.get("confirm") != "1":  # irreversible: asked for in so many words
+        messages.error(request, _("Tick the box to confirm: signed minutes can no longer change."))
+        return redirect("meetings:minutes", pk=minutes.meeting_id)
     step = {"approve": workflow.approve, "reopen": workflow.reopen, "sign": workflow.sign}[action]
     try:
         step(minutes, by=request.user)

@@ -89,6 +89,9 @@ def edit(request, pk):
 def issue(request, pk):
     resolution = _resolution(request, pk)
     access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    if request.POST.get("confirm") != "1":  # irreversible: asked for in so many words
+        messages.error(request, _("Tick the box to confirm: an issued resolution keeps its number and text."))
+        return redirect(resolution)
     try:
         resolution = services.issue(resolution, by=request.user)
     except services.ResolutionError as exc:

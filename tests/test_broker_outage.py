@@ -203,7 +203,7 @@ def test_a_resolution_issued_while_the_broker_is_away_gets_its_pdf_once_it_is_ba
     resolution = Resolution.objects.create(cell=cell, meeting=meeting, vote=vote, title="Nghị quyết tháng")
     client.force_login(secretary)
     with broker_away():
-        response = client.post(reverse("resolutions:issue", args=[resolution.pk]))
+        response = client.post(reverse("resolutions:issue", args=[resolution.pk]), {"confirm": "1"})
     assert response.status_code == 302
     resolution.refresh_from_db()
     assert resolution.status == Resolution.Status.ISSUED and resolution.pdf_status == "pending"

@@ -36,6 +36,9 @@ def test_the_secretary_writes_votes_signs_and_downloads_the_minutes(page, live_s
     page.get_by_role("button", name="Lưu biên bản").click()
     assert "Thông qua." in page.locator("#minutes-votes").inner_text()
     page.get_by_role("button", name="Đã thông qua tại buổi sinh hoạt").click()
+    page.get_by_role("button", name="Ký và khóa").click()  # not yet: the box asking to confirm is not ticked
+    assert page.locator("#minutes-status").inner_text() != "Đã ký và khóa"
+    page.locator("#confirm-sign").check()
     page.get_by_role("button", name="Ký và khóa").click()
     assert page.locator("#minutes-status").inner_text() == "Đã ký và khóa"
     with page.expect_download() as download:

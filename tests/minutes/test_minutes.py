@@ -346,7 +346,7 @@ def test_a_plain_member_reads_but_cannot_write_or_sign(client, held, member, sec
     assert client.post(reverse("meetings:minutes_approve", args=[held.pk])).status_code == 403
     with time_machine.travel(NOW):
         workflow.approve(minutes, secretary)
-    assert client.post(reverse("meetings:minutes_sign", args=[held.pk])).status_code == 403
+    assert client.post(reverse("meetings:minutes_sign", args=[held.pk]), {"confirm": "1"}).status_code == 403
     assert Minutes.objects.get(pk=minutes.pk).status == "approved"
 
 

@@ -1,5 +1,7 @@
 """Signing the minutes: who may sign, and the PDF of signed minutes staying current."""
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -46,7 +48,7 @@ def test_signed_and_rendered_minutes_are_not_out_of_date(client, held, secretary
     assert post_edit(client, held, data).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url("minutes_approve", held)).status_code == 302
-        assert client.post(url("minutes_sign", held)).status_code == 302
+        assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 302
     minutes.refresh_from_db()
     assert (minutes.status, minutes.pdf_status) == ("locked", "ready")
     rendered = minutes.pdf.name
@@ -115,14 +117,14 @@ def test_a_minute_taker_cannot_make_himself_chair_and_sign(client, held, taker, 
     assert client.post(url("minutes_approve", held)).status_code == 302
     page = client.get(url("minutes", held))
     assert url("minutes_sign", held) not in page.content.decode()
-    assert client.post(url("minutes_sign", held)).status_code == 403
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 403
     minutes.refresh_from_db()
     assert (minutes.status, minutes.signed_by) == ("approved", None)
     assert minutes.conclusion == "Thư ký tự ghi."
     assert minutes.chair == Member.objects.get(user=secretary)  # posting the chair changed nothing
     # Even were the chair on the minutes his (an older save, the admin), the meeting's planned chair decides.
     Minutes.objects.filter(pk=minutes.pk).update(chair=himself)
-    assert client.post(url("minutes_sign", held)).status_code == 403
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 403
     assert Minutes.objects.get(pk=minutes.pk).status == "approved"
     # The secretary can still send the minutes back to draft; the minute-taker sees the chair, not his to change.
     client.force_login(secretary)
@@ -145,9 +147,9 @@ def test_the_planned_chair_signs_and_the_secretary_decides_who_chairs(client, he
     assert held.changes.filter(action="chair", by=secretary).exists()
     assert client.post(url("minutes_approve", held)).status_code == 302
     client.force_login(other_user)  # a member who is not the chair
-    assert client.post(url("minutes_sign", held)).status_code == 403
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 403
     client.force_login(deputy_user)
-    assert client.post(url("minutes_sign", held)).status_code == 302
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 302
     minutes.refresh_from_db()
     assert (minutes.status, minutes.signed_by) == ("locked", deputy_user)
 
@@ -163,10 +165,10 @@ def test_the_secretary_and_an_administrator_above_may_sign(client, held, cell, m
     minutes = workflow.start(held)
     workflow.approve(minutes, secretary)
     client.force_login(outsider)
-    assert client.post(url("minutes_sign", held)).status_code == 404
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 404
     user = request.getfixturevalue(signer)
     client.force_login(user)
-    assert client.post(url("minutes_sign", held)).status_code == 302
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 302
     minutes.refresh_from_db()
     assert (minutes.status, minutes.signed_by) == ("locked", user)
 
@@ -193,9 +195,9 @@ def test_a_chair_changed_on_the_meeting_is_the_chair_of_its_unsigned_minutes(cli
         workflow.approve(minutes, secretary)
         assert workflow.pdf_context(Minutes.objects.get(pk=minutes.pk))["doc"]["chair"] == "Mai Văn Sau"
         client.force_login(first_user)
-        assert client.post(url("minutes_sign", meeting)).status_code == 403
+        assert client.post(url("minutes_sign", meeting), {"confirm": "1"}).status_code == 403
         client.force_login(second_user)
-        assert client.post(url("minutes_sign", meeting)).status_code == 302
+        assert client.post(url("minutes_sign", meeting), {"confirm": "1"}).status_code == 302
     minutes.refresh_from_db()
     assert (minutes.status, minutes.signed_by, minutes.frozen["chair"]) == ("locked", second_user, "Mai Văn Sau")
 
@@ -208,5 +210,20 @@ def test_the_meetings_chair_signs_even_when_older_minutes_name_another(client, h
     workflow.approve(minutes, secretary)
     Meeting.objects.filter(pk=held.pk).update(chair=deputy)
     client.force_login(deputy_user)
-    assert client.post(url("minutes_sign", held)).status_code == 302
+    assert client.post(url("minutes_sign", held), {"confirm": "1"}).status_code == 302
     assert Minutes.objects.get(pk=minutes.pk).signed_by == deputy_user
+
+
+def test_signing_asks_for_a_confirmation(client, held, secretary):
+    """Irreversible: without the ticked box nothing is signed, and the secretary is told why."""
+    minutes = workflow.start(held)
+    workflow.approve(minutes, secretary)
+    client.force_login(secretary)
+    page = client.get(url("minutes", held)).content.decode()
+    [box] = re.findall(r'<input[^>]*id="confirm-sign"[^>]*>', page)
+    assert 'name="confirm"' in box and "required" in box  # the browser asks for it before posting
+    response = client.post(url("minutes_sign", held), follow=True)
+    assert "Đánh dấu vào ô để xác nhận" in response.content.decode()
+    assert Minutes.objects.get(pk=minutes.pk).status == "approved"
+    client.post(url("minutes_sign", held), {"confirm": "1"})
+    assert Minutes.objects.get(pk=minutes.pk).status == "locked"

@@ -151,7 +151,12 @@ def test_the_secretary_drafts_and_issues_from_a_meeting(client, held_meeting, se
                             "purpose": "Mục đích", "tasks_text": "", "solutions": "", "checking": ""})  # fmt: skip
     resolution = Resolution.objects.get()
     assert response["Location"] == resolution.get_absolute_url()
-    client.post(reverse("resolutions:issue", args=[resolution.pk]))
+    # Issuing is for good: without the ticked box nothing is issued.
+    refused = client.post(reverse("resolutions:issue", args=[resolution.pk]), follow=True)
+    assert "Đánh dấu vào ô để xác nhận" in refused.content.decode() and 'id="confirm-issue"' in refused.content.decode()
+    resolution.refresh_from_db()
+    assert (resolution.status, resolution.number) == ("draft", None)
+    client.post(reverse("resolutions:issue", args=[resolution.pk]), {"confirm": "1"})
     resolution.refresh_from_db()
     assert (resolution.status, resolution.number) == ("issued", 1)
     page = client.get(resolution.get_absolute_url())
