@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
@@ -59,6 +60,11 @@ def _cell_members(cell):
 class MeetingForm(forms.ModelForm):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
+    # Shown (a box to tick) only when the month already has a regular meeting of the cell.
+    second_regular = forms.BooleanField(
+        label=_("Plan it anyway: the cell holds two regular meetings this month"), required=False,
+        widget=forms.HiddenInput,
+    )  # fmt: skip
 
     class Meta:
         model = Meeting
@@ -90,6 +96,17 @@ class MeetingForm(forms.ModelForm):
                     self.add_error("date", exc)
             self.instance.starts_at = starts_at
         kind, duration = data.get("kind"), data.get("duration_minutes")
+        checked = self.instance.starts_at and "date" not in self.errors  # a date refused (year 9999) is not looked up
+        if kind == Meeting.Kind.REGULAR and checked and not data.get("second_regular"):
+            other = self.other_regular_in_month()
+            if other is not None:
+                self.fields["second_regular"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "second_regular",
+                    _("The cell already has a regular meeting this month, on %(date)s. A thematic meeting is planned "
+                      "as “Thematic”; tick the box only for a second regular meeting.")
+                    % {"date": date_format(timezone.localtime(other.starts_at), "d/m/Y")},
+                )  # fmt: skip
         if (
             kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC)
             and duration
@@ -100,6 +117,18 @@ class MeetingForm(forms.ModelForm):
                 _("A cell meeting lasts at least %(minutes)s minutes.") % {"minutes": settings.MEETING_MIN_MINUTES},
             )
         return data
+
+    def other_regular_in_month(self):
+        local = timezone.localtime(self.instance.starts_at)
+        return (
+            Meeting.objects.regular()
+            .not_cancelled()
+            .filter(cell=self.instance.cell)
+            .in_month(local.year, local.month)
+            .exclude(pk=self.instance.pk)
+            .order_by("starts_at")
+            .first()
+        )
 
 
 class MoveForm(WhenMixin):

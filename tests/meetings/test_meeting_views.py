@@ -32,6 +32,25 @@ def test_the_secretary_plans_a_meeting_with_vietnamese_date_and_time(client, sec
     assert str(meeting) == "Sinh hoạt thường kỳ tháng 12/2026"
 
 
+@time_machine.travel("2026-11-21 09:00 +0700")
+def test_a_second_regular_meeting_in_a_month_is_warned_about_before_saving(client, secretary, cell, make_meeting):
+    make_meeting(cell, local(2026, 12, 3, 19, 30))
+    client.force_login(secretary)
+    data = {"kind": "regular", "date": "17/12/2026", "time": "19:30", "duration_minutes": 90, "place": "X"}
+    response = client.post(reverse("meetings:create", args=[cell.pk]), data)
+    assert response.status_code == 200 and "second_regular" in response.context["form"].errors
+    html = response.content.decode()
+    assert "Chi bộ đã có buổi sinh hoạt thường kỳ tháng này, ngày 03/12/2026." in html
+    assert 'type="checkbox" name="second_regular"' in html
+    assert Meeting.objects.count() == 1  # nothing saved yet
+    # A thematic meeting the same month is no second regular one; nor is a regular one in January.
+    assert client.post(reverse("meetings:create", args=[cell.pk]), {**data, "kind": "thematic"}).status_code == 302
+    assert client.post(reverse("meetings:create", args=[cell.pk]), {**data, "date": "07/01/2027"}).status_code == 302
+    # Ticked: planned.
+    assert client.post(reverse("meetings:create", args=[cell.pk]), {**data, "second_regular": "on"}).status_code == 302
+    assert Meeting.objects.regular().in_month(2026, 12).count() == 2
+
+
 def test_a_cell_meeting_is_at_least_90_minutes(client, secretary, cell):
     client.force_login(secretary)
     response = client.post(
