@@ -126,7 +126,15 @@ def move(meeting, starts_at, reason, by=None):
     if meeting.status == Meeting.Status.POSTPONED:
         meeting.status = Meeting.Status.CONFIRMED if meeting.invited_at else Meeting.Status.PLANNED
     meeting.save(update_fields=["starts_at", "status", "status_reason", "updated_at"])
-    change = _log(meeting, "moved", by, previous=previous.isoformat(), new=starts_at.isoformat(), reason=reason)
+    # A reply was given for a day: on another day it no longer holds. The members are asked again by the notice
+    # of the move (with their reply link); a new time on the same day keeps the replies.
+    reset = 0
+    if timezone.localtime(previous).date() != timezone.localtime(starts_at).date():
+        reset = meeting.invitations.exclude(reply=Invitation.Reply.NONE).update(
+            reply=Invitation.Reply.NONE, reason="", replied_at=None, replied_via="", recorded_by=None
+        )
+    change = _log(meeting, "moved", by, previous=previous.isoformat(), new=starts_at.isoformat(), reason=reason,
+                  replies_reset=reset)  # fmt: skip
     _notify_invited(meeting, Message.Kind.MOVED, key=str(change.pk))
     return meeting
 

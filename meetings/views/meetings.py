@@ -237,7 +237,8 @@ def meeting_confirm(request, pk):
 def meeting_move(request, pk):
     meeting = meeting_or_404(request, pk)
     require_manage(request, meeting.cell)
-    form = MoveForm(request.POST or None)
+    local = timezone.localtime(meeting.starts_at)  # the form starts from the meeting's own day and time
+    form = MoveForm(request.POST or None, initial={"date": local.date(), "time": local.time()})
     if request.method == "POST" and form.is_valid():
         try:
             services.move(meeting, form.starts_at(), form.cleaned_data["reason"], by=request.user)

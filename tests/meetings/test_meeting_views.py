@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import AgendaItem, Attendance, Meeting, ScheduleRule, ThematicTopic
+from meetings.models import AgendaItem, Attendance, Invitation, Meeting, ScheduleRule, ThematicTopic
 from members.models import Member
 
 from .conftest import local
@@ -112,6 +112,34 @@ def test_move_postpone_and_cancel_through_the_pages(client, secretary, cell, mak
     meeting.refresh_from_db()
     assert (meeting.status, meeting.status_reason) == ("cancelled", "Bão to")
     assert list(meeting.changes.values_list("action", flat=True)) == ["cancelled", "postponed", "moved", "created"]
+
+
+def test_moving_starts_from_the_meeting_s_time_and_asks_for_replies_again(
+    client, secretary, member, cell, make_meeting, mailoutbox, django_capture_on_commit_callbacks
+):
+    with time_machine.travel("2026-11-20 09:00 +0700", tick=False):
+        meeting = make_meeting(cell, local(2026, 12, 3, 19, 30))
+        services.confirm(meeting)
+        lan = Invitation.objects.get(meeting=meeting, member__user=member)
+        services.reply(lan, "yes", "", through_link=False)
+        client.force_login(secretary)
+        form = client.get(reverse("meetings:move", args=[meeting.pk])).context["form"]
+        assert form["date"].value() == date(2026, 12, 3) and form["time"].value().strftime("%H:%M") == "19:30"
+        # Another hour the same day: the replies hold.
+        client.post(reverse("meetings:move", args=[meeting.pk]), {"date": "03/12/2026", "time": "08:00",
+                                                                  "reason": "Trùng lịch"})  # fmt: skip
+        lan.refresh_from_db()
+        assert lan.reply == "yes"
+        # Another day: the reply given for the old day no longer counts, and the members are asked again.
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("meetings:move", args=[meeting.pk]), {"date": "05/12/2026", "time": "19:30",
+                                                                      "reason": "Mùa vụ"})  # fmt: skip
+    lan.refresh_from_db()
+    assert (lan.reply, lan.replied_at) == ("", None)
+    assert meeting.changes.filter(action="moved").first().detail["replies_reset"] == 1
+    [notice] = [m for m in mailoutbox if m.to == [Member.objects.get(user=member).email]]
+    assert "không còn giá trị: đề nghị đồng chí trả lời lại" in notice.body
 
 
 def test_the_agenda_is_edited_added_to_and_trimmed(client, secretary, cell, make_meeting):
