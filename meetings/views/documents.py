@@ -3,6 +3,7 @@ committees."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from ..forms import (
     GuidanceForm,
 )
 from ..models import (
+    AgendaItem,
     Document,
     Guidance,
     Meeting,
@@ -31,16 +33,41 @@ from .base import meeting_or_404, require_manage
 def agenda_edit(request, pk):
     meeting = meeting_or_404(request, pk)
     require_manage(request, meeting.cell)
-    formset = AgendaFormSet(request.POST or None, queryset=meeting.agenda_items.all())
+    items = meeting.agenda_items.all()
+    # New items go last in the body of the meeting, before its closing part.
+    last = max((i.order for i in items if i.section != AgendaItem.Section.CLOSING), default=0)
+    formset = AgendaFormSet(request.POST or None, queryset=items, initial=[{"order": last + 1}, {"order": last + 2}])
     if request.method == "POST" and formset.is_valid():
-        for item in formset.save(commit=False):
-            item.meeting = meeting
-            item.save()
-        for item in formset.deleted_objects:
-            item.delete()
+        with transaction.atomic():
+            for item in formset.save(commit=False):
+                item.meeting = meeting
+                item.save()
+            for item in formset.deleted_objects:
+                item.delete()
+            moved = _move_item(meeting, request.POST.get("move", ""))
+        if moved:  # an item moved up or down: the secretary stays on the agenda
+            return redirect("meetings:agenda", pk=meeting.pk)
         messages.success(request, _("The agenda was saved."))
         return redirect(meeting)
     return render(request, "meetings/agenda_form.html", {"formset": formset, "meeting": meeting})
+
+
+def _move_item(meeting, move):
+    """Swap an item with the one before ("<id>:up") or after ("<id>:down") it; numbers them again 10, 20, …
+    so that two items never share a place. Returns whether anything moved."""
+    pk, _sep, direction = move.partition(":")
+    items = list(meeting.agenda_items.order_by("order", "pk"))
+    index = next((n for n, item in enumerate(items) if str(item.pk) == pk), None)
+    if index is None or direction not in ("up", "down"):
+        return False
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    for position, item in enumerate(items, start=1):
+        item.order = position * 10
+    AgendaItem.objects.bulk_update(items, ["order"])
+    return True
 
 
 @login_required

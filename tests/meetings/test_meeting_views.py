@@ -142,6 +142,38 @@ def test_moving_starts_from_the_meeting_s_time_and_asks_for_replies_again(
     assert "không còn giá trị: đề nghị đồng chí trả lời lại" in notice.body
 
 
+def agenda_data(items, **extra):
+    data = {"form-TOTAL_FORMS": len(items), "form-INITIAL_FORMS": len(items)}
+    for index, item in enumerate(items):
+        data.update({f"form-{index}-id": item.pk, f"form-{index}-section": item.section,
+                     f"form-{index}-order": item.order, f"form-{index}-title": item.title})  # fmt: skip
+    return {**data, **extra}
+
+
+def test_new_agenda_items_go_last_and_items_move_up_and_down(client, secretary, cell, make_meeting):
+    meeting = make_meeting(cell)
+    client.force_login(secretary)
+    url = reverse("meetings:agenda", args=[meeting.pk])
+    page = client.get(url)
+    body = [i.order for i in meeting.agenda_items.all() if i.section != "closing"]
+    new_rows = page.context["formset"].extra_forms
+    assert [form["order"].value() for form in new_rows] == [max(body) + 1, max(body) + 2]
+    html = page.content.decode()
+    assert html.count('name="move"') == 2 * meeting.agenda_items.count()  # buttons: reached by keyboard too
+    items = list(meeting.agenda_items.order_by("order", "pk"))
+    # "Move up" on the third item: it is second now, and the agenda keeps one place per item.
+    response = client.post(url, agenda_data(items, move=f"{items[2].pk}:up"))
+    assert response["Location"] == url
+    after = list(meeting.agenda_items.order_by("order", "pk"))
+    assert [i.pk for i in after[:3]] == [items[0].pk, items[2].pk, items[1].pk]
+    assert len({i.order for i in after}) == len(after)
+    # "Move down" on the last does nothing; an id of another meeting's item changes nothing either.
+    other = make_meeting(cell).agenda_items.first()
+    for move in (f"{after[-1].pk}:down", f"{other.pk}:up", "x:up"):
+        client.post(url, agenda_data(after, move=move))
+        assert list(meeting.agenda_items.order_by("order", "pk")) == after
+
+
 def test_the_agenda_is_edited_added_to_and_trimmed(client, secretary, cell, make_meeting):
     meeting = make_meeting(cell)
     items = list(meeting.agenda_items.all())
