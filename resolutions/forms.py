@@ -1,6 +1,7 @@
 """The forms of resolutions: the resolution and its tasks, progress reports, reviews, directives and study."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.documents import DocumentField
@@ -27,6 +28,10 @@ class ResolutionForm(forms.ModelForm):
 
 
 class TaskForm(forms.ModelForm):
+    # Shown (a box to tick) only for a deadline before the resolution's own date.
+    early_deadline = forms.BooleanField(label=_("Keep this deadline, before the resolution's date"), required=False,
+                                        widget=forms.HiddenInput)  # fmt: skip
+
     class Meta:
         model = Task
         fields = ["title", "responsible", "helpers", "deadline", "expected_result"]
@@ -35,9 +40,21 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, resolution, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.resolution = resolution
+        self.resolution = resolution
         members = Member.objects.filter(cell=resolution.cell, status__in=[Member.Status.ACTIVE, Member.Status.VISITING])
         self.fields["responsible"].queryset = members
         self.fields["helpers"].queryset = members
+
+    def clean(self):
+        data = super().clean()
+        deadline = data.get("deadline")
+        dated = self.resolution.issued_on or timezone.localtime(self.resolution.meeting.starts_at).date()
+        if deadline and deadline < dated and not data.get("early_deadline"):
+            self.fields["early_deadline"].widget = forms.CheckboxInput()
+            self.add_error("early_deadline", _("The deadline is before the resolution's date, %(date)s: a slip of the "
+                                               "year? Correct it, or tick the box to keep it.")
+                           % {"date": dated.strftime("%d/%m/%Y")})  # fmt: skip
+        return data
 
 
 class ProgressForm(forms.Form):

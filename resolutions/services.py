@@ -109,3 +109,24 @@ def submit_essay(session, member, file=None, on=None):
         defaults={"submitted_on": on or timezone.localdate(), **({"file": file} if file else {})},
     )
     return essay
+
+
+@transaction.atomic
+def tasks_from_minutes(resolution):
+    """Make a task of each assignment of the meeting's minutes that has a person and a deadline and is not a task
+    of the resolution yet. Returns (the tasks made, the assignments left out, described)."""
+    from minutes.models import MinutesTask
+
+    existing = set(resolution.tasks.values_list("title", "responsible_id"))
+    made, skipped = [], []
+    for assignment in MinutesTask.objects.filter(minutes__meeting=resolution.meeting).select_related("member"):
+        title = assignment.description.strip()[:300]
+        if assignment.member is None or assignment.deadline is None:
+            skipped.append(title)
+            continue
+        if (title, assignment.member_id) in existing:
+            continue
+        made.append(Task.objects.create(resolution=resolution, title=title, responsible=assignment.member,
+                                        deadline=assignment.deadline))  # fmt: skip
+        existing.add((title, assignment.member_id))
+    return made, skipped

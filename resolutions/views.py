@@ -3,6 +3,7 @@ and a member's evidence."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from meetings.documents import serve
 from meetings.models import Meeting
 from members import access
+from minutes.models import MinutesTask
 
 from . import documents, services
 from .forms import DirectiveForm, EssayForm, ProgressForm, ResolutionForm, ReviewForm, StudySessionForm, TaskForm
@@ -56,13 +58,17 @@ def create(request, pk):
 def detail(request, pk):
     resolution = _resolution(request, pk)
     user_access = access.for_user(request.user)
-    tasks = list(resolution.tasks.select_related("responsible").prefetch_related("helpers"))
+    tasks = list(
+        resolution.tasks.select_related("responsible").prefetch_related("helpers")
+        .annotate(reports=Count("updates"))
+    )  # fmt: skip
     today = timezone.localdate()
     for task in tasks:
         task.overdue = task.is_overdue(today)
         task.can_update = user_access.can_update_task(task)
+    minutes_tasks = MinutesTask.objects.filter(minutes__meeting=resolution.meeting).count()
     return render(request, "resolutions/detail.html", {
-        "resolution": resolution, "tasks": tasks, "cell": resolution.cell,
+        "resolution": resolution, "tasks": tasks, "cell": resolution.cell, "minutes_tasks": minutes_tasks,
         "can_manage": user_access.can_manage_meetings(resolution.cell),
         "reviews": resolution.reviews.all(), "review_form": ReviewForm(initial={"held_on": today}),
     })  # fmt: skip
@@ -112,6 +118,66 @@ def task_create(request, pk):
         messages.success(request, _("The task was added."))
         return redirect(resolution)
     return render(request, "resolutions/task_form.html", {"form": form, "resolution": resolution})
+
+
+def _task_to_change(request, pk):
+    """A task the user's cell committee may still change: one nobody has reported progress on."""
+    task = get_object_or_404(
+        Task.objects.filter(resolution__in=Resolution.objects.visible_to(access.for_user(request.user))).select_related(
+            "resolution__cell", "resolution__meeting"
+        ),
+        pk=pk,
+    )
+    access.require(access.for_user(request.user).can_manage_meetings(task.resolution.cell))
+    if task.updates.exists():
+        messages.error(request, _("Progress has been reported on this task: it can no longer be changed or withdrawn."))
+        return task, False
+    return task, True
+
+
+@login_required
+def task_edit(request, pk):
+    task, changeable = _task_to_change(request, pk)
+    if not changeable:
+        return redirect(task.resolution)
+    form = TaskForm(request.POST or None, instance=task, resolution=task.resolution)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        documents.request_pdf(task.resolution)
+        messages.success(request, _("The task was saved."))
+        return redirect(task.resolution)
+    return render(request, "resolutions/task_form.html", {"form": form, "resolution": task.resolution, "task": task})
+
+
+@require_POST
+@login_required
+def task_withdraw(request, pk):
+    task, changeable = _task_to_change(request, pk)
+    if changeable:
+        with transaction.atomic():
+            Task.objects.filter(pk=task.pk).delete()
+        documents.request_pdf(task.resolution)
+        messages.success(request, _("The task “%(title)s” was withdrawn.") % {"title": task.title})
+    return redirect(task.resolution)
+
+
+@require_POST
+@login_required
+def tasks_from_minutes(request, pk):
+    """The assignments the minutes recorded become the resolution's tasks, with no retyping; those without a
+    person or a deadline are named, to be added by hand."""
+    resolution = _resolution(request, pk)
+    access.require(access.for_user(request.user).can_manage_meetings(resolution.cell))
+    made, skipped = services.tasks_from_minutes(resolution)
+    if made:
+        documents.request_pdf(resolution)
+        messages.success(request, _("%(count)s tasks were made from the minutes.") % {"count": len(made)})
+    if skipped:
+        messages.warning(request, _("Without a person or a deadline, not made: %(items)s.")
+                         % {"items": "; ".join(skipped)})  # fmt: skip
+    if not made and not skipped:
+        messages.info(request, _("Every assignment of the minutes is already a task."))
+    return redirect(resolution)
 
 
 @login_required

@@ -475,3 +475,62 @@ def test_bad_evidence_is_refused_and_nothing_is_recorded(client, issued, member)
     client.post(reverse("resolutions:task_progress", args=[task.pk]),
                 {"status": "in_progress", "percent": 50, "evidence": good})  # fmt: skip
     assert task.updates.get().evidence.name.endswith("anh.png")
+
+
+def test_a_deadline_before_the_resolution_s_date_asks_for_a_confirmation(client, issued, secretary, member):
+    resolution, _task = issued  # issued on 01/11/2026
+    client.force_login(secretary)
+    url = reverse("resolutions:task_create", args=[resolution.pk])
+    data = {"title": "Rà soát hộ nghèo", "responsible": Member.objects.get(user=member).pk, "deadline": "30/11/2025"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "early_deadline" in response.context["form"].errors
+    assert "trước ngày của nghị quyết, 01/11/2026" in response.content.decode()
+    assert not resolution.tasks.filter(title="Rà soát hộ nghèo").exists()
+    assert client.post(url, {**data, "early_deadline": "on"}).status_code == 302
+    assert resolution.tasks.get(title="Rà soát hộ nghèo").deadline == date(2025, 11, 30)
+
+
+def test_a_task_is_edited_or_withdrawn_until_it_has_progress(client, issued, secretary, member):
+    resolution, task = issued
+    client.force_login(secretary)
+    page = client.get(resolution.get_absolute_url()).content.decode()
+    assert reverse("resolutions:task_edit", args=[task.pk]) in page
+    client.post(reverse("resolutions:task_edit", args=[task.pk]),
+                {"title": "Vận động vệ sinh môi trường thôn", "responsible": task.responsible_id,
+                 "deadline": "15/12/2026"})  # fmt: skip
+    task.refresh_from_db()
+    assert (task.title, task.deadline) == ("Vận động vệ sinh môi trường thôn", date(2026, 12, 15))
+    services.report_progress(task, member, "in_progress", 30)
+    response = client.post(reverse("resolutions:task_withdraw", args=[task.pk]), follow=True)
+    assert "không thể sửa hoặc rút" in response.content.decode()
+    assert Task.objects.filter(pk=task.pk).exists()
+    page = client.get(resolution.get_absolute_url()).content.decode()
+    assert reverse("resolutions:task_edit", args=[task.pk]) not in page
+    other = Task.objects.create(resolution=resolution, title="Việc mới", responsible=task.responsible,
+                                deadline=date(2026, 12, 20))  # fmt: skip
+    client.post(reverse("resolutions:task_withdraw", args=[other.pk]))
+    assert not Task.objects.filter(pk=other.pk).exists()
+
+
+def test_the_minutes_assignments_become_tasks_without_retyping(client, issued, secretary, held_meeting):
+    from minutes.models import MinutesTask
+
+    resolution, _task = issued
+    people = list(Member.objects.filter(cell=resolution.cell).order_by("pk"))
+    minutes = held_meeting.minutes
+    MinutesTask.objects.create(minutes=minutes, member=people[0], description="Sửa đường liên thôn",
+                               deadline=date(2026, 12, 31))  # fmt: skip
+    MinutesTask.objects.create(minutes=minutes, member=people[1], description="Thu đảng phí",
+                               deadline=date(2026, 12, 15))  # fmt: skip
+    MinutesTask.objects.create(minutes=minutes, member=None, description="Chuẩn bị hội nghị", deadline=None)
+    client.force_login(secretary)
+    page = client.get(resolution.get_absolute_url()).content.decode()
+    assert "Lấy nhiệm vụ từ biên bản (3 việc)" in page
+    response = client.post(reverse("resolutions:tasks_from_minutes", args=[resolution.pk]), follow=True)
+    html = response.content.decode()
+    assert "Đã tạo 2 nhiệm vụ từ biên bản." in html and "Chuẩn bị hội nghị" in html
+    made = {(t.title, t.responsible_id, t.deadline) for t in resolution.tasks.exclude(pk=_task.pk)}
+    assert made == {("Sửa đường liên thôn", people[0].pk, date(2026, 12, 31)),
+                    ("Thu đảng phí", people[1].pk, date(2026, 12, 15))}  # fmt: skip
+    client.post(reverse("resolutions:tasks_from_minutes", args=[resolution.pk]))  # again: nothing twice
+    assert resolution.tasks.count() == 3
