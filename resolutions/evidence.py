@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Attendance
@@ -71,7 +72,24 @@ def evidence(members, year, today=None):
         figures["removal_months"] = flags.get(member_id, [])
         figures["band"] = suggest(figures)
         figures["band_label"] = BANDS[figures["band"]]
+        figures["band_reason"] = reason(figures)
     return result
+
+
+def reason(figures):
+    """Why the tasks point to "not completed", in the member's own figures (the committee decides, and must be
+    able to check): tasks not done or overdue, or the share finished late."""
+    if figures["band"] != "not_done":
+        return ""
+    if figures["not_done"]:
+        return ngettext(
+            "%(n)s task not done, or past its deadline and not finished.",
+            "%(n)s tasks not done, or past their deadline and not finished.",
+            figures["not_done"],
+        ) % {"n": figures["not_done"]}
+    return gettext("%(late)s of %(due)s tasks finished late: more than %(allowed)s%%.") % {
+        "late": figures["late_done"], "due": figures["due"], "allowed": round(100 * LATE_SHARE_ALLOWED)
+    }  # fmt: skip
 
 
 def suggest(figures):

@@ -434,8 +434,22 @@ def test_the_evidence_counts_only_tasks_already_due(make_resolution, member):
         )
     figures = evidence([hoa], 2026, today=date(2026, 11, 21))[hoa.pk]
     assert (figures["due"], figures["late_done"], figures["band"]) == (2, 1, "not_done")  # 1 late of 2 due: 50%
+    # "Không hoàn thành" always says why, in the member's own figures.
+    assert figures["band_reason"] == "1/2 nhiệm vụ hoàn thành muộn: quá 20%."
     later = evidence([hoa], 2026, today=date(2027, 3, 1))[hoa.pk]
     assert later["not_done"] == 3  # seen after the year: what was never done is not done
+    assert later["band_reason"] == "3 nhiệm vụ chưa hoàn thành, hoặc đã quá hạn mà chưa xong."
+
+
+def test_a_single_late_task_says_why_on_the_member_s_page(client, make_resolution, secretary, member):
+    resolution = services.issue(make_resolution(), on=date(2026, 1, 10))
+    hoa = Member.objects.get(user=member)
+    item = Task.objects.create(resolution=resolution, title="Việc", responsible=hoa, deadline=date(2026, 2, 1))
+    services.report_progress(item, None, Task.Status.DONE, 100, on=date(2026, 2, 3))
+    client.force_login(secretary)
+    with time_machine.travel("2026-11-21 09:00 +0700"):
+        page = client.get(reverse("members:detail", args=[hoa.pk])).content.decode()
+    assert "Không hoàn thành nhiệm vụ</strong> — 1/1 nhiệm vụ hoàn thành muộn: quá 20%." in page
 
 
 def test_no_resolution_from_a_committee_meeting(client, secretary, cell):
