@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo.errors import summary as error_summary
 from meetings.models import Meeting
 from members import access
 from members.names import fold
@@ -170,6 +171,16 @@ def minutes_edit(request, pk):
             "weights": weights,
             "base": base,
             "conflict": conflict,
+            "errors": error_summary(
+                [
+                    (_("Minutes"), form),
+                    (_("Sections"), formsets["sections"]),
+                    (_("Contributions"), formsets["contributions"]),
+                    (_("Tasks"), formsets["tasks"]),
+                    (_("Votes"), formsets["votes"]),
+                    (_("Self-assessment of quality"), quality_form),
+                ]
+            ),
         },
     )
 

@@ -513,3 +513,18 @@ def test_numbers_have_a_decimal_comma_and_history_lines_are_vietnamese(editor, h
     meeting_page = editor.get(reverse("meetings:detail", args=[held.pk])).content.decode()
     assert " · lên kế hoạch" in meeting_page and " · ghi nhận điểm danh" in meeting_page
     assert " · created" not in meeting_page and " · attendance" not in meeting_page
+
+
+def test_a_refused_save_lists_every_error_at_the_top_and_keeps_the_text(editor, held):
+    minutes = workflow.start(held)
+    data = edit_data(minutes, start_time="25:99", conclusion="Kết luận dài đã viết cả buổi.",
+                     **vote("Thông qua nghị quyết", 99))  # fmt: skip
+    response = post_edit(editor, held, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "Chưa lưu được: 2 chỗ cần sửa." in summary
+    assert 'href="#id_start_time"' in summary and 'href="#id_votes-0-subject"' in summary
+    assert "Biểu quyết, dòng 1" in summary
+    assert "Kết luận dài đã viết cả buổi." in html and 'value="Thông qua nghị quyết"' in html  # kept
+    assert Minutes.objects.get(pk=minutes.pk).version == minutes.version  # nothing saved
