@@ -112,9 +112,11 @@ def schedule(request, pk):
     if request.method == "POST" and "plan" in request.POST:
         plan_form = PlanYearForm(request.POST)
         if rule.pk and plan_form.is_valid():
-            created = plan_year(cell, plan_form.cleaned_data["year"], by=request.user)
+            planned_year = plan_form.cleaned_data["year"]
+            created = plan_year(cell, planned_year, by=request.user)
             messages.success(request, _("%(count)s meetings were planned.") % {"count": len(created)})
-            return redirect(reverse("meetings:calendar", args=[cell.pk]) + "?view=list")
+            # The list of the year just planned (not of this one).
+            return redirect(reverse("meetings:calendar", args=[cell.pk]) + f"?view=list&month={planned_year}-01")
     elif request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The regular schedule was saved."))

@@ -206,6 +206,11 @@ def test_the_schedule_page_saves_the_rule_and_plans_the_year(client, secretary, 
     client.post(reverse("meetings:schedule", args=[cell.pk]), {"plan": "1", "year": 2026})
     assert Meeting.objects.filter(cell=cell, kind="regular").count() == 9
     assert ScheduleRule.objects.get(cell=cell).committee_days_before == 2
+    # Planning next year shows next year's list, not this one's.
+    planned = client.post(reverse("meetings:schedule", args=[cell.pk]), {"plan": "1", "year": 2027}, follow=True)
+    assert planned.redirect_chain[-1][0].endswith("?view=list&month=2027-01")
+    listed = planned.context["meetings"]
+    assert listed and {timezone.localtime(m.starts_at).year for m in listed} == {2027}
 
 
 @time_machine.travel("2026-11-21 09:00 +0700")  # a meeting on 20/12/2026 is within the planning window
