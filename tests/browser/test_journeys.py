@@ -1,0 +1,54 @@
+"""First visits, at phone size, starting from the home page and clicking only what is on the screen (no typed
+address after the login)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import Invitation, Meeting
+from members.models import Member
+from resolutions.models import Resolution, Task
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_member_replies_and_reports_on_a_task_from_the_home_page(phone, live_server, cell, secretary, member):
+    """An elderly member's month: the home page says what waits; they answer the invitation and report on
+    their task, and find their report where they left it."""
+    lan = Member.objects.get(user=member)
+    meeting = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=4), place="Nhà văn hóa thôn Đông")
+    )
+    services.confirm(meeting)
+    earlier = services.create_meeting(
+        Meeting(cell=cell, starts_at=timezone.now() - timedelta(days=30), place="Nhà văn hóa thôn Đông")
+    )
+    resolution = Resolution.objects.create(cell=cell, meeting=earlier, title="Nghị quyết tháng trước",
+                                           status=Resolution.Status.ISSUED, year=2026, number=7)  # fmt: skip
+    Task.objects.create(resolution=resolution, title="Vận động các hộ đóng quỹ khuyến học", responsible=lan,
+                        deadline=timezone.localdate() + timedelta(days=10))  # fmt: skip
+
+    log_in(phone, live_server, "member")
+    next_meeting = phone.locator("#home-next-meeting")
+    next_meeting.get_by_role("button", name="Tôi sẽ dự họp").click()
+    phone.locator("#reply-done").wait_for()
+    assert "đồng chí sẽ dự họp" in phone.locator("#reply-done").inner_text()
+    assert Invitation.objects.get(meeting=meeting, member=lan).reply == "yes"
+
+    phone.get_by_role("link", name="Chibo", exact=True).click()  # the name at the top leads home
+    assert "Sẽ dự" in phone.locator("#home-next-meeting").inner_text()  # the home now shows the answer
+    tasks = phone.locator("#home-tasks")
+    assert "Vận động các hộ đóng quỹ khuyến học" in tasks.inner_text()
+    tasks.get_by_role("link", name="Báo cáo").click()
+    phone.select_option("#id_status", "in_progress")
+    phone.fill("#id_percent", "50")
+    phone.fill("#id_note", "Đã vận động được 12 hộ.")
+    phone.get_by_role("button", name="Gửi báo cáo").click()
+    phone.locator("#my-tasks").wait_for()
+    assert "Đã vận động được 12 hộ." in phone.locator("#my-tasks").inner_text()
+    task = Task.objects.get(responsible=lan)
+    assert (task.status, task.percent, task.updates.get().note) == ("in_progress", 50, "Đã vận động được 12 hộ.")
