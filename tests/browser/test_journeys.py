@@ -10,6 +10,8 @@ from meetings import services
 from meetings.models import Invitation, Meeting
 from members.models import Member
 from resolutions.models import Resolution, Task
+from tests.dashboards.test_dashboard_views import hold
+from tests.meetings.conftest import local
 
 from .conftest import log_in
 
@@ -52,3 +54,24 @@ def test_a_member_replies_and_reports_on_a_task_from_the_home_page(phone, live_s
     assert "Đã vận động được 12 hộ." in phone.locator("#my-tasks").inner_text()
     task = Task.objects.get(responsible=lan)
     assert (task.status, task.percent, task.updates.get().note) == ("in_progress", 50, "Đã vận động được 12 hộ.")
+
+
+def test_a_commune_viewer_finds_the_weakest_cell_and_opens_its_last_meeting(
+    phone, live_server, commune, cell, sibling_cell, commune_viewer, secretary, member, make_member
+):
+    absent = make_member(cell, "Bùi Văn Vắng")
+    year = timezone.localdate().year
+    last = [hold(cell, local(year, month, 3, 19, 30), absent=[absent]) for month in (1, 2)][-1]
+    make_member(sibling_cell, "Cao Thị Đủ")
+    hold(sibling_cell, local(year, 2, 5, 19, 30))
+
+    log_in(phone, live_server, "commune_viewer")
+    phone.locator(".home-committee").get_by_role("link", name="Bảng theo dõi").click()
+    phone.get_by_role("heading", name=f"Bảng theo dõi: {commune.name}").wait_for()
+    attendance = phone.locator('#weakest [data-measure="attendance"]')
+    assert attendance.get_by_role("link").first.inner_text() == cell.name  # the weakest on attendance
+    attendance.get_by_role("link", name=cell.name).click()
+    phone.get_by_role("heading", name=f"Bảng theo dõi: {cell.name}").wait_for()
+    phone.locator("#meetings").get_by_role("link").last.click()  # the year's meetings, oldest first
+    phone.wait_for_url(f"**/meetings/{last.pk}/")
+    assert "Bùi Văn Vắng" in phone.content()  # who was absent, on the meeting's page
