@@ -92,9 +92,22 @@ def demo(transactional_db, live_server):
     }
 
 
+def axe_violations(page, live_server):
+    """What axe finds on the page open in `page`: one line per rule, with its impact and the failing nodes."""
+    page.route(f"**{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+    page.add_script_tag(url=live_server.url + AXE_URL)
+    found = []
+    for violation in page.evaluate(AXE_RUN)["violations"]:
+        targets = "\n      ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
+        found.append(
+            f"{violation['id']} ({violation['impact']}), {len(violation['nodes'])} node(s): {violation['help']}"
+            f"\n      {targets}"
+        )
+    return found
+
+
 def check_pages(page, live_server, pages_by_login, phone=False):
     """Opens every page as its user and returns the list of what axe (and, on a phone, the ruler) found."""
-    page.route(f"**{AXE_URL}", lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
     problems = []
     for login, pages in pages_by_login.items():
         page.context.clear_cookies()
@@ -102,18 +115,13 @@ def check_pages(page, live_server, pages_by_login, phone=False):
             page.goto(live_server.url + reverse("login"))
             page.fill("#id_username", login)
             page.fill("#id_password", DEMO_PASSWORD)
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_url(live_server.url + "/")
         for title, path in pages:
             response = page.goto(live_server.url + path)
             assert response.status == 200, f"{title} ({path}) answered {response.status}"
-            page.add_script_tag(url=live_server.url + AXE_URL)
-            for violation in page.evaluate(AXE_RUN)["violations"]:
-                targets = "\n      ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
-                problems.append(
-                    f"{title} ({path}) as {login or 'anonymous'}: {violation['id']} ({violation['impact']}), "
-                    f"{len(violation['nodes'])} node(s): {violation['help']}\n      {targets}"
-                )
+            for violation in axe_violations(page, live_server):
+                problems.append(f"{title} ({path}) as {login or 'anonymous'}: {violation}")
             if phone and (small := page.evaluate(SMALL_BUTTONS)):
                 problems.append(f"{title} ({path}): buttons under 44 px on a phone: {', '.join(small)}")
     return problems
