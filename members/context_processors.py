@@ -1,5 +1,7 @@
 from . import access as access_module
 
+LARGE_TEXT_COOKIE = "chibo_large_text"
+
 
 def access(request):
     """Expose the user's access to templates (menus show only what the user may open)."""
@@ -7,3 +9,8 @@ def access(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"access": access_module.for_user(user)}
+
+
+def large_text(request):
+    """The large-text switch, read from its cookie so the page is painted at the chosen size at once."""
+    return {"large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"}

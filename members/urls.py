@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("text-size/", views.text_size, name="text_size"),
     path("units/", views.tree, name="tree"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/add/", views.unit_create, name="unit_create"),

@@ -28,7 +28,7 @@ def log_in(page, login):
     page.goto(BASE + "/accounts/login/")
     page.fill("#id_username", login)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
 
 

@@ -22,6 +22,8 @@ ROLES = ["anonymous", "member", "outsider", "secretary", "viewer_other_branch", 
 # url name, how to build its arguments, method, then the expected answer per role (in ROLES order).
 TABLE = [
     ("members:home", None, "get", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    # The large-text switch only sets a cookie: for anyone, a reply link's reader included.
+    ("members:text_size", None, "post", [302, 302, 302, 302, 302, 302, 302]),
     ("members:tree", None, "get", [LOGIN, 403, 403, 403, 200, 200, 200]),
     ("members:unit", "commune", "get", [LOGIN, 404, 404, 404, 404, 200, 200]),
     ("members:unit", "cell", "get", [LOGIN, 302, 404, 302, 404, 302, 302]),

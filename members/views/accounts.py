@@ -1,5 +1,5 @@
 """Accounts: the health check, logging in, accepting an invitation, password reset, the home page, a member's login
-address and the invitation to create a login."""
+address, the invitation to create a login and the large-text switch."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,14 +9,16 @@ from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chibo import dispatch, throttle
 
 from .. import access, services, signals
+from ..context_processors import LARGE_TEXT_COOKIE
 from ..forms import (
     LoginForm,
     PasswordResetForm,
@@ -29,6 +31,25 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+def text_size(request):
+    """The "Chữ lớn" switch in the menu, for anyone (a member opening a reply link is not logged in). Kept in a
+    cookie rather than on the account so base.html has it before the first paint, on every device."""
+    response = redirect(_safe_next(request) or reverse("members:home"))
+    if request.POST.get("large") == "1":
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, secure=request.is_secure(),
+                            httponly=True, samesite="Lax")  # fmt: skip
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
+
+
+def _safe_next(request):
+    url = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
+    return url if allowed else None
 
 
 class LoginView(auth_views.LoginView):

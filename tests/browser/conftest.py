@@ -110,4 +110,4 @@ def log_in(page, live_server, login):
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", login)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")

@@ -22,7 +22,7 @@ def test_the_secretary_writes_votes_signs_and_downloads_the_minutes(page, live_s
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", "secretary")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
     page.get_by_role("link", name="Biên bản", exact=True).click()
     page.get_by_role("button", name="Viết biên bản").click()

@@ -36,7 +36,8 @@ def test_a_member_reports_progress_on_a_task_from_a_phone(phone, live_server, se
     button = phone.get_by_role("button", name="Gửi báo cáo")
     assert button.bounding_box()["width"] >= 300
     button.click()
-    phone.locator("#task-list").wait_for()
+    phone.locator("#my-tasks").wait_for()  # back on their tasks, the report shown under the task
+    assert "Đã trồng 30 cây ở xóm Đông" in phone.locator("#my-tasks").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     task.refresh_from_db()
     assert (task.status, task.percent) == ("in_progress", 60)
