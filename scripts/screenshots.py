@@ -5,7 +5,8 @@
 
 With "dashboards", only the dashboard screens and the monthly report's first page (pdftoppm) are taken; with
 "reach", only the screens that reach members without e-mail (the secretary opens the next meeting's reach
-page and prints its invitation sheets; a member logs in with a phone number).
+page and prints its invitation sheets; a member logs in with a phone number); with "homes", the home page of
+a member, a secretary and a commune committee on a phone.
 """
 
 import shutil
@@ -87,10 +88,27 @@ def reach(browser):
     member.screenshot(path=OUT / "phone-login.png")
 
 
+def homes(browser):
+    """The home page of each role on a phone: what waits for a member, the secretary's month, a committee's
+    cells to follow up."""
+    phone_size = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "device_scale_factor": 2,
+                  "locale": "vi-VN"}  # fmt: skip
+    for login, name in (("dangvien", "phone-home"), ("bithu", "phone-home-secretary"),
+                        ("xa.tanhung", "phone-home-committee")):  # fmt: skip
+        page = browser.new_context(**phone_size).new_page()
+        log_in(page, login)
+        page.screenshot(path=OUT / f"{name}.png", full_page=True)
+        page.context.close()
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        if ONLY == "homes":
+            homes(browser)
+            browser.close()
+            return
         if ONLY == "reach":
             reach(browser)
             browser.close()
