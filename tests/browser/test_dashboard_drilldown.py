@@ -53,3 +53,21 @@ def test_a_secretary_reads_the_cells_dashboard_on_a_phone(phone, live_server, se
     assert Member.objects.filter(cell=cell).count() == 3
     # 2 of 3 present at each of the two meetings
     assert phone.locator('[data-figure="attendance_rate"]').inner_text() == "66,7 %"
+
+
+def test_the_period_chooser_shows_only_the_fields_of_the_chosen_period(page, live_server, commune_viewer, commune):
+    log_in(page, live_server, "commune_viewer")
+    page.locator(".home-committee").get_by_role("link", name="Bảng theo dõi").click()
+    page.get_by_role("heading", name=f"Bảng theo dõi: {commune.name}").wait_for()
+    month, start, end = (page.locator(f"#id_{name}") for name in ("month", "start", "end"))
+    assert month.is_visible() and not start.is_visible() and not end.is_visible()  # a year: which one
+    page.select_option("#id_period", "custom")
+    assert start.is_visible() and end.is_visible() and not month.is_visible()
+    page.fill("#id_start", "2026-03")
+    page.fill("#id_end", "2026-05")
+    page.get_by_role("button", name="Xem").click()
+    page.get_by_role("heading", name=f"Bảng theo dõi: {commune.name}").wait_for()
+    assert "03/2026" in page.locator("#period-label").inner_text()
+    assert start.is_visible() and not month.is_visible()  # the page comes back as it was left
+    page.select_option("#id_period", "quarter")
+    assert month.is_visible() and not start.is_visible()
