@@ -4,6 +4,7 @@ address after the login)."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from meetings import services
@@ -75,3 +76,43 @@ def test_a_commune_viewer_finds_the_weakest_cell_and_opens_its_last_meeting(
     phone.locator("#meetings").get_by_role("link").last.click()  # the year's meetings, oldest first
     phone.wait_for_url(f"**/meetings/{last.pk}/")
     assert "Bùi Văn Vắng" in phone.content()  # who was absent, on the meeting's page
+
+
+def test_a_secretary_prepares_holds_and_closes_a_meeting_from_the_home_page(phone, live_server, cell, secretary,
+                                                                             member):  # fmt: skip
+    """The month path leads the secretary through it: plan, confirm (the invitations go), then, once the
+    meeting is over, attendance and the minutes, signed."""
+    log_in(phone, live_server, "secretary")
+    path = phone.locator("#home-path")
+    path.get_by_role("link", name="Lập kế hoạch sinh hoạt thường kỳ tháng này").click()
+    day = timezone.localdate() + timedelta(days=2)
+    phone.fill("#id_date", day.strftime("%d/%m/%Y"))
+    phone.fill("#id_time", "19:30")
+    phone.fill("#id_place", "Nhà văn hóa thôn Đông")
+    phone.get_by_role("button", name="Lưu", exact=True).click()
+    phone.get_by_role("button", name="Chốt lịch và gửi giấy mời").click()
+    meeting = Meeting.objects.get(cell=cell, kind=Meeting.Kind.REGULAR)
+    assert meeting.status == Meeting.Status.CONFIRMED and meeting.invitations.count() == 2
+
+    # Two hours after it began, in the server's clock (the live server runs in this process).
+    with time_machine.travel(meeting.starts_at + timedelta(hours=2), tick=True):
+        phone.get_by_role("link", name="Chibo", exact=True).click()
+        if timezone.localtime(meeting.starts_at).month == timezone.localdate().month:
+            phone.locator("#home-path").get_by_role("link", name="Đã ghi nhận điểm danh").click()
+        else:  # planned into next month: the path shows it once that month has come
+            phone.locator("#home-next-meeting").get_by_role("link", name="Trang của buổi sinh hoạt").click()
+            phone.locator("main a[href$='/attendance/']").first.click()
+        for row in phone.locator(".attendance-row").all():
+            row.get_by_text("Có mặt", exact=True).click()
+        phone.get_by_role("button", name="Lưu điểm danh").click()
+        phone.get_by_role("link", name="Biên bản", exact=True).click()
+        phone.get_by_role("button", name="Viết biên bản").click()
+        phone.fill("#id_conclusion", "Chi bộ thống nhất các nội dung đã bàn.")
+        phone.get_by_role("button", name="Lưu biên bản").click()
+        phone.get_by_role("button", name="Đã thông qua tại buổi sinh hoạt").click()
+        phone.locator("#confirm-sign").check()
+        phone.get_by_role("button", name="Ký và khóa").click()
+        assert phone.locator("#minutes-status").inner_text() == "Đã ký và khóa"
+    meeting.refresh_from_db()
+    assert meeting.attendance_recorded_at is not None
+    assert meeting.minutes.status == "locked" and meeting.attendances.filter(status="present").count() == 2
