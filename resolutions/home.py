@@ -31,9 +31,9 @@ def open_tasks():
 def home_page(sender, access, member, today, **kwargs):
     if member is None:
         return {}
-    tasks = list(
-        open_tasks().filter(responsible=member).select_related("resolution").order_by("deadline", "pk")[:TASKS_SHOWN]
-    )
+    # The tasks of their present cell (a member transferred since reports to their new cell).
+    mine = open_tasks().filter(responsible=member, resolution__cell=member.cell_id).select_related("resolution")
+    tasks = list(mine.order_by("deadline", "pk")[:TASKS_SHOWN])
     for task in tasks:
         task.overdue = task.is_overdue(today)
     essays = list(

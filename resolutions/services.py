@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import OrgUnit
+from members.models import Member, OrgUnit
 
 from .models import Resolution, ResolutionCounter, Task, TaskUpdate
 
@@ -121,7 +121,12 @@ def tasks_from_minutes(resolution):
     made, skipped = [], []
     for assignment in MinutesTask.objects.filter(minutes__meeting=resolution.meeting).select_related("member"):
         title = assignment.description.strip()[:300]
-        if assignment.member is None or assignment.deadline is None:
+        person = assignment.member
+        # As when a task is added by hand: someone active (or here on temporary activity) in the cell now, not
+        # a member transferred or suspended since the meeting.
+        in_cell = person is not None and person.cell_id == resolution.cell_id and person.status in (
+            Member.Status.ACTIVE, Member.Status.VISITING)  # fmt: skip
+        if not in_cell or assignment.deadline is None:
             skipped.append(title)
             continue
         if (title, assignment.member_id) in existing:

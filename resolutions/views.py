@@ -155,7 +155,13 @@ def task_withdraw(request, pk):
     task, changeable = _task_to_change(request, pk)
     if changeable:
         with transaction.atomic():
-            Task.objects.filter(pk=task.pk).delete()
+            # Locked, then checked again: a progress report saved meanwhile keeps the task.
+            locked = Task.objects.select_for_update().get(pk=task.pk)
+            if locked.updates.exists():
+                messages.error(request, _("Progress has been reported on this task: it can no longer be changed "
+                                          "or withdrawn."))  # fmt: skip
+                return redirect(task.resolution)
+            locked.delete()
         documents.request_pdf(task.resolution)
         messages.success(request, _("The task “%(title)s” was withdrawn.") % {"title": task.title})
     return redirect(task.resolution)

@@ -151,3 +151,15 @@ def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, m
     Document.objects.create(meeting=month, title="Tài liệu", file=ContentFile(b"x", "t.pdf"))
     assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
     assert counts == [11, 24, 14]  # member, secretary, committee (with the session, the user and the access)
+
+
+def test_a_member_transferred_out_no_longer_sees_the_old_cell_s_tasks(client, cell, sibling_cell, member, month):
+    from resolutions.models import Resolution, Task
+
+    lan = Member.objects.get(user=member)
+    resolution = Resolution.objects.create(cell=cell, meeting=month, title="Nghị quyết", year=2026, number=3,
+                                           status=Resolution.Status.ISSUED)  # fmt: skip
+    Task.objects.create(resolution=resolution, title="Việc ở chi bộ cũ", responsible=lan, deadline=date(2026, 12, 20))
+    assert "Việc ở chi bộ cũ" in home(client, member)[0].content.decode()
+    Member.objects.filter(pk=lan.pk).update(cell=sibling_cell)
+    assert "Việc ở chi bộ cũ" not in home(client, member)[0].content.decode()

@@ -548,3 +548,20 @@ def test_the_minutes_assignments_become_tasks_without_retyping(client, issued, s
                     ("Thu đảng phí", people[1].pk, date(2026, 12, 15))}  # fmt: skip
     client.post(reverse("resolutions:tasks_from_minutes", args=[resolution.pk]))  # again: nothing twice
     assert resolution.tasks.count() == 3
+
+
+def test_no_task_is_made_for_a_member_gone_from_the_cell_since_the_minutes(client, issued, secretary, held_meeting,
+                                                                           sibling_cell, make_member):  # fmt: skip
+    from minutes.models import MinutesTask
+
+    resolution, _task = issued
+    moved = make_member(resolution.cell, "Đinh Văn Chuyển")
+    suspended = make_member(resolution.cell, "Lò Văn Đình", status=Member.Status.SUSPENDED)
+    for person, what in ((moved, "Việc của người đã chuyển"), (suspended, "Việc của người bị đình chỉ")):
+        MinutesTask.objects.create(minutes=held_meeting.minutes, member=person, description=what,
+                                   deadline=date(2026, 12, 31))  # fmt: skip
+    Member.objects.filter(pk=moved.pk).update(cell=sibling_cell)  # transferred since the meeting
+    client.force_login(secretary)
+    html = client.post(reverse("resolutions:tasks_from_minutes", args=[resolution.pk]), follow=True).content.decode()
+    assert "Việc của người đã chuyển" in html and "Việc của người bị đình chỉ" in html  # named as left out
+    assert resolution.tasks.count() == 1  # only the task there was
