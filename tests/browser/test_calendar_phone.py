@@ -36,6 +36,7 @@ def test_the_month_shows_seven_days_on_a_phone(phone, live_server, cell, secreta
     chips = phone.locator(".calendar-table a.meeting-chip")
     assert chips.count() >= 1
     assert "Sinh hoạt" in chips.first.evaluate("el => el.textContent")  # the kind, read out though hidden
-    phone.get_by_role("button", name="Chữ lớn").click()
+    with phone.expect_navigation():  # the switch posts; the page comes back with its styles loaded
+        phone.get_by_role("button", name="Chữ lớn").click()
     phone.wait_for_function("document.documentElement.classList.contains('text-large')")
     seven_days_fit(phone)

@@ -15,7 +15,8 @@ def test_a_member_switches_to_large_text_on_a_phone_and_it_stays(phone, live_ser
     switch = phone.get_by_role("button", name="Chữ lớn")
     assert switch.is_visible()  # outside the collapsed menu: one tap away
     assert switch.get_attribute("aria-pressed") == "false"
-    switch.click()
+    with phone.expect_navigation():  # the switch posts, and the page comes back with its styles loaded
+        switch.click()
     phone.wait_for_function("document.documentElement.classList.contains('text-large')")
     assert phone.url == f"{live_server.url}/"  # back on the page it was pressed on
     assert phone.evaluate(ROOT_SIZE) == "22px"
@@ -33,6 +34,7 @@ def test_a_member_switches_to_large_text_on_a_phone_and_it_stays(phone, live_ser
     violations = axe_violations(phone, live_server)  # the pressed switch and the larger page
     assert not violations, "\n".join(violations)
 
-    phone.get_by_role("button", name="Chữ lớn").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Chữ lớn").click()
     phone.wait_for_function("!document.documentElement.classList.contains('text-large')")
     assert phone.evaluate(ROOT_SIZE) == "18px"
