@@ -339,6 +339,13 @@ PAGE_FIGURES_VERSION = 1
 # How many cells of each list asking for action the dashboard names (the list pages name them all).
 SHOWN = 8
 ACTION_LISTS = ("overdue", "unapproved", "committee")
+# The cell lists' names, on the dashboards, their exports and the committees' home page.
+LISTS = {
+    "all": _("All cells"),
+    "overdue": _("Cells with a missed or overdue meeting"),
+    "unapproved": _("Cells with minutes not yet approved"),
+    "committee": _("Cells without the committee they need"),
+}
 
 
 def page_figures(unit, period, today=None):

@@ -9,9 +9,8 @@ from meetings.models import Guidance
 from members.models import OrgUnit
 from resolutions.models import Directive
 
-from .figures import page_figures
+from .figures import LISTS, page_figures
 from .period import Period
-from .views import LISTS
 
 UNITS_SHOWN = 3
 CELLS_SHOWN = 5

@@ -21,6 +21,7 @@ from members.models import OrgUnit
 from . import costs, reports
 from . import figures as dashboard
 from .counting import add_months, month_of
+from .figures import LISTS
 from .models import DashboardReport
 from .period import PeriodForm
 
@@ -34,12 +35,6 @@ __all__ = [
     "report_status",
 ]
 
-LISTS = {
-    "all": gettext_lazy("All cells"),
-    "overdue": gettext_lazy("Cells with a missed or overdue meeting"),
-    "unapproved": gettext_lazy("Cells with minutes not yet approved"),
-    "committee": gettext_lazy("Cells without the committee they need"),
-}
 MEMBER_LISTS = {
     "flagged": gettext_lazy("Members flagged for removal"),
     "rarely": gettext_lazy("Members who rarely speak"),
