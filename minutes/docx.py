@@ -1,118 +1,130 @@
-"""The minutes as a Word document: cells print and file what they edit in Word."""
+"""The minutes as a Word document: cells print and file what they edit in Word. The same blocks as the official
+PDF (templates/minutes/pdf/minutes.html), from the same context; "DỰ THẢO" on every page until they are signed."""
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
 
-from chibo.word import clean
+from chibo import word
 
 from .workflow import pdf_context
 
 
-def _paragraph(document, text, size=14, bold=False, italic=False, align=None, caps=False):
-    paragraph = document.add_paragraph()
-    run = paragraph.add_run(text.upper() if caps else text)
-    run.font.size, run.bold, run.italic = Pt(size), bold, italic
-    if align:
-        paragraph.alignment = align
-    return paragraph
+def is_draft(minutes):
+    """Until they are signed the minutes may still change: the file says so, and is named so."""
+    return not minutes.is_locked
 
 
 def minutes_docx(minutes):
     with translation.override("vi"):
-        return _build(pdf_context(minutes))
+        return _build(pdf_context(minutes), is_draft(minutes))
 
 
-def _build(c):
-    doc, att = c["doc"], c["att"]
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "Times New Roman", Pt(14)
-    top, bottom, left, right = settings.PDF_MARGINS_MM
-    for section in document.sections:
-        section.page_height, section.page_width = Mm(297), Mm(210)
-        section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
-        section.left_margin, section.right_margin = Mm(left), Mm(right)
-    add = lambda text: document.add_paragraph(clean(text))  # noqa: E731
-    header = document.add_table(rows=1, cols=2)
-    left_cell, right_cell = header.rows[0].cells
-    left_cell.paragraphs[0].add_run(clean(doc["cell"]["parent"]).upper())
-    left_cell.add_paragraph().add_run(clean(doc["cell"]["name"]).upper()).bold = True
-    left_cell.add_paragraph("*")
-    party = right_cell.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM")
-    party.bold, party.underline, party.font.size = True, True, Pt(15)
-    day = c["day"]
-    dateline = right_cell.add_paragraph().add_run(
-        clean(doc["cell"]["place_name"]) + ", "
-        + _("day %(d)s month %(m)s year %(y)s") % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
-    )  # fmt: skip
-    dateline.italic = True
-    for cell in (left_cell, right_cell):
-        for paragraph in cell.paragraphs:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(document, _("Minutes"), 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, caps=True)
-    _paragraph(document, c["subtitle"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+def file_name(minutes):
+    cell = minutes.meeting.cell
+    day = timezone.localtime(minutes.started_at or minutes.meeting.starts_at).date()
+    return word.file_name("bien-ban", cell.code, cell.name, day.isoformat(), is_draft(minutes))
+
+
+def _build(c, draft):
+    doc, att, day = c["doc"], c["att"], c["day"]
+    document = word.new_document(settings.PDF_MARGINS_MM)
+    cell = doc["cell"]
+    date_line = _("day %(d)s month %(m)s year %(y)s") % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
+    title = " – ".join([_("Minutes"), c["subtitle"], cell["name"], f"{day:%d/%m/%Y}"])
+    word.set_properties(document, author=cell["name"], title=title, subject=doc["title"], now=timezone.now(),
+                        draft_label=_("DRAFT") if draft else "")  # fmt: skip
+    if draft:
+        word.mark_draft(document, _("DRAFT"))
+    add = lambda text, **style: word.paragraph(document, text, **style)  # noqa: E731
+    left = ([(cell["parent"].upper(), {})] if cell["parent"] else []) + [(cell["name"].upper(), {"bold": True}),
+                                                                        ("*", {})]  # fmt: skip
+    right = [("ĐẢNG CỘNG SẢN VIỆT NAM", {"bold": True, "underline": True, "size": 15}),
+             (f"{cell['place_name']}, {date_line}", {"italic": True, "space_before": 8})]  # fmt: skip
+    word.party_header(document, left, right)
+    word.heading(document, _("Minutes").upper(), 1)
+    add(c["subtitle"], bold=True, align=word.CENTER)
+
     started, ended = c["started"], c["ended"]
     starting = _("starting at %(time)s on %(date)s") % {"time": f"{started:%H:%M}", "date": f"{started:%d/%m/%Y}"}
     add(f"- {pgettext('minutes', 'Time')}: {starting}")
     add(f"- {_('Place')}: {doc['place']}")
-    add(
-        f"- {_('Chair')}: {_('comrade')} {doc['chair'] or '…'}"
-        + (f", {doc['chair_title']}" if doc["chair_title"] else "")
-    )
+    add(f"- {_('Chair')}: {_('comrade')} {doc['chair'] or '…'}" + (f", {doc['chair_title']}" if doc["chair_title"]
+                                                                   else ""))  # fmt: skip
     add(f"- {_('Minute-taker')}: {_('comrade')} {doc['minute_taker'] or '…'}")
     if doc["guests"]:
         add(f"- {_('Guests from higher committees')}: {doc['guests']}")
-    _paragraph(document, "I. " + pgettext("minutes", "Attendance"), bold=True, caps=True)
-    add(
-        _(
-            "Members on the roll: %(total)s (%(official)s official, %(probationary)s probationary, %(visiting)s here "
-            "on temporary activity)."
-        )
-        % att
-    )
-    add(_("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": number_format(att["rate"] or 0)})
-    excused = "; ".join(f"{e['name']}: {e['reason']}" for e in att["excused"])
-    add(f"{_('Absent with a reason')}: {len(att['excused'])}" + (f" ({excused})" if excused else ""))
-    unexcused = ", ".join(att["unexcused"])
-    add(f"{_('Absent without a reason')}: {len(att['unexcused'])}" + (f" ({unexcused})" if unexcused else ""))
-    _paragraph(document, "II. " + _("Content"), bold=True, caps=True)
+
+    word.heading(document, f"I. {pgettext('minutes', 'Attendance')}".upper(), 2)
+    add(_("Members on the roll: %(total)s (%(official)s official, %(probationary)s probationary, %(visiting)s here "
+          "on temporary activity).") % att)  # fmt: skip
+    add(_("Exempt from activities: %(exempt)s; away on temporary activity elsewhere: %(away)s.") % att)
+    present = _("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": number_format(att["rate"] or 0)}
+    if att["late"]:
+        present += " " + _("Of whom %(late)s came late.") % {"late": att["late"]}
+    add(present)
+    excused = "; ".join(f"{_('comrade')} {a['name']}: {a['reason']}" for a in att["excused"])
+    add(f"{_('Absent with a reason')}: {len(att['excused'])}" + (f" ({excused})" if excused else "") + ".")
+    unexcused = ", ".join(f"{_('comrade')} {name}" for name in att["unexcused"])
+    add(f"{_('Absent without a reason')}: {len(att['unexcused'])}" + (f" ({unexcused})" if unexcused else "") + ".")
+
+    word.heading(document, f"II. {_('Content')}".upper(), 2)
     for index, section in enumerate(doc["sections"], start=1):
-        _paragraph(document, clean(f"{index}. {section['heading']}"), bold=True)
+        word.heading(document, f"{index}. {section['heading']}", 3)
         add(section["text"] or "…")
-    _paragraph(document, f"{len(doc['sections']) + 1}. {_('Opinions in the discussion')}", bold=True)
+    word.heading(document, f"{len(doc['sections']) + 1}. {_('Opinions in the discussion')}", 3)
     for contribution in doc["contributions"]:
         add(f"- {_('Comrade')} {contribution['member']}: {contribution['summary']}")
-    _paragraph(document, f"{len(doc['sections']) + 2}. {_('Praise, reminders and criticism')}", bold=True)
+    if not doc["contributions"]:
+        add("…")
+    word.heading(document, f"{len(doc['sections']) + 2}. {_('Praise, reminders and criticism')}", 3)
     add(doc["praise_criticism"] or "…")
-    _paragraph(document, "III. " + _("The chair's conclusion"), bold=True, caps=True)
+
+    conclusion = _("The chair's conclusion")
+    word.heading(document, f"III. {conclusion}".upper(), 2)
     add(doc["conclusion"] or "…")
-    for task in doc["tasks"]:
-        deadline = f"{task['deadline_date']:%d/%m/%Y}" if task["deadline_date"] else ""
-        add(f"- {task['what']} — {task['who']} {deadline}".rstrip())
-    _paragraph(document, "IV. " + _("Votes"), bold=True, caps=True)
-    for vote in doc["votes"]:
+    if doc["tasks"]:
+        add(f"{_('Tasks assigned')}:", bold=True, keep_with_next=True)
+        rows = [(t["what"], f"{_('comrade')} {t['who']}" if t["who"] else "",
+                 f"{t['deadline_date']:%d/%m/%Y}" if t["deadline_date"] else "") for t in doc["tasks"]]  # fmt: skip
+        word.assignment_table(document, [_("Task"), _("Responsible"), _("Deadline")], rows)
+
+    word.heading(document, f"IV. {_('Votes')}".upper(), 2)
+    for index, vote in enumerate(doc["votes"], start=1):
+        add(f"{index}. {vote['subject']}", bold=True, keep_with_next=True)
+        in_favour = _("in favour %(f)s/%(n)s") % {"f": vote["for"], "n": vote["base"]}
         result = _("Passed.") if vote["passed"] else _("Not passed.")
-        add(f"{vote['subject']}: {vote['method_label']}; {vote['for']}/{vote['base']}; {_('against')}: "
-            f"{vote['against']}; {_('other opinions')}: {vote['other']}. {result}")  # fmt: skip
-    _paragraph(document, "V. " + _("Self-assessment of quality"), bold=True, caps=True)
+        add(f"{_('Method')}: {vote['method_label']}; {in_favour}; {_('against')}: {vote['against']}; "
+            f"{_('other opinions')}: {vote['other']}. {result}")  # fmt: skip
+    if not doc["votes"]:
+        add("…")
+
+    word.heading(document, f"V. {_('Self-assessment of quality')}".upper(), 2)
     if c["quality_total"]:
         add(_("%(total)s points, graded %(grade)s.") % {"total": number_format(c["quality_total"], 1),
                                                         "grade": c["grade"]})  # fmt: skip
+    else:
+        add("…")
     add(_("The meeting ended at %(time)s; the minutes were read out and approved by the cell.")
-        % {"time": ended.strftime("%H:%M")})  # fmt: skip
-    signatures = document.add_table(rows=1, cols=2)
-    signatures.rows[0].cells[0].text = clean(f"{_('MINUTE-TAKER')}\n\n\n\n{doc['minute_taker']}")
-    signatures.rows[0].cells[1].text = clean(
-        f"{_('CHAIR')}\n{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{doc['chair']}"
-    )
+        % {"time": f"{ended:%H:%M}"}, space_before=10, keep_with_next=True)  # fmt: skip
+
+    signed = []
+    if c["signed_at"]:
+        signed_on = timezone.localtime(c["signed_at"]).date()
+        signed = [(_("Signed in Chibo on %(d)s") % {"d": f"{signed_on:%d/%m/%Y}"}, {"italic": True, "size": 12})]
+    width = word.text_width(document)
+    word.lines_table(document, [
+        [(_("MINUTE-TAKER"), {"bold": True}), (f"({_('signature and full name')})", {"italic": True, "size": 12}),
+         (doc["minute_taker"], {"bold": True, "space_before": 60})],
+        [(_("CHAIR"), {"bold": True}), (_("ON BEHALF OF THE CELL"), {"bold": True}), (_("SECRETARY"), {}),
+         (doc["chair"], {"bold": True, "space_before": 60}), *signed],
+    ], [width // 2, width - width // 2], keep=True)  # fmt: skip
+
     for index, addendum in enumerate(doc["addenda"], start=1):
-        heading = _("Addendum %(n)s, %(d)s") % {"n": index, "d": addendum["signed_at"].strftime("%d/%m/%Y")}
-        _paragraph(document, heading, bold=True)
-        add(addendum["text"])
+        heading = _("Addendum %(n)s, %(d)s") % {"n": index, "d": f"{addendum['signed_at']:%d/%m/%Y}"}
+        add(heading, bold=True, space_before=18, keep_with_next=True)
+        add(addendum["text"], keep_with_next=True)
+        add(_("Signed: %(name)s") % {"name": addendum["by"]}, italic=True, size=12)
     return document

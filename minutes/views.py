@@ -310,16 +310,15 @@ def minutes_pdf(request, pk):
 
 @login_required
 def minutes_docx(request, pk):
-    from .docx import minutes_docx as build
+    from . import docx
 
     minutes = _minutes(request, pk)
     buffer = io.BytesIO()
-    build(minutes).save(buffer)
-    day = timezone.localtime(minutes.meeting.starts_at).strftime("%Y-%m-%d")
+    docx.minutes_docx(minutes).save(buffer)
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = f'attachment; filename="bien-ban-{day}.docx"'
+    response["Content-Disposition"] = f'attachment; filename="{docx.file_name(minutes)}"'
     return response
 
 

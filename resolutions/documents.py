@@ -67,46 +67,71 @@ def render_pdf(resolution):
         return pdf.render("resolutions/pdf/resolution.html", context(resolution))
 
 
+def is_draft(resolution):
+    return resolution.status == Resolution.Status.DRAFT
+
+
 def word(resolution):
-    """The same document for Word."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    """The same document for Word: the PDF's blocks (templates/resolutions/pdf/resolution.html), A4 with its
+    margins; a draft says "DỰ THẢO" on every page and leaves its number and date to be filled in."""
+    from django.conf import settings
+    from django.utils import timezone
 
-    from chibo.word import clean
+    from chibo import word as w
 
+    draft = is_draft(resolution)
     with translation.override("vi"):
         c = context(resolution)
-        doc = c["doc"]
-        document = Document()
-        document.styles["Normal"].font.name = "Times New Roman"
-        document.styles["Normal"].font.size = Pt(14)
-        header = document.add_table(rows=1, cols=2)
-        left, right = header.rows[0].cells
-        left.paragraphs[0].add_run(clean(doc["cell"]["parent"]).upper())
-        left.add_paragraph().add_run(clean(doc["cell"]["name"]).upper()).bold = True
-        left.add_paragraph(_("No. %(code)s") % {"code": doc["code"]})
-        party = right.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM")
-        party.bold = party.underline = True
-        if c["day"]:
-            day = c["day"]
-            right.add_paragraph().add_run(
-                f"{clean(doc['cell']['place_name'])}, "
-                + _("day %(d)s month %(m)s year %(y)s")
-                % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
-            ).italic = True
-        title = document.add_paragraph()
-        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.add_run(_("Resolution").upper()).bold = True
-        document.add_paragraph(clean(doc["title"])).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        doc, day = c["doc"], c["day"]
+        cell = doc["cell"]
+        document = w.new_document(settings.PDF_MARGINS_MM)
+        code = doc["code"] or "…-NQ/CB"
+        dated = [f"{day:%d/%m/%Y}"] if day else []
+        title = " – ".join([f"{_('Resolution')} {doc['code']}".strip(), doc["title"], cell["name"], *dated])
+        w.set_properties(document, author=cell["name"], title=title, subject=doc["title"], now=timezone.now(),
+                         draft_label=_("DRAFT") if draft else "")  # fmt: skip
+        if draft:
+            w.mark_draft(document, _("DRAFT"))
+        parts = {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year} if day else dict.fromkeys("dmy", "…")
+        left = ([(cell["parent"].upper(), {})] if cell["parent"] else []) + [
+            (cell["name"].upper(), {"bold": True}), ("*", {}), (_("No. %(code)s") % {"code": code}, {})]  # fmt: skip
+        right = [("ĐẢNG CỘNG SẢN VIỆT NAM", {"bold": True, "underline": True, "size": 15}),
+                 (f"{cell['place_name']}, " + _("day %(d)s month %(m)s year %(y)s") % parts,
+                  {"italic": True, "space_before": 8})]  # fmt: skip
+        w.party_header(document, left, right)
+        w.heading(document, _("Resolution").upper(), 1)
+        w.paragraph(document, doc["title"], bold=True, align=w.CENTER)
         for number, heading, key in [("I", _("Purpose and requirements"), "purpose"), ("II", _("Tasks"), "tasks_text"),
                                      ("III", _("Solutions"), "solutions")]:  # fmt: skip
-            document.add_paragraph().add_run(f"{number}. {heading}".upper()).bold = True
-            document.add_paragraph(clean(doc[key]) or "…")
-        document.add_paragraph().add_run(f"IV. {_('Assignments')}".upper()).bold = True
-        for item in doc["assignments"]:
-            document.add_paragraph(clean(f"- {item['what']} — {item['who']}; {item['deadline_date']:%d/%m/%Y}"))
-        document.add_paragraph().add_run(f"V. {_('Checking')}".upper()).bold = True
-        document.add_paragraph(clean(doc["checking"]) or "…")
-        document.add_paragraph(clean(f"{_('ON BEHALF OF THE CELL')}\n{_('SECRETARY')}\n\n\n{doc['signer']}"))
+            w.heading(document, f"{number}. {heading}".upper(), 2)
+            w.paragraph(document, doc[key] or "…")
+        w.heading(document, f"IV. {_('Assignments')}".upper(), 2)
+        if doc["assignments"]:
+            rows = [(item["what"], item["who"], f"{item['deadline_date']:%d/%m/%Y}") for item in doc["assignments"]]
+            w.assignment_table(document, [_("Task"), _("Responsible"), _("Deadline")], rows)
+        else:
+            w.paragraph(document, "…")
+        w.heading(document, f"V. {_('Checking')}".upper(), 2)
+        w.paragraph(document, doc["checking"] or "…", keep_with_next=True)  # the closing lines and the signatures
+        small = {"size": 12, "align": w.LEFT}
+        recipients = [(f"{_('Recipients')}:", {**small, "bold": True, "italic": True, "space_before": 24}),
+                      (f"- {_('The higher committee')},", small), (f"- {_('Party members of the cell')},", small),
+                      (f"- {_('Filed')}.", small)]  # fmt: skip
+        signer = [(_("ON BEHALF OF THE CELL"), {"bold": True, "space_before": 24}), (_("SECRETARY"), {}),
+                  (doc["signer"], {"bold": True, "space_before": 60})]  # fmt: skip
+        width = w.text_width(document)
+        w.lines_table(document, [recipients, signer], [width // 2, width - width // 2], keep=True)
         return document
+
+
+def word_file_name(resolution):
+    """`nghi-quyet-<cell>-05-2026.docx`; a draft has no number yet: its meeting's date and `-du-thao`."""
+    from django.utils import timezone
+
+    from chibo import word as w
+
+    if resolution.number:
+        part = f"{resolution.number:02d}-{resolution.year}"
+    else:
+        part = timezone.localtime(resolution.meeting.starts_at).date().isoformat()
+    return w.file_name("nghi-quyet", resolution.cell.code, resolution.cell.name, part, is_draft(resolution))

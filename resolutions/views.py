@@ -243,16 +243,12 @@ def docx(request, pk):
     import io
 
     resolution = _resolution(request, pk)
-    if resolution.status == Resolution.Status.DRAFT:
-        raise Http404
     buffer = io.BytesIO()
     documents.word(resolution).save(buffer)
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="nghi-quyet-{resolution.year}-{resolution.number:02d}.docx"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{documents.word_file_name(resolution)}"'
     return response
 
 

@@ -267,8 +267,9 @@ def test_an_issued_resolution_has_its_official_pdf_and_word_file(client, make_re
     for expected in [*expected_texts, "Trần Văn Bí"]:
         assert expected in text, expected
     word = client.get(reverse("resolutions:docx", args=[resolution.pk]))
-    paragraphs = "\n".join(p.text for p in WordDocument(io.BytesIO(word.content)).paragraphs)
-    assert "NGHỊ QUYẾT" in paragraphs and "Làm đường bê tông" in paragraphs
+    document = WordDocument(io.BytesIO(word.content))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "NGHỊ QUYẾT" in paragraphs and "Làm đường bê tông" in document.tables[1].rows[1].cells[0].text
     # Renaming the cell later changes nothing in the issued text.
     resolution.cell.name = "Chi bộ Đổi Tên"
     resolution.cell.save()
