@@ -178,31 +178,31 @@ def _widths(table, widths):
             cell.width = width
 
 
-def lines_table(document, columns, widths, keep=False):
-    """A borderless table, one cell per column, each cell a list of lines (text, {bold, italic, underline,
-    size}); centred lines. `keep`: the row is never split across pages and the paragraphs before it stay with it
-    (the signatures)."""
-    table = document.add_table(rows=1, cols=len(columns))
+def lines_table(document, rows, widths, keep=False):
+    """A borderless table: `rows` of cells, each cell a list of lines (text, {bold, italic, underline, size,
+    align, space_before}), centred unless told. No row splits across pages; with `keep`, the rows stay together
+    on one page (the signatures: the titles and the names)."""
+    table = document.add_table(rows=len(rows), cols=len(widths))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(table, widths)
-    row = table.rows[0]
-    _cant_split(row)
-    for cell, lines in zip(row.cells, columns, strict=True):
-        for index, (text, style) in enumerate(lines):
-            item = _cell_paragraph(cell, index == 0)
-            item.alignment = style.get("align", CENTER)
-            item.paragraph_format.space_after = Pt(0)
-            if style.get("space_before"):
-                item.paragraph_format.space_before = Pt(style["space_before"])
-            if keep:
-                item.paragraph_format.keep_with_next = True
-            if text:
-                run = item.add_run(clean(text))
-                run.bold = style.get("bold") or None
-                run.italic = style.get("italic") or None
-                run.underline = style.get("underline") or None
-                if style.get("size"):
-                    run.font.size = Pt(style["size"])
+    for number, (row, columns) in enumerate(zip(table.rows, rows, strict=True)):
+        _cant_split(row)
+        for cell, lines in zip(row.cells, columns, strict=True):
+            for index, (text, style) in enumerate(lines):
+                item = _cell_paragraph(cell, index == 0)
+                item.alignment = style.get("align", CENTER)
+                item.paragraph_format.space_after = Pt(0)
+                if style.get("space_before"):
+                    item.paragraph_format.space_before = Pt(style["space_before"])
+                if keep and number < len(rows) - 1:
+                    item.paragraph_format.keep_with_next = True  # in a table: this row stays with the next
+                if text:
+                    run = item.add_run(clean(text))
+                    run.bold = style.get("bold") or None
+                    run.italic = style.get("italic") or None
+                    run.underline = style.get("underline") or None
+                    if style.get("size"):
+                        run.font.size = Pt(style["size"])
     return table
 
 
@@ -211,7 +211,7 @@ def party_header(document, left, right):
     on the right, without borders."""
     width = text_width(document)
     left_width = int(width * 0.45)
-    return lines_table(document, [left, right], [left_width, width - left_width])
+    return lines_table(document, [[left, right]], [left_width, width - left_width])
 
 
 def grid_table(document, headers, rows, widths, size=13):
@@ -242,7 +242,9 @@ def assignment_table(document, headers, rows):
     return grid_table(document, headers, rows, [task, who, width - task - who])
 
 
-def keep_last_with_next(document, count):
-    """The last `count` paragraphs of the body stay on the page of what follows them (the signatures)."""
-    for item in document.paragraphs[-count:]:
-        item.paragraph_format.keep_with_next = True
+def signatures(document, titles, names, space=60):
+    """The signature block: a row of titles (with what stands beside them) and a row of names, the names on one
+    line, `space` pt below the tallest title cell for the hand signatures; both rows on one page."""
+    width = text_width(document)
+    names = [[(lines[0][0], {**lines[0][1], "space_before": space}), *lines[1:]] if lines else [] for lines in names]
+    return lines_table(document, [titles, names], [width // 2, width - width // 2], keep=True)

@@ -114,13 +114,14 @@ def _build(c, draft):
     if c["signed_at"]:
         signed_on = timezone.localtime(c["signed_at"]).date()
         signed = [(_("Signed in Chibo on %(d)s") % {"d": f"{signed_on:%d/%m/%Y}"}, {"italic": True, "size": 12})]
-    width = word.text_width(document)
-    word.lines_table(document, [
-        [(_("MINUTE-TAKER"), {"bold": True}), (f"({_('signature and full name')})", {"italic": True, "size": 12}),
-         (doc["minute_taker"], {"bold": True, "space_before": 60})],
-        [(_("CHAIR"), {"bold": True}), (_("ON BEHALF OF THE CELL"), {"bold": True}), (_("SECRETARY"), {}),
-         (doc["chair"], {"bold": True, "space_before": 60}), *signed],
-    ], [width // 2, width - width // 2], keep=True)  # fmt: skip
+    word.signatures(
+        document,
+        [[(_("MINUTE-TAKER"), {"bold": True, "space_before": 18}),
+          (f"({_('signature and full name')})", {"italic": True, "size": 12})],
+         [(_("CHAIR"), {"bold": True, "space_before": 18}), (_("ON BEHALF OF THE CELL"), {"bold": True}),
+          (_("SECRETARY"), {})]],
+        [[(doc["minute_taker"], {"bold": True})], [(doc["chair"], {"bold": True}), *signed]],
+    )  # fmt: skip
 
     for index, addendum in enumerate(doc["addenda"], start=1):
         heading = _("Addendum %(n)s, %(d)s") % {"n": index, "d": f"{addendum['signed_at']:%d/%m/%Y}"}

@@ -117,10 +117,9 @@ def word(resolution):
         recipients = [(f"{_('Recipients')}:", {**small, "bold": True, "italic": True, "space_before": 24}),
                       (f"- {_('The higher committee')},", small), (f"- {_('Party members of the cell')},", small),
                       (f"- {_('Filed')}.", small)]  # fmt: skip
-        signer = [(_("ON BEHALF OF THE CELL"), {"bold": True, "space_before": 24}), (_("SECRETARY"), {}),
-                  (doc["signer"], {"bold": True, "space_before": 60})]  # fmt: skip
-        width = w.text_width(document)
-        w.lines_table(document, [recipients, signer], [width // 2, width - width // 2], keep=True)
+        signer = [(_("ON BEHALF OF THE CELL"), {"bold": True, "space_before": 24}), (_("SECRETARY"), {})]
+        # The recipients' four lines are taller than the signer's title: the name comes less far below them.
+        w.signatures(document, [recipients, signer], [[], [(doc["signer"], {"bold": True})]], space=36)
         return document
 
 

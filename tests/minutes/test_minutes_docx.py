@@ -102,8 +102,10 @@ def test_the_task_table_repeats_its_header_and_the_signatures_stay_on_one_page(e
     assert [c.text for c in tasks.rows[1].cells] == ["Sửa đường liên thôn", "đ/c Nguyễn Văn Một", "30/11/2026"]
     assert tasks.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None
     assert all(row._tr.trPr.find(f"{W}cantSplit") is not None for row in tasks.rows)
-    assert signatures.rows[0]._tr.trPr.find(f"{W}cantSplit") is not None
-    assert signatures.rows[0].cells[0].paragraphs[0].text == "THƯ KÝ"
+    assert [c.paragraphs[0].text for c in signatures.rows[0].cells] == ["THƯ KÝ", "CHỦ TRÌ"]
+    assert [c.paragraphs[0].text for c in signatures.rows[1].cells] == ["", "Trần Văn Bí"]  # names on one line
+    assert all(row._tr.trPr.find(f"{W}cantSplit") is not None for row in signatures.rows)
+    assert all(p.paragraph_format.keep_with_next for c in signatures.rows[0].cells for p in c.paragraphs)
     closing = document.paragraphs[-1]
     assert closing.text.startswith("Buổi sinh hoạt kết thúc lúc 21:15") and closing.paragraph_format.keep_with_next
     vote_line = next(p.text for p in document.paragraphs if p.text.startswith("Hình thức"))

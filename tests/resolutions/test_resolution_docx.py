@@ -73,10 +73,14 @@ def test_an_issued_resolution_is_named_after_the_cell_its_number_and_year(client
         ["Nhiệm vụ", "Người thực hiện", "Thời hạn"], ["Làm đường bê tông", "Lê Thị Hoa", "20/12/2026"]]  # fmt: skip
     assert tasks.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None
     assert all(row._tr.trPr.find(f"{W}cantSplit") is not None for row in tasks.rows)
-    recipients, signer = cell_lines(document.tables[-1])
+    signatures = document.tables[-1]
+    recipients, signer = cell_lines(signatures)
     assert recipients == ["Nơi nhận:", "- Đảng ủy cấp trên,", "- Đảng viên trong chi bộ,", "- Lưu chi bộ."]
-    assert signer == ["T/M CHI BỘ", "BÍ THƯ", "Trần Văn Bí"]
-    assert document.tables[-1].rows[0]._tr.trPr.find(f"{W}cantSplit") is not None
+    assert signer == ["T/M CHI BỘ", "BÍ THƯ"]
+    assert signatures.rows[1].cells[1].text == "Trần Văn Bí"
+    # Neither row splits, and the titles keep with the name: the block is never cut between two pages.
+    assert all(row._tr.trPr.find(f"{W}cantSplit") is not None for row in signatures.rows)
+    assert all(p.paragraph_format.keep_with_next for c in signatures.rows[0].cells for p in c.paragraphs)
     assert document.paragraphs[-1].paragraph_format.keep_with_next  # the checking text stays with the signatures
 
 
