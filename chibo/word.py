@@ -50,13 +50,8 @@ def _fonts(rpr, size_pt=None):
         fonts.attrib.pop(qn(f"w:{attribute}"), None)
     for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
         fonts.set(qn(f"w:{attribute}"), FONT)
-    language = rpr.find(qn("w:lang"))
-    if language is None:
-        language = OxmlElement("w:lang")
-        rpr.append(language)
-    language.set(qn("w:val"), LANGUAGE)
-    language.set(qn("w:eastAsia"), LANGUAGE)
-    language.set(qn("w:bidi"), LANGUAGE)
+    # Word refuses a file whose run properties are out of the schema's order: sz and szCs come before lang, and
+    # lang after everything these styles hold.
     if size_pt:
         for tag in ("w:sz", "w:szCs"):
             element = rpr.find(qn(tag))
@@ -64,6 +59,13 @@ def _fonts(rpr, size_pt=None):
                 element = OxmlElement(tag)
                 rpr.append(element)
             element.set(qn("w:val"), str(int(size_pt * 2)))
+    language = rpr.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        rpr.append(language)
+    language.set(qn("w:val"), LANGUAGE)
+    language.set(qn("w:eastAsia"), LANGUAGE)
+    language.set(qn("w:bidi"), LANGUAGE)
 
 
 def new_document(margins_mm, size=14):
@@ -220,8 +222,8 @@ def grid_table(document, headers, rows, widths, size=13):
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
-    _repeat_header(header)
     _cant_split(header)
+    _repeat_header(header)  # after cantSplit: the schema's order
     for cell, text in zip(header.cells, headers, strict=True):
         run = cell.paragraphs[0].add_run(clean(text))
         run.bold, run.font.size = True, Pt(size)

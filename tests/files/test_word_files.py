@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
+from lxml import etree
 
 from members.models import Member
 from minutes import workflow
@@ -83,6 +84,34 @@ def assert_vietnamese_with_properties(path, author, title_parts):
     assert abs(created - timezone.now()) < timedelta(minutes=1) and properties.modified == properties.created
 
 
+# The order the schema (ECMA-376 Part 1, CT_RPr, CT_PPrBase, CT_TrPrBase) gives the properties Chibo writes. Word
+# refuses a file with them out of order ("unreadable content") where LibreOffice reads it without a word.
+SCHEMA_ORDER = {
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
+           "cs em lang eastAsianLayout specVanish oMath",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+           "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+}  # fmt: skip
+
+
+def assert_schema_order(path):
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as package:
+        parts = [name for name in package.namelist() if re.fullmatch(r"word/(styles|document|header\d+)\.xml", name)]
+        roots = {name: etree.fromstring(package.read(name)) for name in parts}
+    for name, root in roots.items():
+        for tag, order in SCHEMA_ORDER.items():
+            known = order.split()
+            for element in root.iter(namespace + tag):
+                children = [child.tag.replace(namespace, "") for child in element]
+                assert all(child in known for child in children), (name, children)
+                assert children == sorted(children, key=known.index), (name, children)
+
+
 @pytest.fixture
 def held(cell, make_member, make_meeting, secretary, member):  # noqa: F811
     return make_held(cell, make_member, make_meeting, secretary, member)
@@ -137,6 +166,7 @@ def test_signed_minutes_open_in_writer_with_the_blocks_of_the_official_pdf(clien
         assert flat(line) in flat(text), f"not in the Word file: {line}"
     assert "DỰ THẢO" not in text
     assert_vietnamese_with_properties(path, "Chi bộ thôn Đông", ["Biên bản", "Chi bộ thôn Đông", "03/10/2026"])
+    assert_schema_order(path)
 
 
 def test_draft_minutes_say_du_thao_on_every_page_and_are_named_so(client, held, written, tmp_path, libreoffice):
@@ -146,6 +176,7 @@ def test_draft_minutes_say_du_thao_on_every_page_and_are_named_so(client, held, 
     pages = text.split("\f")[: int(info["Pages"])]
     assert int(info["Pages"]) >= 2 and all("DỰ THẢO" in page for page in pages)
     assert Document(path).core_properties.content_status == "DỰ THẢO"
+    assert_schema_order(path)  # with the header the mark is in
 
 
 def test_an_issued_resolution_with_forty_tasks_opens_in_writer_like_its_pdf(client, secretary, member, tmp_path,
@@ -187,3 +218,4 @@ def test_an_issued_resolution_with_forty_tasks_opens_in_writer_like_its_pdf(clie
     assert "Chi ủy kiểm tra hằng tháng." in signing_page and "Trần Văn Bí" in signing_page
     assert "DỰ THẢO" not in text
     assert_vietnamese_with_properties(path, "Chi bộ thôn Đông", ["Nghị quyết 01-NQ/CB", "05/11/2026"])
+    assert_schema_order(path)
