@@ -1,6 +1,7 @@
 """Importing a cell's members from a spreadsheet: upload, preview, confirm, and the template to fill in."""
 
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -84,20 +85,16 @@ def _confirm_import(request, cell):
 
 @login_required
 def import_template(request, pk):
-    """An empty list with the expected columns, for secretaries to fill in."""
-    from openpyxl import Workbook
+    """An empty list with the expected columns, for secretaries to fill in: an example row under the header."""
+    from chibo.spreadsheets import XLSX, Table, xlsx_bytes
 
     cell = access.cell_or_404(request.user, pk)
     access.require(access.for_user(request.user).can_manage_members(cell))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Members")[:31]
-    headers = [imports.COLUMNS[name][0] for name in imports.COLUMNS]
-    sheet.append(["STT", *headers])
-    sheet.append([1, "Nguyễn Văn An", "Nam", "15/03/1960", "", "03/02/1985", "03/02/1986", "", "0912345678"])
-    for column in "BCDEFGHI":
-        sheet.column_dimensions[column].width = 20
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    table = Table(_("Members"), ["STT", *[imports.COLUMNS[name][0] for name in imports.COLUMNS]])
+    table.rows.append(
+        [1, "Nguyễn Văn An", "Nam", date(1960, 3, 15), "", date(1985, 2, 3), date(1986, 2, 3), "", "0912345678"]
+    )
+    title = _("List of the members of %(cell)s") % {"cell": cell}
+    response = HttpResponse(xlsx_bytes([table], title=title, author=cell), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
-    workbook.save(response)
     return response
