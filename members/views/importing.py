@@ -28,21 +28,23 @@ def member_import(request, pk):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rows = imports.validate(imports.read_file(form.cleaned_data["file"]), cell)
+            reading = imports.read_file(form.cleaned_data["file"])
         except imports.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
+            rows = imports.validate(reading.rows, cell)
             token = uuid.uuid4().hex
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token,
                 "cell": cell.pk,
                 "rows": [row.to_session() for row in rows],
+                "notes": reading.notes,
             }
-            return _render_preview(request, cell, rows, token)
+            return _render_preview(request, cell, rows, token, reading.notes)
     return render(request, "members/member_import.html", {"form": form, "cell": cell})
 
 
-def _render_preview(request, cell, rows, token):
+def _render_preview(request, cell, rows, token, notes):
     return render(
         request,
         "members/member_import_preview.html",
@@ -50,8 +52,10 @@ def _render_preview(request, cell, rows, token):
             "cell": cell,
             "rows": rows,
             "token": token,
+            "notes": notes,
             "labels": imports.column_labels(),
             "error_count": sum(1 for row in rows if row.errors),
+            "warning_count": sum(1 for row in rows if row.warnings and not row.errors),
         },
     )
 
@@ -64,7 +68,7 @@ def _confirm_import(request, cell):
     # Check again: the cell may have changed since the preview.
     rows = imports.validate([imports.Row.from_session(data) for data in stored["rows"]], cell)
     if any(row.errors for row in rows):
-        return _render_preview(request, cell, rows, stored["token"])
+        return _render_preview(request, cell, rows, stored["token"], stored.get("notes", []))
     try:
         with transaction.atomic():
             # One confirmation per preview, even when the button is pressed twice at once: the receipt's
