@@ -23,6 +23,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -93,8 +94,8 @@ def _xlsx_value(value):
         return value.replace(tzinfo=None), "dd/mm/yyyy hh:mm"
     if isinstance(value, date):
         return value, DATE_FORMAT
-    if isinstance(value, float):
-        return value, DECIMAL_FORMAT
+    if isinstance(value, (float, Decimal)):
+        return float(value), DECIMAL_FORMAT
     if value is None or isinstance(value, (int, bool)):
         return value, None
     return safe(str(value)), None
@@ -112,7 +113,7 @@ def _shown(value):
         return f"{value:%d/%m/%Y %H:%M}"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    if isinstance(value, float):
+    if isinstance(value, (float, Decimal)):
         return f"{value:.1f}"
     return str(safe(str(value)))
 
@@ -220,8 +221,8 @@ def _csv_value(value, dialect):
         return value.strftime(dialect.datetime_format)
     if isinstance(value, date):
         return value.strftime(dialect.date_format)
-    if isinstance(value, float):
-        return repr(round(value, 6)).replace(".", dialect.decimal)
+    if isinstance(value, (float, Decimal)):
+        return repr(round(float(value), 6)).replace(".", dialect.decimal)
     if isinstance(value, int):
         return str(value)
     return safe(str(value))

@@ -3,14 +3,14 @@
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chibo.spreadsheets import Table, column_widths, sheet_name
+from chibo.spreadsheets import EXCEL_VI, PLAIN, Month, Percent, Table, column_widths, csv_text, sheet_name
 from members.models import OrgUnit
 
 from .test_dashboard_views import TODAY, meetings  # noqa: F401  (the fixture)
@@ -154,3 +154,10 @@ def test_sheet_names_are_cut_at_a_word_and_kept_unique():
 def test_column_widths_follow_the_longest_text():
     table = Table("t", ["Tên", "Số"], [["Nguyễn Văn An", 3], ["Lê B", 12345678]])
     assert column_widths(table) == [len("Nguyễn Văn An") + 2, len("12345678") + 2]
+
+
+def test_the_two_csv_dialects_write_dates_decimals_and_formula_text_their_way():
+    table = Table("t", ["Tháng", "Ngày", "Tỷ lệ (%)", "Số ngày", "Ghi chú"],
+                  [[Month(2026, 10, 1), date(2026, 11, 5), Percent(87.5), 3.25, "=1+1"]])  # fmt: skip
+    assert csv_text(table, PLAIN).splitlines()[1] == "2026-10-01,2026-11-05,87.5,3.25,'=1+1"
+    assert csv_text(table, EXCEL_VI).splitlines()[1] == "01/10/2026;05/11/2026;87,5;3,25;'=1+1"
