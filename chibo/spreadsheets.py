@@ -376,9 +376,11 @@ def _utf16_without_mark(content):
     if len(content) < 4 or len(content) % 2:
         return None
     even, odd = content[0::2].count(0), content[1::2].count(0)
-    if odd > len(content) // 8 and even == 0:
+    # A few zeros on the other side: characters such as the combining tone marks (U+0300, U+0301) of
+    # decomposed Vietnamese text.
+    if odd > len(content) // 8 and even * 8 < odd:
         return "utf-16-le"
-    if even > len(content) // 8 and odd == 0:
+    if even > len(content) // 8 and odd * 8 < even:
         return "utf-16-be"
     return None
 
