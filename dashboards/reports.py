@@ -1,42 +1,27 @@
 """Dashboards on paper and in spreadsheets: .xlsx and .csv tables, and the printable monthly report (PDF).
 
-A table is a title, column labels and rows of plain values; the same table becomes a sheet or a CSV file.
-Text that a spreadsheet would run as a formula (=, +, -, @ first) is written with a leading apostrophe.
+A table is a title, column labels and rows of values (`chibo.spreadsheets`); the same table becomes a sheet or
+a CSV file, plain or for Vietnamese Excel.
 """
 
-import csv
-import io
-import re
-from dataclasses import dataclass, field
-
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chibo.spreadsheets import EXCEL_VI, PLAIN, XLSX, Month, Percent, Table, csv_text, xlsx_bytes
+
 from . import figures as dashboard
 from .period import Period
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The export formats a dashboard offers: the workbook, the plain CSV, the CSV that Vietnamese Excel opens.
+CSV_DIALECTS = {"csv": PLAIN, "csv-excel": EXCEL_VI}
+FORMATS = ("xlsx", *CSV_DIALECTS)
 
 
-@dataclass
-class Table:
-    title: str
-    columns: list
-    rows: list = field(default_factory=list)
-
-
-def safe(value):
-    """Text as text: control characters (which a spreadsheet cannot hold) dropped, a formula start defused."""
-    if isinstance(value, str):
-        value = CONTROL.sub("", value)
-        if value.startswith(FORMULA_START):
-            return "'" + value
-    return value
+def _rate(value):
+    return None if value is None else Percent(value)
 
 
 # (label, how to read the value from a row of figures)
@@ -44,12 +29,12 @@ FIGURE_COLUMNS = [
     (gettext_lazy("Cells"), lambda r: r["cells"]),
     (gettext_lazy("Regular meetings held (months)"), lambda r: r["regular_months"]),
     (gettext_lazy("Regular meetings expected"), lambda r: r["regular_expected"]),
-    (gettext_lazy("Regular meetings held (%)"), lambda r: r["regular_rate"]),
-    (gettext_lazy("Held on the planned day (%)"), lambda r: r["on_day_rate"]),
+    (gettext_lazy("Regular meetings held (%)"), lambda r: _rate(r["regular_rate"])),
+    (gettext_lazy("Held on the planned day (%)"), lambda r: _rate(r["on_day_rate"])),
     (gettext_lazy("Quarters with a thematic meeting"), lambda r: r["thematic_covered"]),
     (gettext_lazy("Quarters expected"), lambda r: r["thematic_expected"]),
     (gettext_lazy("Thematic meetings held"), lambda r: r["thematic_held"]),
-    (gettext_lazy("Attendance rate (%)"), lambda r: r["attendance_rate"]),
+    (gettext_lazy("Attendance rate (%)"), lambda r: _rate(r["attendance_rate"])),
     (gettext_lazy("Present"), lambda r: r["attendance_present"]),
     (gettext_lazy("Expected to attend"), lambda r: r["attendance_base"]),
     (gettext_lazy("Absent with a reason"), lambda r: r["excused"]),
@@ -90,12 +75,17 @@ def dashboard_tables(data, lists):
     tables = [summary, cells_table(dashboard.sort_rows(list(data["cells"].values()), "name"), _("Cells"))]
     trend = Table(_("Last 12 months"), [_("Month")] + [str(label) for _key, label, _unit in dashboard.CHARTS])
     for row in data["trend"]:
-        trend.rows.append([f"{row['month']:%m/%Y}"] + [row[key] for key, _label, _unit in dashboard.CHARTS])
+        trend.rows.append(
+            [Month.of(row["month"])]
+            + [_rate(row[key]) if unit == "%" else row[key] for key, _label, unit in dashboard.CHARTS]
+        )
     tables.append(trend)
     weakest = Table(_("Weakest cells"), [_("Measure"), _("Rank"), _("Cell"), _("Under"), _("Value")])
     for item in data["action"]["weakest"]:
         for rank, row in enumerate(item["rows"], 1):
-            weakest.rows.append([str(item["label"]), rank, row["name"], row["under"], row[item["figure"]]])
+            value = row[item["figure"]]
+            value = _rate(value) if item["figure"].endswith("_rate") else value
+            weakest.rows.append([str(item["label"]), rank, row["name"], row["under"], value])
     tables.append(weakest)
     for key in ("overdue", "unapproved", "committee"):
         tables.append(cells_table(data["action"][key], str(lists[key])))
@@ -129,61 +119,17 @@ def file_name(unit, period, what, month=None):
     return f"chibo-{slugify(unit.code) or unit.pk}-{what}-{when}"
 
 
-def csv_response(table, filename):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+def csv_response(table, filename, fmt="csv"):
+    dialect = CSV_DIALECTS.get(fmt)
+    if dialect is None:
+        raise Http404
+    response = HttpResponse(csv_text(table, dialect), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel opens UTF-8 (Vietnamese) correctly only with the byte-order mark
-    writer = csv.writer(response)
-    writer.writerow([safe(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow(["" if v is None else safe(v) for v in row])
     return response
 
 
-def xlsx_bytes(tables, title=""):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    used = set()
-    for table in tables:
-        name = _sheet_name(table.title, used)
-        sheet = book.create_sheet(name)
-        if title:
-            sheet.append([safe(title)])
-        header = []
-        for column in table.columns:
-            cell = _styled(sheet, safe(column), Font(bold=True))
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append([safe(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _styled(sheet, value, font):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
-
-
-def _sheet_name(title, used):
-    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name.lower())
-    return name
-
-
-def xlsx_response(tables, filename, title=""):
-    response = HttpResponse(xlsx_bytes(tables, title), content_type=XLSX)
+def xlsx_response(tables, filename, title="", author="Chibo"):
+    response = HttpResponse(xlsx_bytes(tables, title, author), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -142,8 +142,8 @@ def dashboard_members(request, pk):
 
 @login_required
 def dashboard_export(request, pk, what, fmt):
-    """The dashboard, a list of cells or a list of members, as .xlsx or .csv."""
-    if what not in ("dashboard", "cells", "members") or fmt not in ("xlsx", "csv"):
+    """The dashboard, a list of cells or a list of members, as .xlsx, plain .csv or .csv for Vietnamese Excel."""
+    if what not in ("dashboard", "cells", "members") or fmt not in reports.FORMATS:
         raise Http404
     unit = _unit_or_404(request, pk)
     _form, period = _period(request)
@@ -158,9 +158,12 @@ def dashboard_export(request, pk, what, fmt):
     else:
         tables = reports.dashboard_tables(dashboard.build(unit, period), LISTS)
     name = reports.file_name(unit, period, what)
-    if fmt == "csv":
-        return reports.csv_response(tables[0], f"{name}.csv")
-    return reports.xlsx_response(tables, f"{name}.xlsx", title=f"{unit} · {period.label}")
+    if fmt == "xlsx":
+        title = f"{unit} · {period.label} · {tables[0].title if what != 'dashboard' else _('Dashboard')}"
+        return reports.xlsx_response(tables, f"{name}.xlsx", title=title, author=unit)
+    # A CSV holds one table: the first (the summary by unit, on the dashboard).
+    suffix = "-excel" if fmt == "csv-excel" else ""
+    return reports.csv_response(tables[0], f"{name}{suffix}.csv", fmt)
 
 
 @require_POST

@@ -110,8 +110,11 @@ class TransferForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Member list"),
-        help_text=_("An Excel (.xlsx) or CSV file with one member a row, under a header row."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+        help_text=_(
+            "An Excel file (.xlsx or the older .xls), a CSV file or Excel's “Unicode Text” (.txt), with one member "
+            "a row under a header row."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,.txt,text/csv,text/plain"}),
     )
 
 

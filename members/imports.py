@@ -1,15 +1,16 @@
-"""Member import from the lists secretaries keep today: an Excel (.xlsx) or CSV file.
+"""Member import from the lists secretaries keep today: a spreadsheet as offices make them.
 
-Reading is separated from saving: `read_file` turns an upload into rows, each with its problems in the
-user's language; `validate` checks them against each other and the database; `save_rows` creates all
-of them or none. The view shows a preview between the two.
+Reading is separated from saving: `read_file` turns an upload into rows, each with its problems (and the
+points to check) in the user's language; `validate` checks them against each other and the database;
+`save_rows` creates all of them or none. The view shows a preview between the two.
+
+The files themselves are read by `chibo.spreadsheets.read_tables`, for any list Chibo imports: .xlsx, old
+.xls, CSV in UTF-8 or Windows-1258, and Excel's "Unicode Text" (UTF-16, tab-separated).
 """
 
-import csv
-import io
 import math
+import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,7 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from chibo.spreadsheets import UnreadableFile, is_blank, read_tables
 from chibo.uploads import size_problem
 
 from . import phones
@@ -27,9 +30,8 @@ from .models import CellMembership, Member, StatusChange
 from .names import normalize_name
 from .signals import members_imported
 
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why, for the user."""
+# The file as a whole cannot be read; the message says why, for the user.
+ImportFileError = UnreadableFile
 
 
 def _plain(text):
@@ -50,12 +52,12 @@ COLUMNS = {
     "phone": ["Điện thoại", "Số điện thoại", "SĐT", "Phone"],
 }
 REQUIRED = ["full_name", "gender", "admitted_on"]
+DATE_FIELDS = ("birth_date", "admitted_on", "official_on")
 IGNORED = {_plain(h) for h in ["STT", "TT", "Số TT", "No", "Ghi chú", "Note"]}
 _HEADER_LOOKUP = {_plain(header): name for name, headers in COLUMNS.items() for header in headers}
 GENDERS = {"nam": Member.Gender.MALE, "male": Member.Gender.MALE, "m": Member.Gender.MALE,
            "nu": Member.Gender.FEMALE, "female": Member.Gender.FEMALE, "f": Member.Gender.FEMALE}  # fmt: skip
 HEADER_SEARCH_ROWS = 10  # lists often start with a title block above the header row
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a member list is far smaller; more is a zip bomb
 
 
 def column_labels():
@@ -67,92 +69,78 @@ class Row:
     number: int  # the line number in the file, as the secretary sees it
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # to check before importing; they do not stop it
+    raw: dict = field(default_factory=dict, repr=False)  # the dates as written, for the date order
 
     def to_session(self):
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.values.items()}
-        return {"number": self.number, "values": data}
+        return {"number": self.number, "values": data, "warnings": self.warnings}
 
     @classmethod
     def from_session(cls, data):
         values = dict(data["values"])
-        for key in ("birth_date", "admitted_on", "official_on"):
+        for key in DATE_FIELDS:
             if values.get(key):
                 values[key] = date.fromisoformat(values[key])
-        return cls(number=data["number"], values=values)
+        return cls(number=data["number"], values=values, warnings=list(data.get("warnings", [])))
+
+
+@dataclass
+class Reading:
+    """What was read of a file: the rows of the members' table, and what was left unread, for the preview."""
+
+    rows: list
+    notes: list = field(default_factory=list)
 
 
 def read_file(upload):
-    """Return the rows of an uploaded .xlsx or .csv list, or raise ImportFileError with a message."""
+    """Read an uploaded member list: a `Reading`, or ImportFileError with a message for the user.
+
+    A workbook's first sheet with the members' header is read; every other sheet that holds something is
+    named in the notes with its count of rows, so that nobody believes a second sheet was imported. (Reading
+    every sheet with the header would also import a sheet of members who have moved away.)
+    """
     problem = size_problem(upload, settings.MEMBER_IMPORT_MAX_BYTES)
     if problem:
         raise ImportFileError(problem)
-    content = upload.read()
-    if content.startswith(b"PK\x03\x04"):
-        table = _xlsx_rows(content)
-    elif content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(_("This is an old Excel file (.xls). Save it as .xlsx or CSV and try again."))
-    else:
-        table = _csv_rows(content)
-    return _rows_from_table(table)
-
-
-def _xlsx_rows(content):
-    from openpyxl import load_workbook
-
-    # More filled rows than this cannot be a valid list; reading stops there and the count check refuses it.
-    limit = settings.MEMBER_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise ImportFileError(_("This spreadsheet is too large once unpacked. Split it into smaller files."))
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        table = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if all(_is_blank(cell) for cell in values):
-                continue
-            table.append((number, list(values)))
-            if len(table) > limit:
-                break
-        workbook.close()
-    except ImportFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign file
-        raise ImportFileError(_("This file is not an Excel spreadsheet that can be read.")) from exc
-    return table
-
-
-def _csv_rows(content):
-    if b"\x00" in content:
-        raise ImportFileError(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file."))
-    for encoding in ("utf-8-sig", "cp1258"):
+    sheets = read_tables(
+        upload.read(), limit=settings.MEMBER_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1, search_rows=HEADER_SEARCH_ROWS
+    )
+    chosen, found = None, None
+    for sheet in sheets:
         try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
+            found = _find_header([cells for _number, cells in sheet.rows])
+        except ImportFileError:
             continue
-    else:
-        raise ImportFileError(_("The file's characters cannot be read. Save it as CSV UTF-8 and try again."))
-    delimiter = _guess_delimiter(text)
+        chosen = sheet
+        break
+    if chosen is None:  # no sheet has the header: the first sheet with anything says what is missing
+        _find_header(next(([cells for _n, cells in sheet.rows] for sheet in sheets if sheet.rows), []))
+    rows = _rows_from_table(chosen.rows, found)
+    _check_date_order(rows)
+    notes = [_unread_note(sheet, chosen) for sheet in sheets if sheet is not chosen and sheet.rows]
+    return Reading(rows=rows, notes=notes)
+
+
+def _unread_note(sheet, chosen):
     try:
-        return list(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
-    except csv.Error as exc:
-        raise ImportFileError(_("This file is not a spreadsheet. Upload an Excel (.xlsx) or CSV file.")) from exc
+        header_index, _mapping = _find_header([cells for _number, cells in sheet.rows])
+    except ImportFileError:
+        header_index = -1  # no members' header: every row it holds
+    count = sum(1 for _number, cells in sheet.rows[header_index + 1 :] if not all(_is_blank(c) for c in cells))
+    return ngettext(
+        "Sheet “%(sheet)s”: %(count)s row not read. Only the sheet “%(read)s” is imported.",
+        "Sheet “%(sheet)s”: %(count)s rows not read. Only the sheet “%(read)s” is imported.",
+        count,
+    ) % {"sheet": sheet.name, "count": count, "read": chosen.name}
 
 
-def _guess_delimiter(text):
-    """The separator that splits the first lines most: Excel writes ";" or "," by region, or tabs.
-
-    csv.Sniffer gives up on the title lines that Vietnamese lists often have above the header.
-    """
-    lines = text.splitlines()[: HEADER_SEARCH_ROWS * 2]
-    return max(",;\t", key=lambda d: (max((line.count(d) for line in lines), default=0), d == ","))
+# --- the members' table -----------------------------------------------------------------------------------
 
 
-def _rows_from_table(table):
-    """`table`: (line number, cells) pairs, as the secretary sees them in the file."""
-    header_index, mapping = _find_header([cells for _number, cells in table])
+def _rows_from_table(table, found):
+    """`table`: (line number, cells) pairs, as the secretary sees them in the file; `found`: its header."""
+    header_index, mapping = found
     rows = []
     for number, cells in table[header_index + 1 :]:
         if all(_is_blank(cell) for cell in cells):
@@ -168,8 +156,7 @@ def _rows_from_table(table):
     return rows
 
 
-def _is_blank(cell):
-    return cell is None or str(cell).strip() == ""
+_is_blank = is_blank
 
 
 def _find_header(table):
@@ -204,11 +191,20 @@ def _parse_row(number, cells, mapping):
         label = labels[name]
         if (isinstance(raw, float) and not math.isfinite(raw)) or "\x00" in str(raw or ""):
             row.errors.append(_("%(column)s: this value cannot be read.") % {"column": label})
-            row.values[name] = None if name in ("birth_date", "admitted_on", "official_on") else ""
+            row.values[name] = None if name in DATE_FIELDS else ""
             continue
-        if name in ("birth_date", "admitted_on", "official_on"):
+        if name in DATE_FIELDS:
             value, ok = _parse_date(raw)
-            if not ok:
+            if isinstance(raw, str):
+                row.raw[name] = raw.strip()
+            month_first = NUMERIC_DATE.match(raw) if isinstance(raw, str) else None
+            if not ok and month_first and int(month_first.group(1)) <= 12 < int(month_first.group(2)) <= 31:
+                first, second, year = month_first.groups()
+                row.errors.append(
+                    _("%(column)s: “%(value)s” puts the month first; write it day first: %(date)s.")
+                    % {"column": label, "value": raw.strip(), "date": f"{int(second):02}/{int(first):02}/{year}"}
+                )
+            elif not ok:
                 row.errors.append(
                     _("%(column)s: “%(value)s” is not a date (dd/mm/yyyy).") % {"column": label, "value": raw}
                 )
@@ -218,8 +214,8 @@ def _parse_row(number, cells, mapping):
                 row.errors.append(_("%(column)s: write “Nam” or “Nữ”.") % {"column": label})
         else:
             value = "" if _is_blank(raw) else normalize_name(str(raw))
-            if name == "phone" and isinstance(raw, (int, float)):
-                value = "0" + str(int(raw))  # Excel drops the leading zero of a number typed as a number
+            if name == "phone" and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                value = _phone_from_number(raw)
             if name == "phone":
                 try:
                     value = phones.normalise(value)
@@ -232,6 +228,60 @@ def _parse_row(number, cells, mapping):
         if not row.values.get(name) and not any(error.startswith(str(labels[name])) for error in row.errors):
             row.errors.append(_("%(column)s is missing.") % {"column": labels[name]})
     return row
+
+
+def _phone_from_number(raw):
+    """A phone number typed into a number cell: Excel dropped its leading zero (0912345678 → 912345678).
+
+    The zero comes back when that makes a Vietnamese number; a number written with its country code
+    (84912345678) is kept as it is.
+    """
+    digits = str(int(raw))
+    try:
+        phones.normalise("0" + digits)
+    except ValidationError:
+        return digits
+    return "0" + digits
+
+
+# A date written as text with its parts in either order: 05/03/1960, 5-3-1960, 05.03.1960.
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})\s*$")
+
+
+def _check_date_order(rows):
+    """Flag the dates that could be read either way when the file shows month-first dates elsewhere.
+
+    Chibo reads dates day first (dd/mm/yyyy). A file from an Excel set to English (United States) writes
+    them month first: 03/25/1960 cannot be day first and is a row problem; 05/03/1960 would silently become
+    5 March instead of 3 May. Such a date is not swapped (the file may mix both orders); its row asks the
+    secretary to check it.
+    """
+    month_first = None
+    for row in rows:
+        for text in row.raw.values():
+            match = NUMERIC_DATE.match(text)
+            if match and int(match.group(1)) <= 12 < int(match.group(2)) <= 31:
+                month_first = (row.number, text)
+                break
+        if month_first:
+            break
+    if month_first is None:
+        return
+    labels = column_labels()
+    for row in rows:
+        for name, text in row.raw.items():
+            match = NUMERIC_DATE.match(text)
+            value = row.values.get(name)
+            if not match or value is None or int(match.group(1)) > 12 or int(match.group(2)) > 12:
+                continue
+            if match.group(1) == match.group(2):
+                continue  # 05/05/1960 reads the same either way
+            row.warnings.append(
+                _("%(column)s: “%(value)s” is read as day %(day)s, month %(month)s, %(year)s; other dates in "
+                  "this file put the month first (line %(line)s: “%(example)s”). Check this date in the file.")
+                % {"column": labels[name], "value": text, "day": value.day, "month": value.month,
+                   "year": value.year, "line": month_first[0], "example": month_first[1]}
+            )  # fmt: skip
 
 
 def _parse_date(raw):

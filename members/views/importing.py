@@ -1,6 +1,7 @@
 """Importing a cell's members from a spreadsheet: upload, preview, confirm, and the template to fill in."""
 
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,21 +28,23 @@ def member_import(request, pk):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rows = imports.validate(imports.read_file(form.cleaned_data["file"]), cell)
+            reading = imports.read_file(form.cleaned_data["file"])
         except imports.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
+            rows = imports.validate(reading.rows, cell)
             token = uuid.uuid4().hex
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token,
                 "cell": cell.pk,
                 "rows": [row.to_session() for row in rows],
+                "notes": reading.notes,
             }
-            return _render_preview(request, cell, rows, token)
+            return _render_preview(request, cell, rows, token, reading.notes)
     return render(request, "members/member_import.html", {"form": form, "cell": cell})
 
 
-def _render_preview(request, cell, rows, token):
+def _render_preview(request, cell, rows, token, notes):
     return render(
         request,
         "members/member_import_preview.html",
@@ -49,8 +52,10 @@ def _render_preview(request, cell, rows, token):
             "cell": cell,
             "rows": rows,
             "token": token,
+            "notes": notes,
             "labels": imports.column_labels(),
             "error_count": sum(1 for row in rows if row.errors),
+            "warning_count": sum(1 for row in rows if row.warnings and not row.errors),
         },
     )
 
@@ -63,7 +68,7 @@ def _confirm_import(request, cell):
     # Check again: the cell may have changed since the preview.
     rows = imports.validate([imports.Row.from_session(data) for data in stored["rows"]], cell)
     if any(row.errors for row in rows):
-        return _render_preview(request, cell, rows, stored["token"])
+        return _render_preview(request, cell, rows, stored["token"], stored.get("notes", []))
     try:
         with transaction.atomic():
             # One confirmation per preview, even when the button is pressed twice at once: the receipt's
@@ -84,20 +89,16 @@ def _confirm_import(request, cell):
 
 @login_required
 def import_template(request, pk):
-    """An empty list with the expected columns, for secretaries to fill in."""
-    from openpyxl import Workbook
+    """An empty list with the expected columns, for secretaries to fill in: an example row under the header."""
+    from chibo.spreadsheets import XLSX, Table, xlsx_bytes
 
     cell = access.cell_or_404(request.user, pk)
     access.require(access.for_user(request.user).can_manage_members(cell))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Members")[:31]
-    headers = [imports.COLUMNS[name][0] for name in imports.COLUMNS]
-    sheet.append(["STT", *headers])
-    sheet.append([1, "Nguyễn Văn An", "Nam", "15/03/1960", "", "03/02/1985", "03/02/1986", "", "0912345678"])
-    for column in "BCDEFGHI":
-        sheet.column_dimensions[column].width = 20
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    table = Table(_("Members"), ["STT", *[imports.COLUMNS[name][0] for name in imports.COLUMNS]])
+    table.rows.append(
+        [1, "Nguyễn Văn An", "Nam", date(1960, 3, 15), "", date(1985, 2, 3), date(1986, 2, 3), "", "0912345678"]
+    )
+    title = _("List of the members of %(cell)s") % {"cell": cell}
+    response = HttpResponse(xlsx_bytes([table], title=title, author=cell), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
-    workbook.save(response)
     return response

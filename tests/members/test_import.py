@@ -1,7 +1,9 @@
+import codecs
 import io
 import unicodedata
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -246,7 +248,7 @@ def test_a_member_already_in_the_cell_is_flagged(as_secretary, cell, make_member
         ("Tên;Tuổi\nAn;30\n", "wrong.csv", "The columns are not the expected ones."),
         (HEADER + "\n", "header-only.csv", "no members under it"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64, "photo.csv", "not a spreadsheet"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls", "old Excel file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls", "old Excel file (.xls) cannot be read"),
         (b"PK\x03\x04" + b"garbage" * 20, "broken.xlsx", "not an Excel spreadsheet"),
     ],
 )
@@ -314,3 +316,179 @@ def test_a_preview_confirmed_twice_at_once_is_imported_once_even_with_the_cache_
     assert "Danh sách này đang được nhập hoặc đã được nhập." in again.content.decode()
     assert Member.objects.count() == before  # the winner's members are its own; this press saved none
     assert MemberImport.objects.count() == 1
+
+
+# --- files as offices make them ----------------------------------------------------------------------------
+
+FILES = Path(__file__).parent / "files"  # how each was made: files/README.md
+UNICODE_TEXT = "\r\n".join(
+    [
+        "STT\tHọ và tên\tGiới tính\tNgày sinh\tNgày vào Đảng\tĐiện thoại",
+        "1\tNguyễn Thị Ngọc Ánh\tNữ\t15/03/1960\t03/02/1985\t912345678",  # the number cell's 0 lost on export
+        '2\t"Đặng Văn Ơn"\tNam\t\t19/05/2001\t0987 654 321',
+        "",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("utf-16", "danh-sach.txt"),  # Excel's "Unicode Text": UTF-16 LE with its byte-order mark, tabs
+        ("utf-16", "danh-sach.csv"),  # the same, renamed .csv by the secretary
+        ("utf-16-le", "khong-bom.txt"),  # without a byte-order mark
+        ("utf-16-be-bom", "big-endian.txt"),
+        ("utf-8-sig", "utf8-bom.txt"),
+        ("utf-8", "utf8.txt"),
+    ],
+)
+def test_excels_unicode_text_is_read_whatever_its_name(as_secretary, cell, encoding, name):
+    if encoding == "utf-16-be-bom":
+        content = "\ufeff".encode("utf-16-be") + UNICODE_TEXT.encode("utf-16-be")
+    else:
+        content = UNICODE_TEXT.encode(encoding)
+    response = preview(as_secretary, cell, content, name)
+    assert response.status_code == 200 and "form" not in response.context, response.context.get("form")
+    rows = response.context["rows"]
+    assert row_errors(response) == {}
+    assert [(r.number, r.values["full_name"], r.values["phone"]) for r in rows] == [
+        (2, "Nguyễn Thị Ngọc Ánh", "+84912345678"),
+        (3, "Đặng Văn Ơn", "+84987654321"),
+    ]
+    assert rows[0].values["birth_date"] == date(1960, 3, 15)
+    confirm(as_secretary, cell, response)
+    assert Member.objects.get(full_name="Nguyễn Thị Ngọc Ánh").admitted_on == date(1985, 2, 3)
+
+
+def test_an_old_excel_file_is_read_with_its_dates_numbers_and_other_sheets_named(as_secretary, cell):
+    response = preview(as_secretary, cell, (FILES / "members.xls").read_bytes(), "danh sach.xls")
+    assert row_errors(response) == {}
+    rows = response.context["rows"]
+    assert [r.number for r in rows] == [4, 5]  # as in the sheet, under its title block
+    first, second = (r.values for r in rows)
+    assert (first["full_name"], first["birth_date"], first["admitted_on"], first["official_on"]) == (
+        "Nguyễn Văn Ất", date(1960, 3, 15), date(1985, 2, 3), date(1986, 2, 3))  # fmt: skip
+    assert first["card_number"] == "10000101"  # a number cell, read without ".0"
+    assert first["phone"] == "+84912345678"  # typed as the number 912345678: its 0 comes back
+    assert (second["birth_date"], second["official_on"], second["phone"]) == (
+        date(1975, 12, 31), date(2002, 5, 19), "+84987654321")  # fmt: skip
+    page = response.content.decode()
+    notes = page.split('id="import-notes"')[1].split("</div></div>")[0]
+    assert "Trang tính “Dự bị”: 1 dòng không được đọc." in notes
+    assert "“Danh sách”" in notes and "Trống" not in notes  # an empty sheet is not worth a word
+    confirm(as_secretary, cell, response)
+    assert Member.objects.filter(cell=cell, full_name__in=["Nguyễn Văn Ất", "Trần Thị Ánh Tuyết"]).count() == 2
+    assert not Member.objects.filter(full_name="Lê Văn Dự").exists()
+
+
+def test_the_first_sheet_with_the_members_header_is_read_and_the_others_named(as_secretary, cell):
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = "Bìa"
+    cover.append(["ĐẢNG BỘ XÃ AN BÌNH"])
+    cover.append(["Chi bộ thôn Đông"])
+    members = workbook.create_sheet("Đảng viên")
+    members.append(["Họ và tên", "Giới tính", "Ngày vào Đảng"])
+    members.append(["Phan Văn Hai", "Nam", "01/01/2000"])
+    moved = workbook.create_sheet("Đã chuyển đi")
+    moved.append(["Họ và tên", "Giới tính", "Ngày vào Đảng"])
+    moved.append(["Hà Văn Đi", "Nam", "01/01/1990"])
+    moved.append(["Hà Thị Xa", "Nữ", "01/01/1991"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = preview(as_secretary, cell, buffer.getvalue(), "list.xlsx")
+    assert [r.values["full_name"] for r in response.context["rows"]] == ["Phan Văn Hai"]
+    notes = response.context["notes"]
+    assert notes == [
+        "Trang tính “Bìa”: 2 dòng không được đọc. Chỉ nhập trang tính “Đảng viên”.",
+        "Trang tính “Đã chuyển đi”: 2 dòng không được đọc. Chỉ nhập trang tính “Đảng viên”.",
+    ]
+
+
+MONTH_FIRST = "\n".join(
+    [
+        "Họ và tên;Giới tính;Ngày sinh;Ngày vào Đảng",
+        "Nguyễn Văn Một;Nam;05/03/1960;19/05/2001",  # 5 March or 3 May?
+        "Trần Văn Hai;Nam;03/25/1960;12/12/2001",  # month first, for sure; 12/12 reads the same either way
+        "Lê Văn Ba;Nam;;2001-05-19",
+    ]
+)
+
+
+def test_day_month_dates_are_flagged_when_other_dates_put_the_month_first(as_secretary, cell):
+    response = preview(as_secretary, cell, MONTH_FIRST)
+    rows = {r.number: r for r in response.context["rows"]}
+    assert rows[2].values["birth_date"] == date(1960, 3, 5)  # read day first, not swapped
+    assert rows[2].warnings == [
+        "Ngày sinh: “05/03/1960” được đọc là ngày 5 tháng 3 năm 1960; các ngày khác trong tệp ghi tháng trước "
+        "(dòng 3: “03/25/1960”). Hãy kiểm tra lại ngày này trong tệp."
+    ]
+    assert rows[3].errors == ["Ngày sinh: “03/25/1960” ghi tháng trước; hãy ghi ngày trước: 25/03/1960."]
+    assert rows[3].warnings == [] and rows[4].warnings == []
+    page = response.content.decode()
+    assert 'id="import-warnings"' in page and "⚠" in page
+
+
+def test_a_date_to_check_does_not_stop_the_import(as_secretary, cell):
+    content = MONTH_FIRST.replace("03/25/1960", "25/03/1960") + "\nĐỗ Văn Bốn;Nam;02/13/1970;01/01/2000"
+    response = preview(as_secretary, cell, content)
+    assert set(row_errors(response)) == {5}  # only the month-first date is a problem
+    content = content.replace("02/13/1970", "")
+    response = preview(as_secretary, cell, content)
+    assert row_errors(response) == {}
+    assert all(not r.warnings for r in response.context["rows"])  # no month-first date left: nothing to check
+    day_first = MONTH_FIRST.replace("03/25/1960", "25/03/1960")
+    response = preview(as_secretary, cell, day_first)
+    assert all(not r.warnings for r in response.context["rows"])
+
+
+def test_phone_numbers_typed_as_numbers_keep_their_leading_zero(as_secretary, cell):
+    content = xlsx(
+        [
+            ["Họ và tên", "Giới tính", "Ngày vào Đảng", "Điện thoại"],
+            ["Nguyễn Văn Di Động", "Nam", "01/01/2000", 912345678],  # 0912 345 678
+            ["Nguyễn Văn Cũ", "Nam", "01/01/2000", 1683456789],  # 0168 345 6789, renumbered 038 345 6789
+            ["Nguyễn Văn Bàn", "Nam", "01/01/2000", 2439876543],  # Hà Nội landline 024 3987 6543
+            ["Nguyễn Văn Mã", "Nam", "01/01/2000", 84912345679],  # written with the country code
+            ["Nguyễn Văn Số Thực", "Nam", "01/01/2000", 987654321.0],  # a float from another program
+        ]
+    )
+    response = preview(as_secretary, cell, content, "list.xlsx")
+    assert row_errors(response) == {}
+    assert [r.values["phone"] for r in response.context["rows"]] == [
+        "+84912345678", "+84383456789", "+842439876543", "+84912345679", "+84987654321"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "message"),
+    [
+        ("protected.xls", None, "có mật khẩu"),
+        ("protected.xlsx", None, "có mật khẩu"),
+        ("members.xls", lambda data: data[:3000], "Không đọc được tệp Excel cũ (.xls)"),
+        ("members.xls", lambda data: data[:512] + b"\xff" * (len(data) - 512), "Không đọc được tệp Excel cũ (.xls)"),
+    ],
+)
+def test_protected_or_broken_excel_files_are_refused_with_a_clear_message(as_secretary, cell, name, damage,
+                                                                          message):  # fmt: skip
+    content = (FILES / name).read_bytes()
+    content = damage(content) if damage else content
+    before = Member.objects.count()
+    response = as_secretary.post(reverse("members:import", args=[cell.pk]), {"file": upload(content, name)})
+    errors = response.context["form"].errors["file"]
+    assert any(message in error for error in errors), errors
+    assert Member.objects.count() == before
+
+
+def test_a_text_file_in_no_known_encoding_is_refused(as_secretary, cell):
+    content = codecs.BOM_UTF16_LE + "Họ và tên\tGiới tính\n".encode("utf-16-le") + b"\x00\xdc"  # a lone surrogate
+    response = as_secretary.post(reverse("members:import", args=[cell.pk]), {"file": upload(content, "a.txt")},
+                                 HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert "characters cannot be read" in response.context["form"].errors["file"][0]
+
+
+def test_unicode_text_without_its_mark_and_with_decomposed_letters_is_read(as_secretary, cell):
+    # Decomposed Vietnamese (tone marks as combining characters U+0300…): some zero bytes fall on the other side.
+    content = unicodedata.normalize("NFD", UNICODE_TEXT).encode("utf-16-le")
+    response = preview(as_secretary, cell, content, "danh-sach.txt")
+    assert row_errors(response) == {}
+    assert response.context["rows"][0].values["full_name"] == "Nguyễn Thị Ngọc Ánh"
