@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
+from chibo import site
 from meetings import services
 from meetings.links import reply_token, still_convened
 from meetings.models import CalendarFeed, Invitation, Meeting
@@ -27,7 +28,7 @@ def feed_uids(client, token):
 
 
 def uid(meeting):
-    return f"meeting-{meeting.pk}@chibo"
+    return f"meeting-{meeting.pk}@{site.domain()}"
 
 
 def confirmed_meeting(make_meeting, cell, starts_at, **fields):
