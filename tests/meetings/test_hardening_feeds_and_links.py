@@ -160,9 +160,9 @@ def test_an_old_reply_link_records_nothing_once_the_member_is_no_longer_convened
     coming = history[1]
     url = reply_url(coming, member)
     change(Member.objects.get(user=member), sibling_cell)
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")  # the link opens in the message's Vietnamese
     assert page.status_code == 410
-    assert "You are no longer invited to this meeting" in page.content.decode()
+    assert "Đồng chí không còn được mời dự buổi sinh hoạt này" in page.content.decode()
     assert "Nhà ông Bảy" not in page.content.decode()
     response = client.post(url, {"answer": "no", "reason": "Ốm"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410
