@@ -18,7 +18,7 @@ def send(name, to, ctx, language=None, reply_to=None, unsubscribe_url="", calend
 
     Every e-mail gets a Message-ID on the site's domain (Django would name the machine it runs on). The
     messages a member may stop (`unsubscribe_url`) say how in List-Unsubscribe, with RFC 8058's one-click POST;
-    account e-mails (password reset, invitation) are transactional and have none. `calendar` is (method, .ics
+    account e-mails (password reset, account invitation) are transactional and have none. `calendar` is (method, .ics
     bytes), attached as text/calendar with its METHOD so that mail clients offer to add the meeting."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, **ctx}

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vDuration
 
 from chibo import site
 
@@ -33,6 +33,7 @@ from .models import CalendarFeed, Invitation, Meeting, MeetingChange
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # How far back a member's feed still lists the meetings they were invited to.
 FEED_PAST = timedelta(days=90)
+FEED_REFRESH = timedelta(hours=1)
 # The history rows that change what a calendar shows of a meeting: its time, place or status. ("edited" may
 # have changed only the title: a SEQUENCE raised for nothing costs a client one more update, never a miss.)
 SEQUENCE_ACTIONS = ("confirmed", "edited", "moved", "postponed", "cancelled")
@@ -100,22 +101,26 @@ def feed(meetings, member):
     calendar = _calendar("PUBLISH")
     calendar.add("x-wr-calname", _("Party cell meetings") + (f" – {member.cell}" if member else ""))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    if member:
+        # How often a subscribed phone should ask again (RFC 7986, and Apple's and Outlook's older name), so
+        # that a move reaches it within the hour rather than whenever the phone chooses.
+        calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     for meeting in meetings:
         calendar.add_component(_event(meeting))
     return _with_timezone(calendar).to_ical()
 
 
-def invitation(meeting, member, address, method, secretary):
+def invitation(meeting, member, address, method, secretary, expected=True):
     """The meeting as the invitation e-mails carry it (RFC 5546): METHOD:REQUEST for an invitation or a move,
     METHOD:CANCEL for a cancellation, from the cell's secretary (`OrgUnit.secretary`; the site's address when
-    the cell has none with an e-mail) to the member at `address`."""
+    the cell has none with an e-mail) to the member at `address`: expected, or informed only (exempt or away,
+    RFC 5545's NON-PARTICIPANT). Replies go through Chibo's reply link, not the calendar (RSVP=FALSE)."""
     calendar = _calendar(method)
     event = _event(meeting, alarms=method == "REQUEST")
     event.add("organizer", _organizer(meeting, secretary))
-    event.add(
-        "attendee",
-        vCalAddress.new(address, cn=member.full_name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=False),
-    )
+    role = "REQ-PARTICIPANT" if expected else "NON-PARTICIPANT"
+    event.add("attendee", vCalAddress.new(address, cn=member.full_name, role=role, partstat="NEEDS-ACTION", rsvp=False))
     calendar.add_component(event)
     return _with_timezone(calendar).to_ical()
 

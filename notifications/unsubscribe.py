@@ -54,8 +54,8 @@ def gets_email(member):
 
 
 def stop_email(member):
-    """Take e-mail out of the member's channel order (kept in their order; Zalo and SMS if nothing is left).
-    Returns whether anything changed."""
+    """Take e-mail out of the member's channel order (the others kept in their order; Zalo then SMS when
+    nothing is left). Returns whether anything changed."""
     if not gets_email(member):
         return False
     left = ",".join(name for name in order(member) if name in WITHOUT_EMAIL)

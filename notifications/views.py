@@ -114,16 +114,10 @@ def unsubscribe(request, token):
     member = unsubscribing.member_from_token(token)
     if member is None:
         return render(request, "notifications/unsubscribe_invalid.html", status=404)
-    stopped = False
-    if request.method == "POST":
-        stopped = unsubscribing.stop_email(member)
+    if request.method == "POST":  # again after the first: the same answer, nothing more to change
+        unsubscribing.stop_email(member)
     return render(
         request,
         "notifications/unsubscribe.html",
-        {
-            "member": member,
-            "done": request.method == "POST",
-            "stopped": stopped,
-            "gets_email": unsubscribing.gets_email(member),
-        },
+        {"member": member, "done": request.method == "POST", "gets_email": unsubscribing.gets_email(member)},
     )

@@ -61,4 +61,6 @@ def _calendar(message, address, secretary):
         return None
     meeting = message.meeting
     method = "CANCEL" if meeting.status == meeting.Status.CANCELLED else "REQUEST"
-    return method, calendars.invitation(meeting, message.member, address, method, secretary)
+    invited = meeting.invitations.filter(member=message.member).first()
+    expected = invited is None or invited.expected
+    return method, calendars.invitation(meeting, message.member, address, method, secretary, expected)

@@ -105,6 +105,8 @@ def test_the_feed_gives_each_state_its_status_sequence_and_alarms(client, member
     calendar = feed(client, member)
     assert_in_vietnamese_time(calendar)
     assert str(calendar["method"]) == "PUBLISH"
+    # A subscribed phone asks again every hour: a move reaches it the same day.
+    assert calendar["refresh-interval"].to_ical() == b"PT1H" and calendar["x-published-ttl"].to_ical() == b"PT1H"
     # SEQUENCE: 1 for the confirmation, one more per move, postponement or cancellation. Alarms ring only for
     # a meeting that takes place. The planned meeting convenes nobody yet: not in the feed.
     assert described(calendar) == {

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from icalendar import Calendar
 
 from members.models import Member
 from members.tasks import send_password_reset
@@ -48,19 +49,37 @@ def test_a_message_answers_to_the_secretary_and_says_how_to_stop_it(invite):
     assert stop_link(email) in email.body and "bí thư chi bộ" in email.body
 
 
-def test_without_a_secretarys_address_replies_go_nowhere_special(invite, secretary):
+def test_without_a_secretarys_address_replies_go_nowhere_special(invite, secretary, settings):
+    settings.DEFAULT_FROM_EMAIL = "Chibo <thongbao@chibo.example.vn>"
     Member.objects.filter(user=secretary).update(email="")
     invite(email="lan@example.vn")
     email = sent_to("lan@example.vn")
     assert email.reply_to == [] and "Reply-To" not in email.message()
     assert "bí thư chi bộ" not in email.body
+    # The invitation's calendar comes from the site's address then.
+    (part,) = email.attachments
+    (event,) = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    assert str(event["organizer"]) == "mailto:thongbao@chibo.example.vn"
+
+
+def test_the_account_invitation_answers_to_the_secretary_and_has_no_unsubscribe(
+    client, secretary, cell, make_member, django_capture_on_commit_callbacks
+):
+    invitee = make_member(cell, "Bùi Thị Mời", email="moi@example.vn")
+    client.force_login(secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:invite", args=[invitee.pk]))
+    email = sent_to("moi@example.vn")
+    assert email.reply_to == ["secretary@example.vn"]
+    assert re.fullmatch(rf"<[^@>]+@{re.escape(DOMAIN)}>", email.message()["Message-ID"])
+    assert "List-Unsubscribe" not in email.extra_headers and "List-Unsubscribe" not in email.message()
 
 
 def test_an_account_email_is_transactional_and_has_no_unsubscribe(secretary, settings):
     send_password_reset.apply(args=["secretary@example.vn"])
     email = sent_to("secretary@example.vn")
     assert re.fullmatch(rf"<[^@>]+@{re.escape(DOMAIN)}>", email.message()["Message-ID"])
-    assert "List-Unsubscribe" not in email.extra_headers
+    assert "List-Unsubscribe" not in email.extra_headers and "List-Unsubscribe" not in email.message()
 
 
 def test_the_one_click_post_stops_the_emails_and_the_next_reminder_goes_by_sms(invite, provider):
@@ -119,3 +138,15 @@ def test_a_link_sent_to_an_old_address_no_longer_speaks_for_the_member(client, i
     assert client.post(link).status_code == 404
     message.member.refresh_from_db()
     assert message.member.channels == ""
+
+
+def test_a_member_informed_only_gets_the_meeting_as_a_non_participant(invite):
+    # Exempt members are told of the meeting, not expected at it (domain §3): so says their calendar.
+    invite(email="lan@example.vn", status=Member.Status.EXEMPT)
+    (part,) = sent_to("lan@example.vn").attachments
+    (event,) = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    assert event["attendee"].params["ROLE"] == "NON-PARTICIPANT"
+    invite(email="lan@example.vn")
+    (part,) = [m for m in mail.outbox if "lan@example.vn" in m.to][-1].attachments
+    (event,) = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    assert event["attendee"].params["ROLE"] == "REQ-PARTICIPANT"
