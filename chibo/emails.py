@@ -1,23 +1,44 @@
 """The one e-mail helper: each e-mail is three templates (subject, text, HTML), kept by the app that sends it
 (templates/members/emails/, templates/notifications/emails/). May import nothing of the apps."""
 
+from email.mime.text import MIMEText
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.core.mail.backends import console
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import site
 
-def send(name, to, ctx, language=None):
+
+def send(name, to, ctx, language=None, reply_to=None, unsubscribe_url="", calendar=None):
     """Render <name>_subject.txt, <name>.txt and <name>.html ("members/emails/password_reset") and send them to
-    `to`."""
+    `to`.
+
+    Every e-mail gets a Message-ID on the site's domain (Django would name the machine it runs on). The
+    messages a member may stop (`unsubscribe_url`) say how in List-Unsubscribe, with RFC 8058's one-click POST;
+    account e-mails (password reset, account invitation) are transactional and have none. `calendar` is (method, .ics
+    bytes), attached as text/calendar with its METHOD so that mail clients offer to add the meeting."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, **ctx}
         subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
         text = render_to_string(f"{name}.txt", context)
         html = render_to_string(f"{name}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    headers = {"Message-ID": make_msgid(domain=site.domain())}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, to, reply_to=[a for a in reply_to or [] if a], headers=headers
+    )
     message.attach_alternative(html, "text/html")
+    if calendar is not None:
+        method, content = calendar
+        part = MIMEText(content.decode(), "calendar", "utf-8")
+        part.set_param("method", method)
+        part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(part)
     return message.send()
 
 

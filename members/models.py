@@ -186,6 +186,10 @@ class OrgUnit(models.Model):
     def cell_records_message(self):
         return _("Members or meetings belong to this cell, so it must stay a party cell.")
 
+    def secretary(self):
+        """The cell's secretary on the party's rolls, or None (the e-mails' Reply-To and organizer)."""
+        return self.members.on_roll().filter(position=Member.Position.SECRETARY).first()
+
     @classmethod
     def kinds_below(cls, kind):
         """The kinds a unit of `kind` may hold. `Kind` is declared from the top down: a committee holds
@@ -291,6 +295,9 @@ class Member(models.Model):
         ("zalo,sms,email", _("Zalo, then SMS, then e-mail")),
         ("sms,zalo,email", _("SMS, then Zalo, then e-mail")),
         ("email,zalo,sms", _("E-mail, then Zalo, then SMS")),
+        # What is left of the two orders above once the member stopped the e-mails (notifications/unsubscribe.py).
+        ("zalo,sms", _("Zalo, then SMS")),
+        ("sms,zalo", _("SMS, then Zalo")),
         ("sms", _("SMS only")),
         ("zalo", _("Zalo only")),
         ("email", _("E-mail only")),

@@ -29,8 +29,10 @@ RESET_WINDOW_SECONDS = 3600
 
 
 def _send(task, name, to, ctx, not_sent=None):
+    # About a member: a reply reaches their cell's secretary, who keeps the members' records.
+    secretary = ctx["member"].cell.secretary() if "member" in ctx else None
     try:
-        emails.send(f"members/emails/{name}", to, ctx)
+        emails.send(f"members/emails/{name}", to, ctx, reply_to=[secretary.email if secretary else ""])
     except OSError as exc:
         if not_sent is not None:
             not_sent()  # before the retry, which may run at once (eager tasks)

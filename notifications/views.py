@@ -1,6 +1,8 @@
 """The providers' delivery reports: one address per provider, with a secret in it (and, for Zalo, a signature
 of the body). A forged or malformed call is refused with 4xx and changes nothing; a report that names no
-message Chibo sent is taken (200) and ignored, so that the provider stops sending it."""
+message Chibo sent is taken (200) and ignored, so that the provider stops sending it.
+
+And the members' way out of the e-mails: the List-Unsubscribe link of every message e-mail."""
 
 import hashlib
 import hmac
@@ -9,10 +11,14 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chibo import site
 
 from . import reports
+from . import unsubscribe as unsubscribing
 from .channels import sms
 
 
@@ -96,3 +102,22 @@ def zalo_report(request, secret):
     message_id = _message_id(str(message.get("tracking_id") or ""), "zalo")
     outcome = reports.receive("zalo", msg_id, delivered=True, message_id=message_id, keep_unknown=message_id is None)
     return JsonResponse({"ok": True, "outcome": outcome})
+
+
+# Mail providers POST the one-click unsubscribe (RFC 8058) without a session or a CSRF token; the signed link
+# is what makes the request the member's. A GET (a person following the link) asks first: mail scanners open
+# links, and must not stop anyone's e-mails.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    site.speak_messages_language(request)
+    member = unsubscribing.member_from_token(token)
+    if member is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":  # again after the first: the same answer, nothing more to change
+        unsubscribing.stop_email(member)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"member": member, "done": request.method == "POST", "gets_email": unsubscribing.gets_email(member)},
+    )

@@ -2,11 +2,15 @@
 
 from datetime import timedelta
 
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,16 +39,21 @@ def my_meetings(request):
     # As in the calendar feed: a meeting that no longer convenes the member (transfer, suspension) is not theirs.
     upcoming = [i for i in upcoming if still_convened(member, i.meeting)]
     past = list(Attendance.objects.filter(member=member).select_related("meeting").order_by("-meeting__starts_at")[:24])
+    feed = CalendarFeed.objects.filter(member=member).first()
     return render(
         request,
         "meetings/my_meetings.html",
-        {
-            "member": member,
-            "upcoming": upcoming,
-            "past": past,
-            "feed": CalendarFeed.objects.filter(member=member).first(),
-        },
+        {"member": member, "upcoming": upcoming, "past": past, "feed": feed, **(_subscription(feed) if feed else {})},
     )
+
+
+def _subscription(feed):
+    """The feed's address (on SITE_URL: a phone must reach it from outside), the same address as webcal://,
+    which opens the phone's calendar to subscribe, and a QR code of that one to scan from a computer's screen."""
+    url = settings.SITE_URL + reverse("meetings:feed", args=[feed.token])
+    webcal = "webcal://" + url.split("://", 1)[1]
+    qr = segno.make(webcal, error="m").svg_inline(scale=4, border=2, title=_("Scan with your phone to subscribe"))
+    return {"feed_url": url, "webcal_url": webcal, "feed_qr": mark_safe(qr)}  # segno's own SVG: no user text
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo import site
 from members import access
 from notifications.models import Message
 
@@ -39,7 +40,9 @@ def reply(request, pk):
 
 
 def reply_link(request, token):
-    """The signed link from the e-mail: no login, this member and this meeting only."""
+    """The signed link from the e-mail: no login, this member and this meeting only. It opens in the language
+    the message was written in, whatever the phone's (`site.speak_messages_language`)."""
+    site.speak_messages_language(request)
     invitation = invitation_from_token(token)
     if invitation is None:
         return render(request, "meetings/reply_invalid.html", {"reason": "invalid"}, status=404)

@@ -1,11 +1,14 @@
+import re
 from datetime import timedelta
 
 import pytest
+import segno
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from chibo import site
 from meetings import services
 from meetings.models import CalendarFeed, Meeting
 
@@ -43,7 +46,7 @@ def test_the_private_feed_lists_the_members_meetings_and_can_be_revoked(client, 
     token = CalendarFeed.objects.get(member__user=member).token
     client.logout()
     response = client.get(reverse("meetings:feed", args=[token]))
-    assert [str(e["uid"]) for e in events(response)] == [f"meeting-{mine.pk}@chibo"]
+    assert [str(e["uid"]) for e in events(response)] == [f"meeting-{mine.pk}@{site.domain()}"]
     assert planned_only.pk != mine.pk
     # A cancelled meeting stays in the feed, marked cancelled, so phones remove it.
     services.cancel(mine, "Bão")
@@ -73,3 +76,30 @@ def test_the_feed_query_count_does_not_grow_with_meetings(client, member, cell, 
         with django_assert_num_queries(4):
             response = client.get(url)
         assert len(events(response)) == count
+
+
+def test_my_meetings_offers_the_feed_to_subscribe_with_a_webcal_link_and_a_qr_code(client, member, settings):
+    settings.SITE_URL = "https://chibo.example.vn"
+    client.force_login(member)
+    client.post(reverse("meetings:feed_renew"))
+    token = CalendarFeed.objects.get(member__user=member).token
+    page = client.get(reverse("meetings:mine"), HTTP_HOST="127.0.0.1").content.decode()
+    # On the site's address, not the host this request named: a phone must reach it from outside.
+    assert f'value="https://chibo.example.vn/calendar/{token}.ics"' in page
+    webcal = f"webcal://chibo.example.vn/calendar/{token}.ics"
+    assert f'href="{webcal}"' in page and "Đăng ký lịch trên điện thoại này" in page
+    # The QR code is the webcal address's own (the same modules as segno draws for it), drawn inline.
+    drawn = re.search(r'<figure[^>]*id="feed-qr"><svg[^>]*>.*?<path[^>]* d="([^"]+)"', page, re.S).group(1)
+    assert drawn == qr_path(webcal)
+    assert drawn != qr_path(webcal.replace(token, token[::-1]))
+
+
+def qr_path(text):
+    """The modules of the QR code of `text` as segno draws them in SVG."""
+    return re.search(r' d="([^"]+)"', segno.make(text, error="m").svg_inline(border=2)).group(1)
+
+
+def test_without_a_feed_the_page_offers_to_make_one(client, member):
+    client.force_login(member)
+    page = client.get(reverse("meetings:mine")).content.decode()
+    assert "webcal://" not in page and 'id="feed-qr"' not in page

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
+from chibo import site
 from meetings import services
 from meetings.links import reply_token, still_convened
 from meetings.models import CalendarFeed, Invitation, Meeting
@@ -27,7 +28,7 @@ def feed_uids(client, token):
 
 
 def uid(meeting):
-    return f"meeting-{meeting.pk}@chibo"
+    return f"meeting-{meeting.pk}@{site.domain()}"
 
 
 def confirmed_meeting(make_meeting, cell, starts_at, **fields):
@@ -159,9 +160,9 @@ def test_an_old_reply_link_records_nothing_once_the_member_is_no_longer_convened
     coming = history[1]
     url = reply_url(coming, member)
     change(Member.objects.get(user=member), sibling_cell)
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")  # the link opens in the message's Vietnamese
     assert page.status_code == 410
-    assert "You are no longer invited to this meeting" in page.content.decode()
+    assert "Đồng chí không còn được mời dự buổi sinh hoạt này" in page.content.decode()
     assert "Nhà ông Bảy" not in page.content.decode()
     response = client.post(url, {"answer": "no", "reason": "Ốm"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from meetings.links import SALT, reply_token
+from meetings.links import SALT, reply_token, short_reply_token
 from meetings.models import Invitation, Meeting
 from members.models import Member
 from notifications.models import Message
@@ -184,3 +185,28 @@ def test_the_short_link_of_sms_and_zalo_answers_like_the_long_one(client, confir
     assert client.post(url, {"answer": "yes"}).context["done"]
     invitation.refresh_from_db()
     assert (invitation.reply, invitation.replied_through_link) == ("yes", True)
+
+
+def test_the_reply_link_of_a_vietnamese_email_opens_in_vietnamese_on_an_english_phone(client, confirmed, member):
+    (email,) = [m for m in mail.outbox if "member@example.vn" in m.to]
+    link = re.search(r"https?://\S+/r/\S+/", email.body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get(f"/{path}", HTTP_ACCEPT_LANGUAGE="en")
+    assert page["Content-Language"] == "vi"
+    assert "<title>Trả lời giấy mời" in page.content.decode()
+    # The short link of SMS and Zalo too.
+    short = reverse("meetings:reply_link", args=[short_reply_token(invitation_of(confirmed, member))])
+    assert "<title>Trả lời giấy mời" in client.get(short, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # A reply posted from it is answered in Vietnamese as well.
+    done = client.post(f"/{path}", {"answer": "yes"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Cảm ơn đồng chí" in done
+    # The language switch still works: the visitor's choice wins over the message's language.
+    client.post(reverse("set_language"), {"language": "en", "next": f"/{path}"})
+    page = client.get(f"/{path}", HTTP_ACCEPT_LANGUAGE="vi")
+    assert page["Content-Language"] == "en" and "<title>Reply to the invitation" in page.content.decode()
+
+
+def test_a_lang_in_the_link_names_the_messages_language(client, confirmed, member):
+    url = reverse("meetings:reply_link", args=[reply_token(invitation_of(confirmed, member))])
+    assert "<title>Reply to the invitation" in client.get(url + "?lang=en").content.decode()
+    assert "<title>Trả lời giấy mời" in client.get(url + "?lang=xx", HTTP_ACCEPT_LANGUAGE="en").content.decode()
