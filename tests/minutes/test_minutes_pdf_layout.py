@@ -5,13 +5,14 @@ import io
 import unicodedata
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from members.models import Member
 from minutes import workflow
 from minutes.models import Contribution, MinutesSection, MinutesTask
 
-from .test_minutes import make_held
+from .test_minutes import lock, make_held
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,15 @@ def test_the_pages_are_numbered_from_the_second_and_the_assignments_header_repea
         assert "Nhiệm vụ" in texts[index] and "Người thực hiện" in texts[index] and "Thời hạn" in texts[index]
     for number, text in enumerate(texts[1:], start=2):
         assert str(number) in lines(text), text[-80:]
+
+
+def test_the_file_name_says_whose_minutes_in_plain_letters(client, held, secretary, cell,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    """bien-ban-<the cell's code>-<the day>.pdf, without Vietnamese marks: every mail client and USB stick keeps it."""
+    cell.code = "TH.Đông-01"
+    cell.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        lock(held, secretary)
+    client.force_login(secretary)
+    response = client.get(reverse("meetings:minutes_pdf", args=[held.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="bien-ban-th-dong-01-2026-10-03.pdf"'
