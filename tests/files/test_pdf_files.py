@@ -197,6 +197,7 @@ def test_the_minutes_book_has_every_signed_minutes_contents_numbers_and_bookmark
     # The contents: each meeting's date, kind and first page; that page is the meeting's minutes.
     contents = pages[0]
     reader = PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == "vi" and reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
     outline = reader.outline
     titles = [item.title for item in outline if not isinstance(item, list)]
     assert titles[0] == "Mục lục" and len(titles) == len(signed) + 1
