@@ -1,15 +1,43 @@
-"""PDF rendering with WeasyPrint, shared by minutes and resolutions.
+"""PDF rendering with WeasyPrint, shared by minutes, resolutions, invitations, reports and the minutes book.
 
 The fonts are shipped in static/fonts/ (Liberation Serif: Times New Roman's metrics, full Vietnamese), so a
-PDF never depends on the fonts installed on the server. Pages are A4 with the margins of PDF_MARGINS_MM.
+PDF never depends on the fonts installed on the server; WeasyPrint embeds the glyphs used. Pages are A4 with
+the margins of PDF_MARGINS_MM; the page number (from page 2) and the document's metadata (title, author,
+subject, language) come from the templates, see templates/pdf/_base.html.
+
+The party's documents kept for the long term, minutes and resolutions (`ARCHIVED`), are PDF/A-3b and tagged.
 """
 
+import atexit
+import shutil
+import threading
+import weakref
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
+
+# Minutes and resolutions are archived for the long term (HD 12 §II.3.3): PDF/A, with WeasyPrint's tags.
+ARCHIVED = {"minutes/pdf/minutes.html", "resolutions/pdf/resolution.html"}
+PDF_VARIANT = "pdf/a-3b"
+
+# One font configuration (and the stylesheet that loaded the fonts into it) per thread and page layout:
+# building one loads the fontconfig configuration and the system's fonts, a third of a small document's
+# rendering time. Per thread, because a Pango font map must not be shared between threads.
+_local = threading.local()
+_configurations = weakref.WeakSet()
+
+
+@atexit.register
+def _remove_font_copies():
+    """WeasyPrint copies the fonts into a temporary folder per configuration and removes it when the
+    configuration is collected, which at interpreter exit comes too late (its `rmtree` is gone by then)."""
+    for fonts in list(_configurations):
+        if fonts._folder:
+            shutil.rmtree(fonts._folder, ignore_errors=True)
+            fonts._folder = None
 
 
 def font_faces():
@@ -28,19 +56,37 @@ def font_faces():
     return "\n".join(faces)
 
 
-def render(template_name, context, landscape=False):
-    """Render a template under templates/pdf/ to PDF bytes (A4, upright unless `landscape`)."""
-    from weasyprint import CSS, HTML
+def _page_style(landscape):
+    """The font configuration and the page stylesheet of this layout, made once per thread."""
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     top, bottom, left, right = settings.PDF_MARGINS_MM
     size = "A4 landscape" if landscape else "A4"
     page_css = f"@page {{ size: {size}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n" + font_faces()
-    html = render_to_string(template_name, context)
-    fonts = FontConfiguration()
+    styles = _local.__dict__.setdefault("styles", {})
+    if page_css not in styles:
+        fonts = FontConfiguration()
+        _configurations.add(fonts)
+        styles[page_css] = (fonts, CSS(string=page_css, font_config=fonts))
+    return styles[page_css]
+
+
+def render_html(html, landscape=False, archival=False):
+    """PDF bytes of an HTML document (A4, upright unless `landscape`; PDF/A and tagged if `archival`)."""
+    from weasyprint import HTML
+
+    fonts, page_css = _page_style(landscape)
+    options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True} if archival else {}
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=page_css, font_config=fonts)], font_config=fonts
+        stylesheets=[page_css], font_config=fonts, **options
     )
+
+
+def render(template_name, context, landscape=False, archival=None):
+    """Render a PDF template (A4, upright unless `landscape`) to PDF bytes; the templates in `ARCHIVED` as PDF/A."""
+    archival = template_name in ARCHIVED if archival is None else archival
+    return render_html(render_to_string(template_name, context), landscape=landscape, archival=archival)
 
 
 def is_current(record, source):

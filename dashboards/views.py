@@ -210,5 +210,6 @@ def report_file(request, pk):
     report = _report_or_404(request, pk)
     if report.status != report.Status.READY:
         raise Http404
-    name = reports.file_name(report.unit, None, "report", report.month) + ".pdf"
-    return serve(report.file, filename=name, as_attachment=True)
+    from chibo import filenames
+
+    return serve(report.file, filename=filenames.monthly_report(report.unit, report.month), as_attachment=True)

@@ -7,19 +7,20 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo import filenames
 from chibo.errors import summary as error_summary
 from meetings.models import Meeting
 from members import access
 from members.names import fold
 
-from . import quality, workflow
+from . import book, quality, workflow
 from .forms import (
     AddendumForm,
     ContributionFormSet,
@@ -302,8 +303,8 @@ def minutes_pdf(request, pk):
         handle = minutes.pdf.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    day = timezone.localtime(minutes.meeting.starts_at).strftime("%Y-%m-%d")
-    response = FileResponse(handle, as_attachment=True, filename=f"bien-ban-{day}.pdf", content_type="application/pdf")
+    name = filenames.minutes(minutes.meeting.cell, timezone.localtime(minutes.meeting.starts_at).date())
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
     response["X-Content-SHA256"] = minutes.pdf_sha256
     return response
 
@@ -333,6 +334,8 @@ def minutes_book(request, pk):
     if form.is_valid():
         year = form.cleaned_data["year"] or year
         query = form.cleaned_data["q"]
+    if request.GET.get("progress"):
+        return _book_progress(cell, year)
     records = Minutes.objects.filter(meeting__cell=cell).select_related("meeting").order_by("meeting__starts_at")
     if query:
         records = records.filter(search_text__contains=fold(query))
@@ -343,15 +346,31 @@ def minutes_book(request, pk):
         | {timezone.localdate().year},
         reverse=True,
     )
-    # The year's PDF book is made of the stored PDFs: say which signed minutes it lacks, and offer to render them.
+    # The year's PDF book is made of the stored PDFs: say which signed minutes lack one, and offer to render them.
     missing = [] if query else list(workflow.missing_from_book(cell, year))
     user_access = access.for_user(request.user)
     can_render = any(
         m.pdf_status != Minutes.PdfStatus.PENDING and user_access.can_edit_minutes(m.meeting) for m in missing
     )
+    # Asked for the book while the worker renders what it lacks: the page shows how far it is, then delivers it.
+    rendering = sum(1 for m in missing if m.pdf_status == Minutes.PdfStatus.PENDING)
+    deliver = not query and request.GET.get("deliver") == "1"
     return render(request, "minutes/minutes_book.html", {"cell": cell, "records": records, "year": year,
                                                           "years": years, "query": query, "form": form,
-                                                          "missing": missing, "can_render": can_render})  # fmt: skip
+                                                          "missing": missing, "can_render": can_render,
+                                                          "rendering": rendering, "deliver": deliver})  # fmt: skip
+
+
+def _book_progress(cell, year):
+    """How far the worker is with the PDFs the year's book needs, for the book page to poll."""
+    counts = book.progress(cell, year)
+    done = counts["signed"] - counts["pending"]
+    return JsonResponse({
+        **counts,
+        "done": done,
+        "label": _("%(done)s of %(signed)s signed minutes have their PDF") % {**counts, "done": done}
+        if counts["pending"] else _("The book is ready."),
+    })  # fmt: skip
 
 
 def _render_missing(request, cell):
@@ -375,44 +394,27 @@ def _render_missing(request, cell):
 
 @login_required
 def minutes_book_pdf(request, pk):
-    """The year's minutes book in one file: the locked minutes' stored PDFs, one after the other.
+    """The year's minutes book in one file: a contents page, then the signed minutes' stored PDFs.
 
-    Signed minutes without a stored PDF are not in it: a first page names them, so the reader knows."""
-    from pypdf import PdfWriter
-
+    Asked for while signed minutes lack their PDF, the worker renders them first and the book page shows how
+    far it is; it then asks again with `as_is=1`, and whatever still has no PDF is named in the book."""
     cell = access.cell_or_404(request.user, pk)
     form = MinutesSearchForm(request.GET or None)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
-    records = Minutes.objects.filter(
-        meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED,
-        pdf_status=Minutes.PdfStatus.READY,
-    ).select_related("meeting").order_by("meeting__starts_at")  # fmt: skip
-    contents, lost = [], []
-    for record in records:
-        try:
-            with record.pdf.open("rb") as handle:
-                contents.append(handle.read())
-        except FileNotFoundError:
-            # Lost from storage: left out, the reader told, and no longer "ready", so that the book page
-            # offers to render it again.
-            lost.append(record)
-            Minutes.objects.filter(pk=record.pk, pdf=record.pdf.name, pdf_status=Minutes.PdfStatus.READY).update(
-                pdf_status=Minutes.PdfStatus.FAILED
-            )
+    page = reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}"
+    # Rendering a signed minutes' PDF changes nothing it says: whoever may read the book may have it completed.
+    if request.GET.get("as_is") != "1" and book.prepare(cell, year):
+        messages.info(request, _("The PDFs missing from the book are being rendered; the book is downloaded once "
+                                 "they are ready."))  # fmt: skip
+        return redirect(page + "&deliver=1")
+    found = book.entries(cell, year)
+    if not found:
+        messages.info(request, _("No signed minutes in %(year)s yet.") % {"year": year})
+        return redirect(page)
+    lost = [entry for entry in found if entry.reason and entry.minutes.pdf_status == Minutes.PdfStatus.READY]
     if lost:
         messages.warning(request, _("%(count)s signed minutes have no stored PDF; render them again.")
                          % {"count": len(lost)})  # fmt: skip
-    if not contents:
-        messages.info(request, _("No signed minutes with a PDF in %(year)s yet.") % {"year": year})
-        return redirect(reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}")
-    writer = PdfWriter()
-    missing = sorted([*workflow.missing_from_book(cell, year), *lost], key=lambda m: m.meeting.starts_at)
-    if missing:
-        writer.append(io.BytesIO(workflow.render_book_note(cell, year, missing, lost)))
-    for content in contents:
-        writer.append(io.BytesIO(content))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="so-bien-ban-{year}.pdf"'
+    response = HttpResponse(book.build(cell, year, found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filenames.minutes_book(cell, year)}"'
     return response

@@ -395,21 +395,3 @@ def render_pdf(minutes):
 
     with translation.override("vi"):
         return pdf.render("minutes/pdf/minutes.html", pdf_context(minutes))
-
-
-def render_book_note(cell, year, missing, lost=()):
-    """The first page of the year's PDF book when signed minutes are not in it: which, and why (in Vietnamese,
-    like the minutes it stands before)."""
-    from django.utils import translation
-
-    from chibo import pdf
-
-    lost = {record.pk for record in lost}
-    with translation.override("vi"):
-        rows = [
-            {"day": timezone.localtime(m.meeting.starts_at).date(), "kind": str(m.meeting.get_kind_display()),
-             "title": m.meeting.title,
-             "state": _("File lost from storage") if m.pk in lost else str(m.get_pdf_status_display())}
-            for m in missing
-        ]  # fmt: skip
-        return pdf.render("minutes/pdf/book_missing.html", {"cell": cell, "year": year, "rows": rows})

@@ -235,7 +235,9 @@ def pdf(request, pk):
     resolution = _resolution(request, pk)
     if resolution.pdf_status != "ready":
         raise Http404
-    return serve(resolution.pdf)
+    from chibo import filenames
+
+    return serve(resolution.pdf, filename=filenames.resolution(resolution.cell, resolution.number, resolution.year))
 
 
 @login_required

@@ -231,4 +231,6 @@ def invitation_sheet_file(request, pk):
     if not meeting.is_open:  # printed before the meeting was called off or held: no longer an invitation
         messages.error(request, _("Invitations are printed only for a meeting still ahead and not called off."))
         return redirect("meetings:reach", pk=meeting.pk)
-    return serve(sheet.pdf, filename=f"giay-moi-{meeting.pk}.pdf")
+    from chibo import filenames
+
+    return serve(sheet.pdf, filename=filenames.invitations(meeting.cell, timezone.localtime(meeting.starts_at).date()))

@@ -1,6 +1,7 @@
-"""The minutes book and its PDF say which signed minutes the PDF book lacks, and can render them (issue 11)."""
+"""The minutes book and its PDF say which signed minutes the PDF book lacks, and render them (issues 11 and 15)."""
 
 import io
+import re
 import unicodedata
 
 import pytest
@@ -14,6 +15,7 @@ from meetings.models import Meeting
 from members.models import Member
 from minutes import workflow
 from minutes.models import Minutes
+from minutes.tasks import render_minutes_pdf
 
 from .conftest import local
 from .test_minutes import NOW, lock, make_held
@@ -105,15 +107,66 @@ def test_only_those_who_may_render_the_minutes_queue_them(client, book, cell, me
     assert Minutes.objects.get(pk=book[""].pk).pdf_status != ""
 
 
-def test_the_pdf_book_says_which_signed_minutes_it_leaves_out(client, book, secretary, cell):
+def test_asking_for_the_book_renders_what_it_lacks_shows_how_far_then_delivers_the_whole_year(
+    client, book, secretary, cell, django_capture_on_commit_callbacks
+):
     client.force_login(secretary)
-    response = client.get(book_url(cell, "minutes_book_pdf"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(book_url(cell, "minutes_book_pdf"))
+    assert response.status_code == 302 and response["Location"] == book_url(cell) + "&deliver=1"
+    states = dict(Minutes.objects.filter(pk__in=[m.pk for m in book.values()]).values_list("pk", "pdf_status"))
+    assert set(states.values()) == {"pending"} and len(callbacks) == 1  # never rendered and failed: queued
+    # The book page shows how far the worker is, and will fetch the book once it is done.
+    page = client.get(response["Location"])
+    assert page.context["rendering"] == 3 and page.context["deliver"] is True
+    html = page.content.decode()
+    assert 'id="book-progress"' in html and "as_is=1" in html and "js/minutes_book.js" in html
+    progress = client.get(book_url(cell) + "&progress=1").json()
+    assert (progress["signed"], progress["done"], progress["pending"]) == (4, 1, 3)
+    assert progress["label"] == "1/4 biên bản đã ký đã có tệp PDF"
+    callbacks[0]()  # the worker renders the two it was sent…
+    render_minutes_pdf.apply(args=[book["pending"].pk])  # …and finishes the one it had already
+    progress = client.get(book_url(cell) + "&progress=1").json()
+    assert (progress["done"], progress["pending"], progress["label"]) == (4, 0, "Sổ biên bản đã sẵn sàng.")
+    response = client.get(book_url(cell, "minutes_book_pdf") + "&as_is=1")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="so-bien-ban-p-c1-1-2026.pdf"'
+    text = pdf_text(response.content)
+    assert "không có trong tệp này" not in text
+    for day in ("04/07/2026", "04/08/2026", "04/09/2026", "03/10/2026"):
+        assert day in text  # in the contents
+    assert text.count("BIÊN BẢN") >= 4  # the minutes follow
+
+
+def test_the_book_asked_for_as_it_is_names_the_signed_minutes_it_leaves_out(client, book, secretary, cell):
+    client.force_login(secretary)
+    response = client.get(book_url(cell, "minutes_book_pdf") + "&as_is=1")
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
-    assert "3 signed minutes are not included" in text or "3 biên bản đã ký không có trong" in text
-    for day in ("04/07/2026", "04/08/2026", "04/09/2026"):
-        assert day in text
+    assert "3 biên bản đã ký không có trong tệp này" in text
+    for day, why in (("04/07/2026", "Chưa tạo"), ("04/08/2026", "Tạo không thành công"), ("04/09/2026", "Đang tạo")):
+        assert re.search(rf"{day}.*{why}", text), (day, text)
     assert "BIÊN BẢN" in text  # the rendered minutes follow
+    states = Minutes.objects.filter(pk__in=[m.pk for m in book.values()]).values_list("pdf_status", flat=True)
+    assert set(states) == {"", "failed", "pending"}  # nothing was queued
+
+
+def test_a_member_asking_for_the_book_has_it_completed_too(client, book, member, cell,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    """Rendering a signed minutes' PDF changes nothing it says: whoever may read the book may have it completed."""
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(book_url(cell, "minutes_book_pdf"))
+    assert response.status_code == 302
+    assert Minutes.objects.get(pk=book[""].pk).pdf_status == "ready"
+    assert Minutes.objects.get(pk=book["failed"].pk).pdf_status == "ready"
+
+
+def test_outsiders_see_neither_the_book_nor_its_progress(client, book, cell, outsider):
+    client.force_login(outsider)
+    assert client.get(book_url(cell, "minutes_book_pdf")).status_code == 404
+    assert client.get(book_url(cell) + "&progress=1").status_code == 404
+    assert Minutes.objects.get(pk=book[""].pk).pdf_status == ""
 
 
 @time_machine.travel("2026-12-01 09:00 +0700")

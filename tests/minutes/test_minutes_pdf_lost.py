@@ -35,11 +35,23 @@ def test_rendering_again_restores_a_pdf_lost_from_storage(
     assert signed.pdf.read().startswith(b"%PDF")
 
 
-def test_the_book_pdf_marks_a_lost_pdf_so_that_the_book_page_offers_to_render_it(client, signed, secretary, cell):
+def test_asking_for_the_book_renders_a_lost_pdf_again(client, signed, secretary, cell,
+                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    client.force_login(secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2026")
+    assert response.status_code == 302 and "deliver=1" in response["Location"]
+    signed.refresh_from_db()
+    assert signed.pdf_status == "ready" and signed.pdf.storage.exists(signed.pdf.name)
+
+
+def test_the_book_pdf_as_it_is_marks_a_lost_pdf_so_that_the_book_page_offers_to_render_it(client, signed, secretary,
+                                                                                         cell):  # fmt: skip
     client.force_login(secretary)
     url = reverse("meetings:minutes_book", args=[cell.pk]) + "?year=2026"
     assert client.get(url).context["missing"] == []
-    client.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2026")
+    response = client.get(reverse("meetings:minutes_book_pdf", args=[cell.pk]) + "?year=2026&as_is=1")
+    assert response["Content-Type"] == "application/pdf"
     assert Minutes.objects.get(pk=signed.pk).pdf_status == "failed"
     page = client.get(url)
     assert [m.pk for m in page.context["missing"]] == [signed.pk] and page.context["can_render"] is True

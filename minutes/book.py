@@ -1,0 +1,163 @@
+"""The year's minutes book (sổ biên bản) as one PDF: a contents page, then every signed minutes of the year.
+
+The book is made of the stored PDFs, not rendered again: each minutes in it is the very file whose SHA-256
+the minutes page shows. Asking for the book first has the worker render the signed minutes that have no
+stored PDF (`prepare`); the book page shows how far it is, then the book is delivered. Whatever still has no
+PDF (its rendering failed) is named on the contents page with the reason: never silently left out.
+
+Pages are numbered through the book at the foot of every page after the first ("Sổ biên bản 2026 – trang
+7"), stamped over the merged pages: WeasyPrint renders a transparent page-number overlay with as many pages
+as the book, and pypdf merges its pages onto the book's. The minutes keep their own numbers at the head, so
+that a page of the book is still the page of the signed document. The bookmarks name each meeting by its
+date and kind, with the minutes' own sections under it.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chibo import dispatch, pdf
+
+from .models import Minutes
+
+
+@dataclass
+class Entry:
+    minutes: Minutes
+    content: bytes | None = None
+    reason: str = ""
+    pages: int = 0
+    first_page: int = 0
+
+    @property
+    def day(self):
+        return timezone.localtime(self.minutes.meeting.starts_at).date()
+
+    @property
+    def meeting_label(self):
+        meeting = self.minutes.meeting
+        kind = str(meeting.get_kind_display())
+        return f"{kind}: {meeting.title}" if meeting.title else kind
+
+    @property
+    def bookmark(self):
+        return f"{self.day:%d/%m/%Y} – {self.meeting_label}"
+
+
+def signed(cell, year):
+    return (
+        Minutes.objects.filter(meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED)
+        .select_related("meeting")
+        .order_by("meeting__starts_at", "pk")
+    )
+
+
+def _stored(record):
+    return record.pdf_status == Minutes.PdfStatus.READY and record.pdf and record.pdf.storage.exists(record.pdf.name)
+
+
+def prepare(cell, year):
+    """Queue the rendering of every signed minutes of the year without a stored PDF (never rendered, failed,
+    or lost from storage), unless it is being rendered already. Returns how many are being rendered now.
+
+    The conditional UPDATE claims each one, so two readers asking at once queue nothing twice."""
+    queued, pending = [], 0
+    for record in signed(cell, year):
+        if record.pdf_status == Minutes.PdfStatus.PENDING:
+            pending += 1
+        elif not _stored(record) and (
+            Minutes.objects.filter(pk=record.pk, pdf_status=record.pdf_status).update(
+                pdf_status=Minutes.PdfStatus.PENDING
+            )
+        ):
+            queued.append(record.pk)
+    dispatch.send_many_after_commit("minutes.tasks.render_minutes_pdf", [(pk,) for pk in queued])
+    return pending + len(queued)
+
+
+def progress(cell, year):
+    """How far the year's signed minutes are from all having their PDF: counts by PDF state."""
+    counts = {"signed": 0, "ready": 0, "pending": 0, "failed": 0}
+    for state in signed(cell, year).values_list("pdf_status", flat=True):
+        counts["signed"] += 1
+        if state in ("ready", "pending", "failed"):
+            counts[state] += 1
+    return counts
+
+
+def entries(cell, year):
+    """The year's signed minutes in date order, each with its stored PDF or the reason it has none.
+
+    A PDF lost from storage is marked failed, so that the book page offers to render it again."""
+    from pypdf import PdfReader
+
+    reasons = dict(Minutes.PdfStatus.choices)
+    found = []
+    for record in signed(cell, year):
+        entry = Entry(record)
+        if record.pdf_status == Minutes.PdfStatus.READY and record.pdf:
+            try:
+                with record.pdf.open("rb") as handle:
+                    entry.content = handle.read()
+                entry.pages = len(PdfReader(io.BytesIO(entry.content)).pages)
+            except FileNotFoundError:
+                entry.reason = _("File lost from storage")
+                Minutes.objects.filter(pk=record.pk, pdf=record.pdf.name, pdf_status=Minutes.PdfStatus.READY).update(
+                    pdf_status=Minutes.PdfStatus.FAILED
+                )
+        else:
+            entry.reason = str(reasons.get(record.pdf_status, record.pdf_status))
+        found.append(entry)
+    return found
+
+
+def build(cell, year, found=None):
+    """The book's PDF bytes, in Vietnamese like the minutes in it."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    with translation.override("vi"):
+        found = entries(cell, year) if found is None else found
+        included = [entry for entry in found if entry.content]
+        missing = [entry for entry in found if not entry.content]
+        # The contents page numbers the minutes after itself: render it again if it turns out longer.
+        front_pages, front = 1, None
+        for _attempt in range(3):
+            page = front_pages + 1
+            for entry in included:
+                entry.first_page, page = page, page + entry.pages
+            front = pdf.render("minutes/pdf/book_contents.html", {
+                "cell": cell, "doc": {"cell": {"name": cell.name, "parent": str(cell.parent or "")}},
+                "year": year, "included": included, "missing": missing,
+            })  # fmt: skip
+            counted = len(PdfReader(io.BytesIO(front)).pages)
+            if counted == front_pages:
+                break
+            front_pages = counted
+        total = page - 1
+        overlay = pdf.render("minutes/pdf/book_numbers.html", {"year": year, "pages": range(total)})
+        numbers = PdfReader(io.BytesIO(overlay))
+
+        writer = PdfWriter()
+        writer.append(io.BytesIO(front), outline_item=_("Contents"), import_outline=False)
+        for entry in included:
+            writer.append(io.BytesIO(entry.content), outline_item=entry.bookmark)
+        for index, book_page in enumerate(writer.pages):
+            if index:
+                book_page.merge_page(numbers.pages[index])
+        title = _("Minutes book %(year)s – %(cell)s") % {"year": year, "cell": cell.name}
+        writer.add_metadata({
+            "/Title": title,
+            "/Author": cell.name,
+            "/Subject": _("The signed minutes of %(cell)s in %(year)s, with their contents") % {"cell": cell.name,
+                                                                                              "year": year},
+            "/Keywords": f"{_('minutes')}, {cell.name}, {year}",
+            "/Creator": "Chibo",
+        })  # fmt: skip
+        writer.root_object[NameObject("/Lang")] = TextStringObject("vi")
+        writer.page_mode = "/UseOutlines"
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
