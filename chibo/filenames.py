@@ -21,26 +21,41 @@ def unit_code(unit):
     return ascii_slug(unit.code) or ascii_slug(unit.name) or str(unit.pk)
 
 
-def minutes(cell, day, extension="pdf"):
-    """A meeting's minutes: bien-ban-<cell>-2026-11-05.pdf."""
-    return f"bien-ban-{unit_code(cell)}-{day:%Y-%m-%d}.{extension}"
+DRAFT = "du-thao"
 
 
-def resolution(cell, number, year, extension="pdf"):
-    """A resolution, by its number and year: nghi-quyet-<cell>-05-2026.pdf."""
-    return f"nghi-quyet-{unit_code(cell)}-{number or 0:02d}-{year}.{extension}"
+def _name(kind, unit, *parts, draft=False, extension="pdf"):
+    words = [kind, unit_code(unit), *parts] + ([DRAFT] if draft else [])
+    return "-".join(word for word in words if word) + f".{extension}"
+
+
+def minutes(cell, day, extension="pdf", draft=False):
+    """A meeting's minutes: bien-ban-<cell>-2026-11-05.pdf; a draft's Word file ends in -du-thao."""
+    return _name("bien-ban", cell, f"{day:%Y-%m-%d}", draft=draft, extension=extension)
+
+
+def resolution(cell, number, year, extension="pdf", draft=False, day=None):
+    """A resolution, by its number and year: nghi-quyet-<cell>-05-2026.pdf. A draft has no number yet: its
+    meeting's day names it (nghi-quyet-<cell>-2026-11-05-du-thao.docx)."""
+    part = f"{number:02d}-{year}" if number else (f"{day:%Y-%m-%d}" if day else str(year))
+    return _name("nghi-quyet", cell, part, draft=draft, extension=extension)
 
 
 def minutes_book(cell, year, extension="pdf"):
     """The year's minutes book: so-bien-ban-<cell>-2026.pdf."""
-    return f"so-bien-ban-{unit_code(cell)}-{year}.{extension}"
+    return _name("so-bien-ban", cell, str(year), extension=extension)
 
 
 def invitations(cell, day, extension="pdf"):
     """A meeting's printed invitations: giay-moi-<cell>-2026-11-05.pdf."""
-    return f"giay-moi-{unit_code(cell)}-{day:%Y-%m-%d}.{extension}"
+    return _name("giay-moi", cell, f"{day:%Y-%m-%d}", extension=extension)
 
 
 def monthly_report(unit, month, extension="pdf"):
     """A committee's monthly report: bao-cao-<unit>-2026-11.pdf."""
-    return f"bao-cao-{unit_code(unit)}-{month:%Y-%m}.{extension}"
+    return _name("bao-cao", unit, f"{month:%Y-%m}", extension=extension)
+
+
+def export(unit, what, when):
+    """A dashboard's table: chibo-<unit>-cells-2026-01_2026-11 (the caller adds the extension)."""
+    return "-".join(["chibo", unit_code(unit), what, when])

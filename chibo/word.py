@@ -2,8 +2,6 @@
 Times New Roman, the two-column header, Vietnamese as the language of every style. May import nothing of the apps:
 the callers hand it plain text."""
 
-import re
-import unicodedata
 from datetime import UTC
 
 from docx import Document
@@ -23,21 +21,6 @@ _CONTROL = {code: None for code in range(32) if code not in (9, 10, 13)}
 def clean(text):
     """Word files cannot hold control characters (text pasted from elsewhere sometimes has them)."""
     return str(text or "").translate(_CONTROL)
-
-
-def slug(text):
-    """ASCII, lower case, words joined by hyphens: "Chi bộ Đông" → "chi-bo-dong", "P.C1.1" → "p-c1-1"."""
-    text = str(text or "").replace("đ", "d").replace("Đ", "D")
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def file_name(kind, cell_code, cell_name, part, draft, extension="docx"):
-    """Whose file it is, what and when, and whether it is a draft:
-    `bien-ban-p-c1-1-2026-11-05.docx`, `nghi-quyet-p-c1-1-05-2026-du-thao.docx`."""
-    cell = slug(cell_code) or slug(cell_name) or "chi-bo"
-    words = [kind, cell, slug(part)] + (["du-thao"] if draft else [])
-    return "-".join(word for word in words if word) + f".{extension}"
 
 
 def _fonts(rpr, size_pt=None):

@@ -6,10 +6,10 @@ a CSV file, plain or for Vietnamese Excel.
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chibo import filenames
 from chibo.spreadsheets import EXCEL_VI, PLAIN, XLSX, Month, Percent, Table, csv_text, xlsx_bytes
 
 from . import figures as dashboard
@@ -116,7 +116,7 @@ def members_table(rows, title):
 
 def file_name(unit, period, what, month=None):
     when = f"{month:%Y-%m}" if month else (f"{period.start:%Y-%m}_{period.end:%Y-%m}")
-    return f"chibo-{slugify(unit.code) or unit.pk}-{what}-{when}"
+    return filenames.export(unit, what, when)
 
 
 def csv_response(table, filename, fmt="csv"):

@@ -7,7 +7,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from chibo import word
+from chibo import filenames, word
 
 from .workflow import pdf_context
 
@@ -23,9 +23,9 @@ def minutes_docx(minutes):
 
 
 def file_name(minutes):
-    cell = minutes.meeting.cell
-    day = timezone.localtime(minutes.started_at or minutes.meeting.starts_at).date()
-    return word.file_name("bien-ban", cell.code, cell.name, day.isoformat(), is_draft(minutes))
+    """The same name as the minutes' PDF, and -du-thao until they are signed."""
+    day = timezone.localtime(minutes.meeting.starts_at).date()
+    return filenames.minutes(minutes.meeting.cell, day, "docx", draft=is_draft(minutes))
 
 
 def _build(c, draft):

@@ -127,10 +127,8 @@ def word_file_name(resolution):
     """`nghi-quyet-<cell>-05-2026.docx`; a draft has no number yet: its meeting's date and `-du-thao`."""
     from django.utils import timezone
 
-    from chibo import word as w
+    from chibo import filenames
 
-    if resolution.number:
-        part = f"{resolution.number:02d}-{resolution.year}"
-    else:
-        part = timezone.localtime(resolution.meeting.starts_at).date().isoformat()
-    return w.file_name("nghi-quyet", resolution.cell.code, resolution.cell.name, part, is_draft(resolution))
+    day = timezone.localtime(resolution.meeting.starts_at).date()
+    return filenames.resolution(resolution.cell, resolution.number, resolution.year, "docx",
+                                draft=is_draft(resolution), day=day)  # fmt: skip

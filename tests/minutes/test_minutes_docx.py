@@ -2,13 +2,15 @@
 
 import io
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
 from docx import Document
 from docx.shared import Pt
 
-from chibo import word
+from chibo import filenames, word
+from members.models import OrgUnit
 from minutes import workflow
 
 from .test_minutes import edit_data, make_held, post_edit, vote
@@ -127,6 +129,8 @@ def test_a_missing_meeting_is_not_found(editor, held):
     ],
 )
 def test_file_names_are_ascii_and_say_whose_they_are(code, name, expected):
-    assert word.file_name("bien-ban", code, name, "2026-11-05", draft=False) == expected
+    cell = OrgUnit(code=code, name=name, kind=OrgUnit.Kind.CELL)
+    assert filenames.minutes(cell, date(2026, 11, 5), "docx") == expected
     draft = expected.replace(".docx", "-du-thao.docx")
-    assert word.file_name("bien-ban", code, name, "2026-11-05", draft=True) == draft
+    assert filenames.minutes(cell, date(2026, 11, 5), "docx", draft=True) == draft
+    assert filenames.minutes(cell, date(2026, 11, 5)) == expected.replace(".docx", ".pdf")
