@@ -46,7 +46,10 @@ def seed_minutes(cell, today=None):
     rng = random.Random(f"minutes-{cell.code}")
     secretary = Member.objects.filter(cell=cell, position=Member.Position.SECRETARY).first()
     signer = secretary.user if secretary and secretary.user_id else None
-    takers = list(Member.objects.filter(cell=cell, position=Member.Position.COMMITTEE)) or [secretary]
+    # A committee member takes the minutes; a cell without a committee appoints a member at the opening.
+    takers = list(Member.objects.filter(cell=cell, position=Member.Position.COMMITTEE)) or list(
+        Member.objects.filter(cell=cell, status=Member.Status.ACTIVE).order_by("pk")[:3]
+    )
     count = 0
     for meeting in held[:-1]:
         minutes = Minutes.objects.create(
@@ -56,7 +59,7 @@ def seed_minutes(cell, today=None):
             place=meeting.place,
             chair=meeting.chair,
             chair_title="Bí thư chi bộ",
-            minute_taker=rng.choice(takers),
+            minute_taker=rng.choice([m for m in takers if m.pk != meeting.chair_id] or takers or [None]),
             praise_criticism=PRAISE,
             conclusion=CONCLUSION,
         )
