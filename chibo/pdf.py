@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -106,7 +107,10 @@ def request(record, source_hash, task):
 
     if is_current(record, source_hash(record)):
         return False
-    type(record).objects.filter(pk=record.pk).update(pdf_status="pending")
+    changes = {"pdf_status": "pending"}
+    if any(field.name == "pdf_requested_at" for field in type(record)._meta.concrete_fields):
+        changes["pdf_requested_at"] = timezone.now()
+    type(record).objects.filter(pk=record.pk).update(**changes)
     record.pdf_status = "pending"
     dispatch.send_after_commit(task, record.pk)
     return True

@@ -308,6 +308,9 @@ NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
 # The final documents of a meeting (the signed minutes) are due this many days after it (domain §2, a setting):
 # the home page's month path shows them late after that.
 MINUTES_FINAL_DAYS = env.int("MINUTES_FINAL_DAYS", default=2)
+# A minutes PDF queued this long ago and still not back (or failed this long ago) is queued again when the
+# minutes book asks for it; before that, asking again queues nothing.
+PDF_RENDER_RETRY_MINUTES = env.int("PDF_RENDER_RETRY_MINUTES", default=10)
 # A message that fails for now (a provider or SMTP away) is retried this many times, with growing pauses, then
 # shown to the secretary.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)

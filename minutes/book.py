@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from chibo import dispatch, pdf
+from chibo import pdf
 
+from . import workflow
 from .models import Minutes
 
 
@@ -27,7 +29,7 @@ from .models import Minutes
 class Entry:
     minutes: Minutes
     content: bytes | None = None
-    reason: str = ""
+    reason: str = ""  # lazy until the book is built in Vietnamese
     pages: int = 0
     first_page: int = 0
 
@@ -46,45 +48,23 @@ class Entry:
         return f"{self.day:%d/%m/%Y} – {self.meeting_label}"
 
 
-def signed(cell, year):
-    return (
-        Minutes.objects.filter(meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED)
-        .select_related("meeting")
-        .order_by("meeting__starts_at", "pk")
-    )
-
-
-def _stored(record):
-    return record.pdf_status == Minutes.PdfStatus.READY and record.pdf and record.pdf.storage.exists(record.pdf.name)
-
-
 def prepare(cell, year):
-    """Queue the rendering of every signed minutes of the year without a stored PDF (never rendered, failed,
-    or lost from storage), unless it is being rendered already. Returns how many are being rendered now.
-
-    The conditional UPDATE claims each one, so two readers asking at once queue nothing twice."""
-    queued, pending = [], 0
-    for record in signed(cell, year):
-        if record.pdf_status == Minutes.PdfStatus.PENDING:
-            pending += 1
-        elif not _stored(record) and (
-            Minutes.objects.filter(pk=record.pk, pdf_status=record.pdf_status).update(
-                pdf_status=Minutes.PdfStatus.PENDING
-            )
-        ):
-            queued.append(record.pk)
-    dispatch.send_many_after_commit("minutes.tasks.render_minutes_pdf", [(pk,) for pk in queued])
-    return pending + len(queued)
+    """Queue the rendering of every signed minutes of the year without a stored PDF (never rendered, lost from
+    storage; failed or lost in a killed worker a while ago: `workflow.render_missing`). Returns how many are
+    being rendered now, those queued before included."""
+    records = list(workflow.signed_in_year(cell, year))
+    workflow.render_missing(records, retry_failed=False)
+    return Minutes.objects.filter(pk__in=[r.pk for r in records], pdf_status=Minutes.PdfStatus.PENDING).count()
 
 
 def progress(cell, year):
     """How far the year's signed minutes are from all having their PDF: counts by PDF state."""
-    counts = {"signed": 0, "ready": 0, "pending": 0, "failed": 0}
-    for state in signed(cell, year).values_list("pdf_status", flat=True):
+    counts = {"signed": 0, Minutes.PdfStatus.READY: 0, Minutes.PdfStatus.PENDING: 0, Minutes.PdfStatus.FAILED: 0}
+    for state in workflow.signed_in_year(cell, year).values_list("pdf_status", flat=True):
         counts["signed"] += 1
-        if state in ("ready", "pending", "failed"):
+        if state in counts:
             counts[state] += 1
-    return counts
+    return {str(key): value for key, value in counts.items()}
 
 
 def entries(cell, year):
@@ -92,23 +72,27 @@ def entries(cell, year):
 
     A PDF lost from storage is marked failed, so that the book page offers to render it again."""
     from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
 
     reasons = dict(Minutes.PdfStatus.choices)
     found = []
-    for record in signed(cell, year):
+    for record in workflow.signed_in_year(cell, year):
         entry = Entry(record)
         if record.pdf_status == Minutes.PdfStatus.READY and record.pdf:
             try:
                 with record.pdf.open("rb") as handle:
                     entry.content = handle.read()
                 entry.pages = len(PdfReader(io.BytesIO(entry.content)).pages)
-            except FileNotFoundError:
-                entry.reason = _("File lost from storage")
+            except (FileNotFoundError, PyPdfError) as error:
+                # Lost from storage, or damaged there: named in the book, and rendered again when next asked for.
+                entry.content = None
+                lost = isinstance(error, FileNotFoundError)
+                entry.reason = gettext_lazy("File lost from storage") if lost else gettext_lazy("Stored file damaged")
                 Minutes.objects.filter(pk=record.pk, pdf=record.pdf.name, pdf_status=Minutes.PdfStatus.READY).update(
                     pdf_status=Minutes.PdfStatus.FAILED
                 )
         else:
-            entry.reason = str(reasons.get(record.pdf_status, record.pdf_status))
+            entry.reason = reasons.get(record.pdf_status, record.pdf_status)
         found.append(entry)
     return found
 
@@ -120,6 +104,8 @@ def build(cell, year, found=None):
 
     with translation.override("vi"):
         found = entries(cell, year) if found is None else found
+        for entry in found:
+            entry.reason = str(entry.reason)  # worked out lazily: in the book's language, not the reader's
         included = [entry for entry in found if entry.content]
         missing = [entry for entry in found if not entry.content]
         # The contents page numbers the minutes after itself: render it again if it turns out longer.
@@ -136,14 +122,13 @@ def build(cell, year, found=None):
             if counted == front_pages:
                 break
             front_pages = counted
-        total = page - 1
-        overlay = pdf.render("minutes/pdf/book_numbers.html", {"year": year, "pages": range(total)})
-        numbers = PdfReader(io.BytesIO(overlay))
-
         writer = PdfWriter()
         writer.append(io.BytesIO(front), outline_item=_("Contents"), import_outline=False)
         for entry in included:
             writer.append(io.BytesIO(entry.content), outline_item=entry.bookmark)
+        # The numbers are rendered for the pages the book has, whatever the contents page came to.
+        overlay = pdf.render("minutes/pdf/book_numbers.html", {"year": year, "pages": range(len(writer.pages))})
+        numbers = PdfReader(io.BytesIO(overlay))
         for index, book_page in enumerate(writer.pages):
             if index:
                 book_page.merge_page(numbers.pages[index])

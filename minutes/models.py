@@ -65,6 +65,9 @@ class Minutes(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_source = models.CharField(max_length=64, blank=True, help_text="Hash of what the PDF was rendered from.")
     pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, blank=True, default="")
+    # When the PDF was last queued: a render that never came back (a worker killed) is queued again after
+    # PDF_RENDER_RETRY_MINUTES instead of leaving the book waiting for ever.
+    pdf_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,9 +9,11 @@ later never rewrites signed minutes.
 import copy
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,28 +307,47 @@ def request_pdf(minutes):
     return pdf.request(minutes, source_hash, "minutes.tasks.render_minutes_pdf")
 
 
-def missing_from_book(cell, year):
-    """The year's signed minutes whose PDF is not stored yet: the book, made of the stored PDFs, lacks them."""
+def signed_in_year(cell, year):
+    """The cell's signed minutes of a year (the meeting's year in Vietnam), in the order they were held."""
     return (
         Minutes.objects.filter(meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED)
-        .exclude(pdf_status=Minutes.PdfStatus.READY)
         .select_related("meeting__cell")
-        .order_by("meeting__starts_at")
+        .order_by("meeting__starts_at", "pk")
     )
 
 
-def render_missing(records):
-    """Queue the PDF of each record not being rendered already; returns how many were queued.
+def missing_from_book(cell, year):
+    """The year's signed minutes whose PDF is not stored yet: the book, made of the stored PDFs, lacks them."""
+    return signed_in_year(cell, year).exclude(pdf_status=Minutes.PdfStatus.READY)
 
-    The conditional UPDATE claims each one, so a second click (or two secretaries at once) queues nothing twice."""
+
+def has_stored_pdf(record):
+    return (
+        record.pdf_status == Minutes.PdfStatus.READY and bool(record.pdf) and record.pdf.storage.exists(record.pdf.name)
+    )
+
+
+def render_missing(records, retry_failed=True):
+    """Queue the PDF of each record that has no stored one; returns how many were queued.
+
+    A render queued less than PDF_RENDER_RETRY_MINUTES ago is left to finish; one queued earlier never came
+    back (its worker was killed) and is queued again. A failed one is queued again at once when a person
+    asks for it (`retry_failed`), otherwise (the book's own request) only after the same delay, so that a
+    PDF that always fails is not rendered on every visit. The conditional UPDATE claims each one: a second
+    click, or two readers at once, queue nothing twice."""
     from chibo import dispatch
 
+    now = timezone.now()
+    stale = now - timedelta(minutes=settings.PDF_RENDER_RETRY_MINUTES)
+    waiting = [Minutes.PdfStatus.PENDING] + ([] if retry_failed else [Minutes.PdfStatus.FAILED])
+    claimable = ~Q(pdf_status__in=waiting) | Q(pdf_requested_at__isnull=True) | Q(pdf_requested_at__lt=stale)
     queued = [
         record.pk
         for record in records
-        if Minutes.objects.filter(pk=record.pk)
-        .exclude(pdf_status__in=[Minutes.PdfStatus.PENDING, Minutes.PdfStatus.READY])
-        .update(pdf_status=Minutes.PdfStatus.PENDING)
+        if not has_stored_pdf(record)
+        and Minutes.objects.filter(claimable, pk=record.pk, pdf_status=record.pdf_status).update(
+            pdf_status=Minutes.PdfStatus.PENDING, pdf_requested_at=now
+        )
     ]
     dispatch.send_many_after_commit("minutes.tasks.render_minutes_pdf", [(pk,) for pk in queued])
     return len(queued)

@@ -3,11 +3,12 @@
 import io
 import re
 import unicodedata
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from meetings import services
@@ -43,7 +44,9 @@ def book(held, secretary, cell, make_meeting, django_capture_on_commit_callbacks
             minutes = workflow.start(meeting)
             workflow.approve(minutes, secretary)
             workflow.sign(minutes, secretary)  # its render never ran (no worker)
-        Minutes.objects.filter(pk=minutes.pk).update(pdf_status=state)
+        # The one being rendered was queued just now; the failed one a long while ago.
+        queued_at = timezone.now() if state == "pending" else None
+        Minutes.objects.filter(pk=minutes.pk).update(pdf_status=state, pdf_requested_at=queued_at)
         signed[state] = minutes
     workflow.start(make_meeting(cell, local(2026, 6, 6, 19, 30), chair=chair))
     assert Minutes.objects.get(pk=rendered.pk).pdf_status == "ready"
@@ -190,3 +193,39 @@ def test_the_book_page_query_count_does_not_grow_with_the_missing_minutes(client
             page = client.get(book_url(cell))
         assert (len(page.context["records"]), len(page.context["missing"])) == (count, count)
         assert page.context["can_render"] is True
+
+
+def test_a_render_that_never_came_back_is_queued_again_and_a_fresh_failure_waits(
+    client, book, secretary, cell, settings, django_capture_on_commit_callbacks
+):
+    """A worker killed in the middle of a render leaves its minutes "being rendered" for ever: after
+    PDF_RENDER_RETRY_MINUTES the book queues it again. A render that failed a moment ago is not tried again on
+    every visit; the secretary's button tries it at once."""
+    settings.PDF_RENDER_RETRY_MINUTES = 10
+    client.force_login(secretary)
+    Minutes.objects.filter(pk=book["pending"].pk).update(pdf_requested_at=timezone.now() - timedelta(minutes=11))
+    Minutes.objects.filter(pk=book["failed"].pk).update(pdf_requested_at=timezone.now() - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks():
+        response = client.get(book_url(cell, "minutes_book_pdf"))
+    assert response.status_code == 302
+    assert Minutes.objects.get(pk=book["failed"].pk).pdf_status == "failed"  # failed a minute ago: left
+    assert Minutes.objects.get(pk=book["pending"].pk).pdf_requested_at > timezone.now() - timedelta(minutes=1)
+    assert client.get(response["Location"]).context["rendering"] == 2  # the stale one and the never rendered
+    client.post(reverse("meetings:minutes_book", args=[cell.pk]), {"year": 2026})
+    assert Minutes.objects.get(pk=book["failed"].pk).pdf_status == "pending"  # the button: at once
+
+
+def test_a_damaged_stored_pdf_is_named_in_the_book_in_vietnamese_whatever_the_readers_language(
+    client, book, secretary, cell
+):
+    rendered = Minutes.objects.filter(meeting__cell=cell, pdf_status="ready").get()
+    with rendered.pdf.storage.open(rendered.pdf.name, "wb") as handle:
+        handle.write(b"%PDF-1.7 this is not a PDF any more")
+    client.force_login(secretary)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(book_url(cell, "minutes_book_pdf") + "&as_is=1")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert re.search(r"03/10/2026.*Tệp lưu trữ bị hỏng", text), text
+    assert re.search(r"04/07/2026.*Chưa tạo", text), text
+    assert Minutes.objects.get(pk=rendered.pk).pdf_status == "failed"  # rendered again when next asked for
