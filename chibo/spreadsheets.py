@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spaces a spreadsheet may skip before reading a formula (" =1+1" and "\n=1+1" are formulas to some).
+LEADING_SPACE = " \t\r\n\xa0"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SHEET_NAME_MAX = 31  # Excel refuses a longer sheet name
 SHEET_NAME_FORBIDDEN = "[]:*?/\\"
@@ -39,6 +41,11 @@ MONTH_FORMAT = "mm/yyyy"
 DATE_FORMAT = "dd/mm/yyyy"
 DECIMAL_FORMAT = "0.0"
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a list to import is far smaller; more is a zip bomb
+# What reading a file may visit, blank cells included: a list to import is a few thousand rows of a few dozen
+# columns. A small file can declare a million padded rows (a cell in the last row of a sheet) or loop in its
+# own structure: reading stops here rather than holding a web worker for minutes.
+MAX_COLUMNS = 100
+MAX_CELLS_VISITED = 1_000_000
 
 
 class UnreadableFile(Exception):
@@ -76,7 +83,7 @@ def safe(value):
     """Text as text: control characters (which a spreadsheet cannot hold) dropped, a formula start defused."""
     if isinstance(value, str):
         value = CONTROL.sub("", value)
-        if value.startswith(FORMULA_START):
+        if value.startswith(FORMULA_START) or value.lstrip(LEADING_SPACE).startswith(FORMULA_START):
             return "'" + value
     return value
 
@@ -91,14 +98,34 @@ def _xlsx_value(value):
     if isinstance(value, Month):
         return date(value.year, value.month, 1), MONTH_FORMAT
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None), "dd/mm/yyyy hh:mm"
+        return _local(value).replace(tzinfo=None), "dd/mm/yyyy hh:mm"
     if isinstance(value, date):
         return value, DATE_FORMAT
     if isinstance(value, (float, Decimal)):
         return float(value), DECIMAL_FORMAT
     if value is None or isinstance(value, (int, bool)):
         return value, None
-    return safe(str(value)), None
+    return CONTROL.sub("", str(value)), None
+
+
+def _local(moment):
+    """A time as Vietnam reads it (an aware time from the database is in UTC)."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _text_cell(sheet, text):
+    """A cell that holds text as text, whatever it starts with: "=1+1" is a string, never a formula, and
+    Excel keeps it so when it is edited (quotePrefix) without showing an apostrophe."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    if cell.data_type != "s":
+        cell.data_type = "s"
+    if text.startswith(FORMULA_START) or text.lstrip(LEADING_SPACE).startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
 
 
 def _shown(value):
@@ -110,12 +137,12 @@ def _shown(value):
     if isinstance(value, Month):
         return f"{value:%m/%Y}"
     if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y %H:%M}"
+        return f"{_local(value):%d/%m/%Y %H:%M}"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
     if isinstance(value, (float, Decimal)):
         return f"{value:.1f}"
-    return str(safe(str(value)))
+    return CONTROL.sub("", str(value))
 
 
 def column_widths(table):
@@ -173,7 +200,7 @@ def xlsx_bytes(tables, title="", author="Chibo"):
         sheet.print_title_rows = "1:1"  # the header on every printed page
         header = []
         for label in table.columns:
-            cell = WriteOnlyCell(sheet, value=safe(str(label)))
+            cell = _text_cell(sheet, CONTROL.sub("", str(label)))
             cell.font, cell.alignment = bold, wrap
             header.append(cell)
         sheet.append(header)
@@ -181,7 +208,7 @@ def xlsx_bytes(tables, title="", author="Chibo"):
             cells = []
             for index, value in enumerate(row):
                 value, number_format = _xlsx_value(value)
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = _text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
                 if number_format:
                     cell.number_format = number_format
                 if isinstance(value, str) and len(value) > WIDTH_MAX - 2 and index < len(widths):
@@ -218,7 +245,7 @@ def _csv_value(value, dialect):
     if isinstance(value, Percent):
         return f"{float(value):.1f}".replace(".", dialect.decimal)
     if isinstance(value, datetime):
-        return value.strftime(dialect.datetime_format)
+        return _local(value).strftime(dialect.datetime_format)
     if isinstance(value, date):
         return value.strftime(dialect.date_format)
     if isinstance(value, (float, Decimal)):
@@ -232,7 +259,9 @@ def csv_text(table, dialect=PLAIN):
     """The table as CSV text, with the byte-order mark that Excel needs to read UTF-8 (Vietnamese) right."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=dialect.delimiter)
+    # Every field quoted: a field holding the other dialect's separator ("Lê;=1+1") would otherwise be split by
+    # an Excel set to that separator, and its second half read as a formula.
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, quoting=csv.QUOTE_ALL)
     writer.writerow([safe(str(c)) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_value(v, dialect) for v in row])
@@ -267,10 +296,14 @@ def _xlsx_sheets(content, limit):
         if unpacked > MAX_UNPACKED_BYTES:
             raise UnreadableFile(_("This spreadsheet is too large once unpacked. Split it into smaller files."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheets = []
+        sheets, budget = [], Budget()
         for worksheet in workbook.worksheets:
             sheet = Sheet(worksheet.title)
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            # The sheet's declared size is not trusted: read as far as its rows go, at most MAX_COLUMNS wide.
+            worksheet.reset_dimensions()
+            rows = worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            for number, values in enumerate(rows, start=1):
+                budget.spend(len(values), sheet.name)
                 if all(is_blank(cell) for cell in values):
                     continue
                 sheet.rows.append((number, list(values)))
@@ -292,14 +325,21 @@ def _xls_sheets(content, limit):
     if ENCRYPTED_PACKAGE in content:
         raise UnreadableFile(_password_message())
     try:
-        # xlrd writes its warnings about a damaged file to standard output unless given somewhere else.
-        book = xlrd.open_workbook(file_contents=content, on_demand=True, logfile=io.StringIO(), verbosity=0)
-        sheets = []
+        # xlrd writes its warnings about a damaged file to standard output unless given somewhere else. It is
+        # given the workbook's own stream, taken out of the file's container by olefile: xlrd's container
+        # reader loops for ever on a damaged sector chain, olefile refuses it. Ragged rows: a cell in the last
+        # row and column of a sheet does not pad every row to 256 cells.
+        stream = _ole_stream(content)
+        book = xlrd.open_workbook(file_contents=stream, on_demand=True, ragged_rows=True, logfile=io.StringIO(),
+                                  verbosity=0)  # fmt: skip
+        sheets, budget = [], Budget()
         for index in range(book.nsheets):
             worksheet = book.sheet_by_index(index)
             sheet = Sheet(worksheet.name)
             for r in range(worksheet.nrows):
-                values = [_xls_value(cell, book.datemode) for cell in worksheet.row(r)]
+                cells = worksheet.row_slice(r, 0, min(worksheet.row_len(r), MAX_COLUMNS))
+                budget.spend(len(cells), sheet.name)
+                values = [_xls_value(cell, book.datemode) for cell in cells]
                 if all(is_blank(cell) for cell in values):
                     continue
                 sheet.rows.append((r + 1, values))
@@ -308,6 +348,8 @@ def _xls_sheets(content, limit):
             sheets.append(sheet)
             book.unload_sheet(index)
         book.release_resources()
+    except UnreadableFile:
+        raise
     except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct and index errors on a damaged file
         if "encrypt" in str(exc).lower():
             raise UnreadableFile(_password_message()) from exc
@@ -316,6 +358,32 @@ def _xls_sheets(content, limit):
               "Open it in Excel, save it as .xlsx and try again.")
         ) from exc  # fmt: skip
     return sheets
+
+
+class Budget:
+    """The cells reading may still visit (MAX_CELLS_VISITED, blank ones included); a row costs at least one."""
+
+    def __init__(self):
+        self.left = MAX_CELLS_VISITED
+
+    def spend(self, cells, sheet_name):
+        self.left -= max(cells, 1)
+        if self.left < 0:
+            raise UnreadableFile(
+                _("The sheet “%(sheet)s” is far larger than a list to import (empty rows and columns included). "
+                  "Copy the list alone into a new file and upload that.") % {"sheet": sheet_name}
+            )  # fmt: skip
+
+
+def _ole_stream(content):
+    """The workbook stream of an Excel 97–2003 file (BIFF), out of its OLE container."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(content)) as container:
+        for name in ("Workbook", "Book"):  # Excel 97 and later; Excel 5 and 95
+            if container.exists(name):
+                return container.openstream(name).read()
+    raise ValueError("no workbook stream in this file")
 
 
 def _password_message():

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chibo.spreadsheets import EXCEL_VI, PLAIN, Month, Percent, Table, column_widths, csv_text, sheet_name
+from chibo.spreadsheets import EXCEL_VI, PLAIN, Month, Percent, Table, column_widths, csv_text, sheet_name, xlsx_bytes
 from members.models import OrgUnit
 
 from .test_dashboard_views import TODAY, meetings  # noqa: F401  (the fixture)
@@ -159,5 +159,26 @@ def test_column_widths_follow_the_longest_text():
 def test_the_two_csv_dialects_write_dates_decimals_and_formula_text_their_way():
     table = Table("t", ["Tháng", "Ngày", "Tỷ lệ (%)", "Số ngày", "Ghi chú"],
                   [[Month(2026, 10, 1), date(2026, 11, 5), Percent(87.5), 3.25, "=1+1"]])  # fmt: skip
-    assert csv_text(table, PLAIN).splitlines()[1] == "2026-10-01,2026-11-05,87.5,3.25,'=1+1"
-    assert csv_text(table, EXCEL_VI).splitlines()[1] == "01/10/2026;05/11/2026;87,5;3,25;'=1+1"
+    assert csv_text(table, PLAIN).splitlines()[1] == '"2026-10-01","2026-11-05","87.5","3.25","\'=1+1"'
+    assert csv_text(table, EXCEL_VI).splitlines()[1] == '"01/10/2026";"05/11/2026";"87,5";"3,25";"\'=1+1"'
+
+
+@pytest.mark.parametrize("name", ["Lê;=1+1 Hoa", "Trần,=2+3 Bí", " =HYPERLINK(1)", "\n=1+1", "\xa0@SUM(1)"])
+def test_text_that_another_separator_or_a_space_would_turn_into_a_formula_stays_text(name):
+    """Excel set to the other dialect's separator splits an unquoted field at it: "Lê;=1+1 Hoa" would give a
+    cell "=1+1 Hoa". Every field is quoted, and a formula after spaces is defused too."""
+    table = Table("t", ["Họ và tên", "Số"], [[name, 1]])
+    for dialect in (PLAIN, EXCEL_VI):
+        text = csv_text(table, dialect).lstrip("\ufeff")
+        for other in (",", ";"):  # read back as each Excel would, whatever its separator
+            cells = [cell for row in list(csv.reader(io.StringIO(text), delimiter=other))[1:] for cell in row]
+            assert not any(cell.lstrip(" \t\r\n\xa0").startswith(("=", "+", "@")) for cell in cells), (dialect, cells)
+
+
+def test_text_like_a_formula_is_a_string_in_the_workbook_without_an_apostrophe():
+    content = xlsx_bytes([Table("t", ["Họ và tên", "Ghi chú"], [['=HYPERLINK("http://x")', "-1"]])])
+    sheet = load_workbook(io.BytesIO(content)).active
+    name, note = sheet["A2"], sheet["B2"]
+    assert (name.data_type, name.value) == ("s", '=HYPERLINK("http://x")')  # text, shown as typed
+    assert name.quotePrefix is True  # and kept as text when Excel edits it
+    assert (note.data_type, note.value) == ("s", "-1")

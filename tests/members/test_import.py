@@ -466,6 +466,8 @@ def test_phone_numbers_typed_as_numbers_keep_their_leading_zero(as_secretary, ce
         ("protected.xlsx", None, "có mật khẩu"),
         ("members.xls", lambda data: data[:3000], "Không đọc được tệp Excel cũ (.xls)"),
         ("members.xls", lambda data: data[:512] + b"\xff" * (len(data) - 512), "Không đọc được tệp Excel cũ (.xls)"),
+        # A sector chain that loops back on itself (found by fuzzing): xlrd's own reader never returned.
+        ("looping.xls", None, "Không đọc được tệp Excel cũ (.xls)"),
     ],
 )
 def test_protected_or_broken_excel_files_are_refused_with_a_clear_message(as_secretary, cell, name, damage,
@@ -492,3 +494,21 @@ def test_unicode_text_without_its_mark_and_with_decomposed_letters_is_read(as_se
     response = preview(as_secretary, cell, content, "danh-sach.txt")
     assert row_errors(response) == {}
     assert response.context["rows"][0].values["full_name"] == "Nguyễn Thị Ngọc Ánh"
+
+
+def test_a_small_workbook_declaring_a_million_rows_is_refused_at_once(as_secretary, cell):
+    """Two cells, in the first and the last row of a sheet: 9 kB that openpyxl would pad to a million rows of
+    16,384 cells. Reading stops at MAX_CELLS_VISITED and says why."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"], book.active["A1048576"] = "Họ và tên", "x"
+    book.active.title = "Danh sách"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = Member.objects.count()
+    response = as_secretary.post(reverse("members:import", args=[cell.pk]),
+                                 {"file": upload(buffer.getvalue(), "list.xlsx")})  # fmt: skip
+    errors = response.context["form"].errors["file"]
+    assert any("“Danh sách” lớn hơn nhiều so với một danh sách" in error for error in errors), errors
+    assert Member.objects.count() == before
