@@ -91,16 +91,18 @@ class Access:
     def members(self, queryset):
         return queryset.filter(self.scope("cell__"))
 
-    def meetings(self, queryset):
-        """Meetings of the cells this user sees; a committee meeting only for the committee and above."""
-        visible = queryset.filter(self.scope("cell__"))
+    def meetings(self, queryset, prefix=""):
+        """Meetings of the cells this user sees; a committee meeting only for the committee and above.
+
+        `prefix` scopes rows that reach their meeting through it: `meetings(Minutes.objects, "meeting__")`."""
+        visible = queryset.filter(self.scope(f"{prefix}cell__"))
         if self.is_superuser:
             return visible
-        allowed = ~Q(kind="committee")
+        allowed = ~Q(**{f"{prefix}kind": "committee"})
         for grant in self.grants:
-            allowed |= Q(cell__path__startswith=grant.unit.path)
+            allowed |= Q(**{f"{prefix}cell__path__startswith": grant.unit.path})
         if self.member is not None and self.position in COMMITTEE_POSITIONS:
-            allowed |= Q(cell_id=self.member.cell_id)
+            allowed |= Q(**{f"{prefix}cell_id": self.member.cell_id})
         return visible.filter(allowed)
 
     def manageable_cells(self, queryset):

@@ -48,26 +48,26 @@ class Entry:
         return f"{self.day:%d/%m/%Y} – {self.meeting_label}"
 
 
-def prepare(cell, year):
+def prepare(cell, year, user_access):
     """Queue the rendering of every signed minutes of the year without a stored PDF (never rendered, lost from
     storage; failed or lost in a killed worker a while ago: `workflow.render_missing`). Returns how many are
     being rendered now, those queued before included."""
-    records = list(workflow.signed_in_year(cell, year))
+    records = list(workflow.signed_in_year(cell, year, user_access))
     workflow.render_missing(records, retry_failed=False)
     return Minutes.objects.filter(pk__in=[r.pk for r in records], pdf_status=Minutes.PdfStatus.PENDING).count()
 
 
-def progress(cell, year):
+def progress(cell, year, user_access):
     """How far the year's signed minutes are from all having their PDF: counts by PDF state."""
     counts = {"signed": 0, Minutes.PdfStatus.READY: 0, Minutes.PdfStatus.PENDING: 0, Minutes.PdfStatus.FAILED: 0}
-    for state in workflow.signed_in_year(cell, year).values_list("pdf_status", flat=True):
+    for state in workflow.signed_in_year(cell, year, user_access).values_list("pdf_status", flat=True):
         counts["signed"] += 1
         if state in counts:
             counts[state] += 1
     return {str(key): value for key, value in counts.items()}
 
 
-def entries(cell, year):
+def entries(cell, year, user_access):
     """The year's signed minutes in date order, each with its stored PDF or the reason it has none.
 
     A PDF lost from storage is marked failed, so that the book page offers to render it again."""
@@ -76,7 +76,7 @@ def entries(cell, year):
 
     reasons = dict(Minutes.PdfStatus.choices)
     found = []
-    for record in workflow.signed_in_year(cell, year):
+    for record in workflow.signed_in_year(cell, year, user_access):
         entry = Entry(record)
         if record.pdf_status == Minutes.PdfStatus.READY and record.pdf:
             try:
@@ -97,13 +97,12 @@ def entries(cell, year):
     return found
 
 
-def build(cell, year, found=None):
-    """The book's PDF bytes, in Vietnamese like the minutes in it."""
+def build(cell, year, found):
+    """The book's PDF bytes, in Vietnamese like the minutes in it, from `entries`."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
     with translation.override("vi"):
-        found = entries(cell, year) if found is None else found
         for entry in found:
             entry.reason = str(entry.reason)  # worked out lazily: in the book's language, not the reader's
         included = [entry for entry in found if entry.content]

@@ -335,20 +335,21 @@ def minutes_book(request, pk):
         year = form.cleaned_data["year"] or year
         query = form.cleaned_data["q"]
     if request.GET.get("progress"):
-        return _book_progress(cell, year)
-    records = Minutes.objects.filter(meeting__cell=cell).select_related("meeting").order_by("meeting__starts_at")
+        return _book_progress(cell, year, access.for_user(request.user))
+    user_access = access.for_user(request.user)
+    # A plain member's list, search and book leave out the minutes of the committee's own meetings.
+    readable = user_access.meetings(Minutes.objects.filter(meeting__cell=cell), "meeting__")
+    records = readable.select_related("meeting").order_by("meeting__starts_at")
     if query:
         records = records.filter(search_text__contains=fold(query))
     else:
         records = records.filter(meeting__starts_at__year=year)
     years = sorted(
-        {d.year for d in Minutes.objects.filter(meeting__cell=cell).dates("meeting__starts_at", "year")}
-        | {timezone.localdate().year},
+        {d.year for d in readable.dates("meeting__starts_at", "year")} | {timezone.localdate().year},
         reverse=True,
     )
     # The year's PDF book is made of the stored PDFs: say which signed minutes lack one, and offer to render them.
-    missing = [] if query else list(workflow.missing_from_book(cell, year))
-    user_access = access.for_user(request.user)
+    missing = [] if query else list(workflow.missing_from_book(cell, year, user_access))
     can_render = any(
         m.pdf_status != Minutes.PdfStatus.PENDING and user_access.can_edit_minutes(m.meeting) for m in missing
     )
@@ -361,9 +362,9 @@ def minutes_book(request, pk):
                                                           "rendering": rendering, "deliver": deliver})  # fmt: skip
 
 
-def _book_progress(cell, year):
+def _book_progress(cell, year, user_access):
     """How far the worker is with the PDFs the year's book needs, for the book page to poll."""
-    counts = book.progress(cell, year)
+    counts = book.progress(cell, year, user_access)
     done = counts["signed"] - counts["pending"]
     return JsonResponse({
         **counts,
@@ -379,7 +380,9 @@ def _render_missing(request, cell):
     year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
     user_access = access.for_user(request.user)
     # As for one minutes: whoever may render a minutes' PDF (`minutes_render`) may queue it from here.
-    allowed = [m for m in workflow.missing_from_book(cell, year) if user_access.can_edit_minutes(m.meeting)]
+    allowed = [
+        m for m in workflow.missing_from_book(cell, year, user_access) if user_access.can_edit_minutes(m.meeting)
+    ]
     access.require(allowed or user_access.can_manage_meetings(cell))
     queued = workflow.render_missing(allowed)
     if queued:
@@ -403,11 +406,12 @@ def minutes_book_pdf(request, pk):
     year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
     page = reverse("meetings:minutes_book", args=[cell.pk]) + f"?year={year}"
     # Rendering a signed minutes' PDF changes nothing it says: whoever may read the book may have it completed.
-    if request.GET.get("as_is") != "1" and book.prepare(cell, year):
+    user_access = access.for_user(request.user)
+    if request.GET.get("as_is") != "1" and book.prepare(cell, year, user_access):
         messages.info(request, _("The PDFs missing from the book are being rendered; the book is downloaded once "
                                  "they are ready."))  # fmt: skip
         return redirect(page + "&deliver=1")
-    found = book.entries(cell, year)
+    found = book.entries(cell, year, user_access)
     if not found:
         messages.info(request, _("No signed minutes in %(year)s yet.") % {"year": year})
         return redirect(page)

@@ -307,18 +307,17 @@ def request_pdf(minutes):
     return pdf.request(minutes, source_hash, "minutes.tasks.render_minutes_pdf")
 
 
-def signed_in_year(cell, year):
-    """The cell's signed minutes of a year (the meeting's year in Vietnam), in the order they were held."""
-    return (
-        Minutes.objects.filter(meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED)
-        .select_related("meeting__cell")
-        .order_by("meeting__starts_at", "pk")
-    )
+def signed_in_year(cell, year, user_access):
+    """The cell's signed minutes of a year (the meeting's year in Vietnam) that the user may read, in the order
+    they were held: a plain member's book has no minutes of the cell committee's own meetings."""
+    signed = Minutes.objects.filter(meeting__cell=cell, meeting__starts_at__year=year, status=Minutes.Status.LOCKED)
+    readable = user_access.meetings(signed, "meeting__")
+    return readable.select_related("meeting__cell").order_by("meeting__starts_at", "pk")
 
 
-def missing_from_book(cell, year):
+def missing_from_book(cell, year, user_access):
     """The year's signed minutes whose PDF is not stored yet: the book, made of the stored PDFs, lacks them."""
-    return signed_in_year(cell, year).exclude(pdf_status=Minutes.PdfStatus.READY)
+    return signed_in_year(cell, year, user_access).exclude(pdf_status=Minutes.PdfStatus.READY)
 
 
 def has_stored_pdf(record):

@@ -229,3 +229,42 @@ def test_a_damaged_stored_pdf_is_named_in_the_book_in_vietnamese_whatever_the_re
     assert re.search(r"03/10/2026.*Tệp lưu trữ bị hỏng", text), text
     assert re.search(r"04/07/2026.*Chưa tạo", text), text
     assert Minutes.objects.get(pk=rendered.pk).pdf_status == "failed"  # rendered again when next asked for
+
+
+@pytest.fixture
+def committee_minutes(cell, secretary, make_meeting, django_capture_on_commit_callbacks):
+    """The cell committee's own meeting, its minutes signed with a PDF: a plain member may not read them."""
+    chair = Member.objects.get(user=secretary)
+    meeting = make_meeting(cell, local(2026, 10, 1, 19, 30), chair=chair, kind=Meeting.Kind.COMMITTEE,
+                           title="Họp chi ủy xét kỷ luật")  # fmt: skip
+    with time_machine.travel(NOW):
+        services.record_attendance(meeting, {chair.pk: ("present", "")})
+        minutes = workflow.start(meeting)
+        Minutes.objects.filter(pk=minutes.pk).update(conclusion="Đề nghị kỷ luật khiển trách")
+        minutes.refresh_from_db()
+        workflow.approve(minutes, secretary)
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.sign(minutes, secretary)
+    assert Minutes.objects.get(pk=minutes.pk).pdf_status == "ready"
+    return minutes
+
+
+def test_a_plain_members_book_list_search_and_progress_leave_out_the_committees_minutes(
+    client, book, committee_minutes, member, secretary, cell, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    page = client.get(book_url(cell))
+    assert committee_minutes not in page.context["records"]
+    assert "Họp chi ủy xét kỷ luật" not in page.content.decode()
+    search = client.get(reverse("meetings:minutes_book", args=[cell.pk]) + "?q=khiển trách")
+    assert list(search.context["records"]) == []
+    assert client.get(book_url(cell) + "&progress=1").json()["signed"] == 4  # October's and the three without
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(book_url(cell, "minutes_book_pdf"))
+    text = pdf_text(client.get(book_url(cell, "minutes_book_pdf") + "&as_is=1").content)
+    assert "khiển trách" not in text and "Họp chi ủy" not in text and "01/10/2026" not in text
+    # The committee's own book has them.
+    client.force_login(secretary)
+    assert client.get(book_url(cell) + "&progress=1").json()["signed"] == 5
+    text = pdf_text(client.get(book_url(cell, "minutes_book_pdf") + "&as_is=1").content)
+    assert "khiển trách" in text and "01/10/2026" in text
