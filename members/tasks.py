@@ -28,9 +28,13 @@ RESET_WINDOW_SECONDS = 3600
 # SMTP down or refused is transient: each of these tasks tries again later, with growing pauses.
 
 
+# The e-mails a reply to which reaches the cell's secretary (who keeps the members' records). The notices of
+# a changed address or phone do not: "this was not me" must not go to whoever may have made the change.
+REPLY_TO_SECRETARY = {"account_invitation"}
+
+
 def _send(task, name, to, ctx, not_sent=None):
-    # About a member: a reply reaches their cell's secretary, who keeps the members' records.
-    secretary = ctx["member"].cell.secretary() if "member" in ctx else None
+    secretary = ctx["member"].cell.secretary() if name in REPLY_TO_SECRETARY and "member" in ctx else None
     try:
         emails.send(f"members/emails/{name}", to, ctx, reply_to=[secretary.email if secretary else ""])
     except OSError as exc:

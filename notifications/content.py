@@ -26,7 +26,11 @@ def invitations_of(messages):
 
 
 def contexts(messages, invitations=None):
-    """The context of each message, by message id: two queries for a batch however large."""
+    """The context of each message, by message id: two queries for a batch however large.
+
+    Each context also holds the member's invitation and `batch`, a dict the batch's messages share, where a
+    channel keeps what it looked up once for all of them (the cell's secretary, the meeting's SEQUENCE)."""
+    shared = {}
     if invitations is None:
         invitations = invitations_of(messages)
     change_ids = {int(m.key) for m in messages if m.meeting_id and m.key.isdigit()}
@@ -40,6 +44,7 @@ def contexts(messages, invitations=None):
                 "task": task,
                 "resolution": task.resolution,
                 "task_link": settings.SITE_URL + reverse("resolutions:task_progress", args=[task.pk]),
+                "batch": shared,
             }
             continue
         meeting = message.meeting
@@ -57,6 +62,8 @@ def contexts(messages, invitations=None):
             "meeting_link": settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk]),
             "attendance_link": settings.SITE_URL + reverse("meetings:attendance", args=[meeting.pk]),
             "reason": (change.detail.get("reason") if change else "") or meeting.status_reason,
+            "invitation": invitation,
+            "batch": shared,
         }
     return result
 

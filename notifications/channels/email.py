@@ -33,9 +33,17 @@ def address(member):
     return member.email
 
 
+def once(context, key, look_up):
+    """What `look_up()` gives, looked up once for the whole batch (the messages' contexts share `batch`)."""
+    batch = context.setdefault("batch", {})
+    if key not in batch:
+        batch[key] = look_up()
+    return batch[key]
+
+
 def send(message, address, context):
     cell = message.task.resolution.cell if message.kind in Message.TASK_KINDS else message.meeting.cell
-    secretary = cell.secretary()
+    secretary = once(context, ("secretary", cell.pk), cell.secretary)
     reply_to = secretary.email if secretary is not None else ""
     stop_link = unsubscribe.url(message.member, address)
     try:
@@ -45,7 +53,7 @@ def send(message, address, context):
             {**context, "unsubscribe_link": stop_link, "secretary_replies": bool(reply_to)},
             reply_to=[reply_to],
             unsubscribe_url=stop_link,
-            calendar=_calendar(message, address, secretary),
+            calendar=_calendar(message, address, secretary, context),
         )
     except smtplib.SMTPRecipientsRefused as exc:  # the server will never take this address
         raise Refused(str(exc)[:300]) from exc
@@ -54,13 +62,17 @@ def send(message, address, context):
     return Accepted(reports=False)
 
 
-def _calendar(message, address, secretary):
+def _calendar(message, address, secretary, context):
     """(METHOD, .ics) for a message that changes the meeting in a calendar: what the meeting is now, so that a
     move sent late after a cancellation still cancels."""
     if message.kind not in WITH_CALENDAR:
         return None
     meeting = message.meeting
     method = "CANCEL" if meeting.status == meeting.Status.CANCELLED else "REQUEST"
-    invited = meeting.invitations.filter(member=message.member).first()
+    meeting.ical_sequence = once(context, ("sequence", meeting.pk), lambda: calendars.sequence_of(meeting))
+    if "invitation" in context:
+        invited = context["invitation"]
+    else:
+        invited = meeting.invitations.filter(member=message.member).first()
     expected = invited is None or invited.expected
     return method, calendars.invitation(meeting, message.member, address, method, secretary, expected)

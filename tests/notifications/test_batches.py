@@ -56,6 +56,40 @@ def test_a_batch_sends_each_message_once_in_queries_that_do_not_grow_with_it(cel
     assert len(provider.requests) == calls == 28
 
 
+def test_an_e_mail_batch_looks_up_the_secretary_and_the_calendar_once_whatever_its_size(
+    cell, secretary, make_member, provider, settings, mailoutbox
+):
+    """Each invitation e-mail answers to the secretary and carries the meeting's .ics: both looked up once per
+    batch, not once per e-mail."""
+    settings.NOTIFY_CHANNELS = ["email"]
+
+    def invited(count, prefix):
+        for n in range(count):
+            make_member(cell, f"Đảng viên {prefix}{n}", email=f"dv{prefix}{n}@example.vn")
+        meeting = services.create_meeting(
+            Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=5), place="Nhà văn hóa")
+        )
+        services.confirm(meeting)
+        return list(Message.objects.filter(meeting=meeting, member__email__startswith=f"dv{prefix}")
+                    .values_list("pk", flat=True))  # fmt: skip
+
+    small, large = invited(3, "a"), invited(12, "b")
+    SendingCount.objects.create(cell=cell, month=timezone.localdate().replace(day=1), channel="email")
+    with CaptureQueriesContext(connection) as few:
+        assert deliver_messages.apply(args=[small]).result == {"sent": 3}
+    with CaptureQueriesContext(connection) as many:
+        assert deliver_messages.apply(args=[large]).result == {"sent": 12}
+    statements = lambda captured: [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]  # noqa: E731
+    # E-mail writes its delivery row before each send (one statement a message); nothing else grows.
+    assert len(statements(many.captured_queries)) - len(statements(few.captured_queries)) == 12 - 3
+    to_members = [m for m in mailoutbox if m.to[0].startswith("dv")]
+    assert len(to_members) == 15
+    assert {tuple(m.reply_to) for m in to_members} == {(secretary.email,)}
+    for sent in to_members:
+        parts = [part for part in sent.message().walk() if part.get_content_type() == "text/calendar"]
+        assert b"BEGIN:VCALENDAR" in parts[0].get_payload(decode=True)
+
+
 def test_a_zalo_send_a_killed_worker_left_unanswered_is_not_made_again(client, cell, make_member, provider, settings):
     settings.ZALO_CALLBACK_SECRET = "zalo-hook-secret"
     settings.ZALO_OA_SECRET_KEY = ""

@@ -150,3 +150,13 @@ def test_a_member_informed_only_gets_the_meeting_as_a_non_participant(invite):
     (part,) = [m for m in mail.outbox if "lan@example.vn" in m.to][-1].attachments
     (event,) = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
     assert event["attendee"].params["ROLE"] == "REQ-PARTICIPANT"
+
+
+def test_the_notice_of_a_changed_address_does_not_answer_to_the_secretary_who_may_have_changed_it(secretary, member):
+    from members.models import Member
+    from members.tasks import send_email_changed
+
+    changed = Member.objects.get(user=member)
+    assert send_email_changed.apply(args=[changed.pk, ["cu@example.vn"], "moi-doi@example.vn"]).result == "sent"
+    email = sent_to("cu@example.vn")
+    assert email.reply_to == [] and "Reply-To" not in email.message()
