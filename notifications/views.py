@@ -119,5 +119,7 @@ def unsubscribe(request, token):
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"member": member, "done": request.method == "POST", "gets_email": unsubscribing.gets_email(member)},
+        # Without a phone number, Zalo and SMS cannot reach the member either: the page says so before and after.
+        {"member": member, "done": request.method == "POST", "gets_email": unsubscribing.gets_email(member),
+         "reachable_otherwise": bool(member.phone)},  # fmt: skip
     )

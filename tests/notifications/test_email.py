@@ -112,11 +112,19 @@ def test_the_link_opened_asks_first_and_changes_nothing(client, invite):
 
 
 def test_an_email_only_member_gets_zalo_and_sms_instead(client, invite):
-    message = invite(email="lan@example.vn", channels="email")
-    client.post(stop_link(sent_to("lan@example.vn")))
+    message = invite(email="lan@example.vn", channels="email", phone="+84912345678")
+    page = client.post(stop_link(sent_to("lan@example.vn")))
     message.member.refresh_from_db()
     assert message.member.channels == "zalo,sms"
     assert message.member.get_channels_display() == "Zalo, rồi SMS"
+    assert "chưa có số điện thoại" not in page.content.decode()
+
+
+def test_a_member_without_a_phone_is_told_that_stopping_the_emails_stops_every_message(client, invite):
+    invite(email="lan@example.vn", channels="email", phone="")
+    link = stop_link(sent_to("lan@example.vn"))
+    assert "Chi bộ chưa có số điện thoại của đồng chí" in client.get(link).content.decode()
+    assert "Chi bộ chưa có số điện thoại của đồng chí" in client.post(link).content.decode()
 
 
 @pytest.mark.parametrize("tamper", [lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), lambda t: "x" + t])
