@@ -9,11 +9,14 @@ The party's documents kept for the long term, minutes and resolutions (`ARCHIVED
 """
 
 import atexit
+import os
 import shutil
 import threading
 import weakref
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,13 +35,38 @@ _configurations = weakref.WeakSet()
 
 
 @atexit.register
-def _remove_font_copies():
+def _remove_font_copies(**_signal):
     """WeasyPrint copies the fonts into a temporary folder per configuration and removes it when the
-    configuration is collected, which at interpreter exit comes too late (its `rmtree` is gone by then)."""
+    configuration is collected, which at interpreter exit comes too late (its `rmtree` is gone by then).
+    A Celery pool process leaves with os._exit, past atexit: its shutdown signal does it there."""
     for fonts in list(_configurations):
         if fonts._folder:
             shutil.rmtree(fonts._folder, ignore_errors=True)
             fonts._folder = None
+
+
+worker_process_shutdown.connect(_remove_font_copies, weak=False)
+
+
+def shipped_files_fetcher():
+    """WeasyPrint's url_fetcher, one per thread: only the files shipped under static/ (the fonts) and inline
+    data (the QR codes). A document never reads another local file or the network, whatever a template
+    comes to hold."""
+    if getattr(_local, "fetcher", None) is None:
+        from weasyprint.urls import URLFetcher
+
+        static = Path(settings.BASE_DIR, "static").resolve()
+
+        class ShippedFiles(URLFetcher):
+            def fetch(self, url, headers=None):
+                parts = urlsplit(url)
+                shipped = parts.scheme == "file" and Path(unquote(parts.path)).resolve().is_relative_to(static)
+                if parts.scheme != "data" and not shipped:
+                    raise ValueError(f"Chibo's PDFs load only their own fonts and inline data, not {url[:80]}")
+                return super().fetch(url, headers)
+
+        _local.fetcher = ShippedFiles(allowed_protocols={"file", "data"})
+    return _local.fetcher
 
 
 def font_faces():
@@ -66,10 +94,12 @@ def _page_style(landscape):
     size = "A4 landscape" if landscape else "A4"
     page_css = f"@page {{ size: {size}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n" + font_faces()
     styles = _local.__dict__.setdefault("styles", {})
+    if page_css in styles and not os.path.isdir(styles[page_css][0]._folder or ""):
+        del styles[page_css]  # its copies of the fonts were removed (a tmp cleaner): a fresh configuration
     if page_css not in styles:
         fonts = FontConfiguration()
         _configurations.add(fonts)
-        styles[page_css] = (fonts, CSS(string=page_css, font_config=fonts))
+        styles[page_css] = (fonts, CSS(string=page_css, font_config=fonts, url_fetcher=shipped_files_fetcher()))
     return styles[page_css]
 
 
@@ -79,7 +109,7 @@ def render_html(html, landscape=False, archival=False):
 
     fonts, page_css = _page_style(landscape)
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True} if archival else {}
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=shipped_files_fetcher()).write_pdf(
         stylesheets=[page_css], font_config=fonts, **options
     )
 
