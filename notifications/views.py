@@ -119,7 +119,11 @@ def unsubscribe(request, token):
     return render(
         request,
         "notifications/unsubscribe.html",
-        # Without a phone number, Zalo and SMS cannot reach the member either: the page says so before and after.
-        {"member": member, "done": request.method == "POST", "gets_email": unsubscribing.gets_email(member),
-         "reachable_otherwise": bool(member.phone)},  # fmt: skip
+        {
+            "member": member,
+            "done": request.method == "POST",
+            "gets_email": unsubscribing.gets_email(member),
+            # Without a phone number, Zalo and SMS cannot reach the member either: the page says so.
+            "reachable_otherwise": bool(member.phone),
+        },
     )
