@@ -9,10 +9,11 @@ import csv
 import html as html_lib
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -169,3 +170,45 @@ def test_calc_set_to_vietnamese_opens_the_csv_for_excel_into_numbers(viewer, com
         assert rate.data_type == "n" and unexcused.data_type == "n", "a figure read as text"
         assert rate.value == number(cells_page[name][5])  # 66,7 read with its decimal comma: 66.7
         assert unexcused.value == int(cells_page[name][6])
+
+
+def plain_numbers(content):
+    """{(row, column): number} of the cells of a plain CSV that hold a number (decimal point)."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    found = {}
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if re.fullmatch(r"-?\d+(\.\d+)?", text):
+                found[(r, c)] = float(text)
+    return found
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("what", ["dashboard", "members"])
+def test_calc_set_to_vietnamese_reads_every_csv_for_excel_into_the_plain_csvs_numbers(viewer, commune, tmp_path,
+                                                                                     what):  # fmt: skip
+    path = tmp_path / f"{what}-excel.csv"
+    path.write_bytes(download(viewer, commune, what, "csv-excel", **OCTOBER))
+    expected = plain_numbers(download(viewer, commune, what, "csv", **OCTOBER))
+    assert expected  # the table has figures to compare
+    out = soffice(tmp_path, path, "xlsx", infilter=VIETNAMESE_CSV)
+    rows = list(load_workbook(out / f"{what}-excel.xlsx").active.iter_rows())
+    for (r, c), value in expected.items():
+        cell = rows[r][c]
+        assert cell.data_type == "n" and cell.value == pytest.approx(value), (what, r, c, cell.value)
+
+
+def test_the_import_template_saved_by_calc_as_old_excel_imports_its_example_row(client, secretary, cell, tmp_path):
+    """The secretary downloads the template, an office saves it as Excel 97–2003 (.xls), and it comes back."""
+    client.force_login(secretary)
+    response = client.get(reverse("members:import_template", args=[cell.pk]))
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(response.content)
+    out = soffice(tmp_path, path, "xls")
+    upload = SimpleUploadedFile("mau.xls", (out / "mau.xls").read_bytes(), content_type="application/vnd.ms-excel")
+    preview = client.post(reverse("members:import", args=[cell.pk]), {"file": upload})
+    assert preview.status_code == 200
+    (row,) = preview.context["rows"]
+    assert row.errors == []
+    assert row.values["full_name"] == "Nguyễn Văn An"
+    assert (row.values["birth_date"], row.values["phone"]) == (date(1960, 3, 15), "+84912345678")
