@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chibo import dispatch
+from chibo import dispatch, filenames
 from meetings.documents import serve
 from members import access
 from members.models import OrgUnit
@@ -210,6 +210,4 @@ def report_file(request, pk):
     report = _report_or_404(request, pk)
     if report.status != report.Status.READY:
         raise Http404
-    from chibo import filenames
-
     return serve(report.file, filename=filenames.monthly_report(report.unit, report.month), as_attachment=True)

@@ -30,9 +30,6 @@ from .models import CellMembership, Member, StatusChange
 from .names import normalize_name
 from .signals import members_imported
 
-# The file as a whole cannot be read; the message says why, for the user.
-ImportFileError = UnreadableFile
-
 
 def _plain(text):
     """Lower-case, without diacritics or punctuation: how header cells are matched."""
@@ -94,7 +91,7 @@ class Reading:
 
 
 def read_file(upload):
-    """Read an uploaded member list: a `Reading`, or ImportFileError with a message for the user.
+    """Read an uploaded member list: a `Reading`, or UnreadableFile with a message for the user.
 
     A workbook's first sheet with the members' header is read; every other sheet that holds something is
     named in the notes with its count of rows, so that nobody believes a second sheet was imported. (Reading
@@ -102,7 +99,7 @@ def read_file(upload):
     """
     problem = size_problem(upload, settings.MEMBER_IMPORT_MAX_BYTES)
     if problem:
-        raise ImportFileError(problem)
+        raise UnreadableFile(problem)
     sheets = read_tables(
         upload.read(), limit=settings.MEMBER_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1, search_rows=HEADER_SEARCH_ROWS
     )
@@ -110,7 +107,7 @@ def read_file(upload):
     for sheet in sheets:
         try:
             found = _find_header([cells for _number, cells in sheet.rows])
-        except ImportFileError:
+        except UnreadableFile:
             continue
         chosen = sheet
         break
@@ -125,9 +122,9 @@ def read_file(upload):
 def _unread_note(sheet, chosen):
     try:
         header_index, _mapping = _find_header([cells for _number, cells in sheet.rows])
-    except ImportFileError:
+    except UnreadableFile:
         header_index = -1  # no members' header: every row it holds
-    count = sum(1 for _number, cells in sheet.rows[header_index + 1 :] if not all(_is_blank(c) for c in cells))
+    count = sum(1 for _number, cells in sheet.rows[header_index + 1 :] if not all(is_blank(c) for c in cells))
     return ngettext(
         "Sheet “%(sheet)s”: %(count)s row not read. Only the sheet “%(read)s” is imported.",
         "Sheet “%(sheet)s”: %(count)s rows not read. Only the sheet “%(read)s” is imported.",
@@ -143,25 +140,22 @@ def _rows_from_table(table, found):
     header_index, mapping = found
     rows = []
     for number, cells in table[header_index + 1 :]:
-        if all(_is_blank(cell) for cell in cells):
+        if all(is_blank(cell) for cell in cells):
             continue
         if len(rows) >= settings.MEMBER_IMPORT_MAX_ROWS:
-            raise ImportFileError(
+            raise UnreadableFile(
                 _("The file has more than %(limit)s members. Split it into smaller files.")
                 % {"limit": settings.MEMBER_IMPORT_MAX_ROWS}
             )
         rows.append(_parse_row(number, cells, mapping))
     if not rows:
-        raise ImportFileError(_("The file has a header row but no members under it."))
+        raise UnreadableFile(_("The file has a header row but no members under it."))
     return rows
 
 
-_is_blank = is_blank
-
-
 def _find_header(table):
-    if not table or all(all(_is_blank(c) for c in row) for row in table):
-        raise ImportFileError(_("The file is empty."))
+    if not table or all(all(is_blank(c) for c in row) for row in table):
+        raise UnreadableFile(_("The file is empty."))
     for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
         mapping = {}
         for position, cell in enumerate(cells):
@@ -174,7 +168,7 @@ def _find_header(table):
                 break
             return index, mapping
     labels = column_labels()
-    raise ImportFileError(
+    raise UnreadableFile(
         _("The columns are not the expected ones. Required columns: %(required)s. Accepted columns: %(accepted)s.")
         % {
             "required": ", ".join(str(labels[name]) for name in REQUIRED),
@@ -209,11 +203,11 @@ def _parse_row(number, cells, mapping):
                     _("%(column)s: “%(value)s” is not a date (dd/mm/yyyy).") % {"column": label, "value": raw}
                 )
         elif name == "gender":
-            value = GENDERS.get(_plain(raw), "") if not _is_blank(raw) else ""
-            if not value and not _is_blank(raw):
+            value = GENDERS.get(_plain(raw), "") if not is_blank(raw) else ""
+            if not value and not is_blank(raw):
                 row.errors.append(_("%(column)s: write “Nam” or “Nữ”.") % {"column": label})
         else:
-            value = "" if _is_blank(raw) else normalize_name(str(raw))
+            value = "" if is_blank(raw) else normalize_name(str(raw))
             if name == "phone" and isinstance(raw, (int, float)) and not isinstance(raw, bool):
                 value = _phone_from_number(raw)
             if name == "phone":
@@ -286,7 +280,7 @@ def _check_date_order(rows):
 
 def _parse_date(raw):
     """(date or None, understood?)"""
-    if _is_blank(raw):
+    if is_blank(raw):
         return None, True
     if isinstance(raw, datetime):
         return raw.date(), True

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo import filenames
 from meetings.documents import serve
 from meetings.models import Meeting
 from members import access
@@ -235,8 +236,6 @@ def pdf(request, pk):
     resolution = _resolution(request, pk)
     if resolution.pdf_status != "ready":
         raise Http404
-    from chibo import filenames
-
     return serve(resolution.pdf, filename=filenames.resolution(resolution.cell, resolution.number, resolution.year))
 
 

@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo import site
+from chibo import filenames, site
 from members import access
 from notifications.models import Message
 
@@ -231,6 +231,4 @@ def invitation_sheet_file(request, pk):
     if not meeting.is_open:  # printed before the meeting was called off or held: no longer an invitation
         messages.error(request, _("Invitations are printed only for a meeting still ahead and not called off."))
         return redirect("meetings:reach", pk=meeting.pk)
-    from chibo import filenames
-
     return serve(sheet.pdf, filename=filenames.invitations(meeting.cell, timezone.localtime(meeting.starts_at).date()))

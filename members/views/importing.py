@@ -29,7 +29,7 @@ def member_import(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             reading = imports.read_file(form.cleaned_data["file"])
-        except imports.ImportFileError as exc:
+        except imports.UnreadableFile as exc:
             form.add_error("file", str(exc))
         else:
             rows = imports.validate(reading.rows, cell)
