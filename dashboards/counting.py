@@ -10,16 +10,16 @@ from django.db.models import Count, DateField, F, Max, Min, Q
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
-from meetings.models import Attendance, Meeting, MeetingChange
+from meetings.models import NOT_EXPECTED, Attendance, Meeting, MeetingChange
 from members.access import COMMITTEE_POSITIONS
 from members.models import Member, OrgUnit
 from minutes.models import Contribution, Minutes
 
 from .models import CellMonth, MemberYear
 
-CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY]
+# The attendance rate's base but for visiting members, a setting (domain §3; `meetings.models.counted_categories`).
+CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY, Attendance.Category.PROSECUTED]
 PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE]
-NOT_EXPECTED = [Attendance.Category.EXEMPT, Attendance.Category.AWAY]
 COUNTED_KINDS = [Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC]
 GRADE_FIELDS = {"good": "grade_good", "fair": "grade_fair", "average": "grade_average", "poor": "grade_poor"}
 CELL_MONTH_FIELDS = [
@@ -194,7 +194,7 @@ def count_member_years(member_ids=None, years=None):
         attendance = attendance.filter(meeting__starts_at__year__in=sorted(years))
         spoken = spoken.filter(minutes__meeting__starts_at__year__in=sorted(years))
     year = ExtractYear("meeting__starts_at")
-    not_counted = [Attendance.Category.EXEMPT, Attendance.Category.AWAY]
+    not_counted = NOT_EXPECTED
     rows = {}
     latest = {}
     for member_id, y, cell_id, attended, convened, unexcused, last in (

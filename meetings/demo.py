@@ -123,7 +123,7 @@ def _invite(meeting, members, rng, answered):
     meeting.save(update_fields=["status", "invited_at"])
     invitations = []
     for member in members:
-        expected = member.status not in (Member.Status.EXEMPT, Member.Status.AWAY)
+        expected = member.status not in Member.NOT_EXPECTED
         reply, reason = "", ""
         if answered and expected and member.user_id is None and rng.random() < 0.5:
             reply = "yes" if rng.random() < 0.85 else "no"
@@ -140,7 +140,7 @@ def _hold(meeting, members, rng, drifter, today):
     for member in members:
         if member.admitted_on > day:
             continue
-        expected = member.status not in (Member.Status.EXEMPT, Member.Status.AWAY)
+        expected = member.status not in Member.NOT_EXPECTED
         roll = rng.random()
         if member == drifter and day.year == today.year and meeting.kind == Meeting.Kind.REGULAR and day.month <= 9:
             status, reason, reply = Attendance.Status.UNEXCUSED, "", ""

@@ -370,6 +370,8 @@ class Attendance(models.Model):
         VISITING = "visiting", _("Here on temporary activity")
         EXEMPT = "exempt", _("Exempt")
         AWAY = "away", _("Away on temporary activity")
+        SPECIAL_DUTY = "special_duty", _("Armed forces, on special duty")
+        PROSECUTED = "prosecuted", _("Prosecuted or detained")
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendances")
     member = models.ForeignKey(Member, models.PROTECT, related_name="attendances")
@@ -412,23 +414,36 @@ class Attendance(models.Model):
             return cls.Category.AWAY
         if status == Member.Status.VISITING:
             return cls.Category.VISITING
+        if status == Member.Status.SPECIAL_DUTY:
+            return cls.Category.SPECIAL_DUTY
+        if status == Member.Status.PROSECUTED:
+            return cls.Category.PROSECUTED
         if official_on and official_on <= on_date:
             return cls.Category.OFFICIAL
         return cls.Category.PROBATIONARY
 
 
+# Members informed of a meeting but not expected at it (domain §3, §4): out of the attendance rate, and their
+# absence is never an absence (criterion 1 of the quality score, the removal flag).
+NOT_EXPECTED = (Attendance.Category.EXEMPT, Attendance.Category.AWAY, Attendance.Category.SPECIAL_DUTY)
+
+
 def counted_categories():
-    """Categories in the base of the attendance rate (domain §3); visiting members are a setting."""
-    counted = {Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY}
+    """Categories in the base of the attendance rate (domain §3); visiting members are a setting. Members
+    prosecuted or detained stay in it: the rule takes them out of the vote base only."""
+    counted = {Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY, Attendance.Category.PROSECUTED}
     if settings.ATTENDANCE_COUNT_VISITING:
         counted.add(Attendance.Category.VISITING)
     return counted
 
 
 def attendance_summary(attendances):
-    """Counts by status and category, and the rate: present ÷ (roll − exempt − away)."""
+    """Counts by status and category, and the rate: present ÷ (roll − exempt − away − special duty).
+
+    `attendances` may hold unsaved rows without a status for members on the roll left blank (see
+    `meetings.services.roll_on_the_day`): they count in the roll and its categories, not in the rate."""
     counted = counted_categories()
-    in_base = [a for a in attendances if a.category in counted]
+    in_base = [a for a in attendances if a.category in counted and a.status]
     present = sum(1 for a in in_base if a.is_present)
     by_category = {c: sum(1 for a in attendances if a.category == c) for c in Attendance.Category.values}
     return {

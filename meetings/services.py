@@ -11,7 +11,7 @@ from notifications.models import Message
 
 from . import signals
 from .agenda import add_standard_agenda
-from .models import Attendance, Invitation, Meeting, MeetingChange
+from .models import NOT_EXPECTED, Attendance, Invitation, Meeting, MeetingChange
 
 
 class MeetingError(Exception):
@@ -41,8 +41,9 @@ def convened_members(meeting):
 
 
 def is_expected(member):
-    """Exempt members and members away on temporary activity are informed, not expected."""
-    return member.status not in (Member.Status.EXEMPT, Member.Status.AWAY)
+    """Exempt members, members away on temporary activity and armed-forces members on special duty are
+    informed, not expected."""
+    return member.status not in Member.NOT_EXPECTED
 
 
 @transaction.atomic
@@ -221,10 +222,15 @@ def attendance_sheet(meeting):
     known = {m.pk for m in members}
     # Members recorded earlier who have since left or changed cell stay on the sheet.
     members += [a.member for a in recorded.values() if a.member_id not in known]
+    day = timezone.localtime(meeting.starts_at).date()
+    status_that_day = statuses_on([m.pk for m in members if m.pk not in recorded], day)
     rows = []
     for member in members:
         invitation = invitations.get(member.pk)
         attendance = recorded.get(member.pk)
+        # The category as it was that day: frozen once recorded, else from the status history.
+        category = attendance.category if attendance else Attendance.category_of(
+            member, day, status_that_day.get(member.pk))  # fmt: skip
         if attendance:
             status, reason = attendance.status, attendance.reason
         elif invitation and invitation.reply == Invitation.Reply.YES:
@@ -240,10 +246,28 @@ def attendance_sheet(meeting):
                 "attendance": attendance,
                 "status": status,
                 "reason": reason,
-                "expected": invitation.expected if invitation else is_expected(member),
+                "category": category,
+                "category_label": Attendance.Category(category).label,
+                "expected": category not in NOT_EXPECTED if attendance or not invitation else invitation.expected,
             }
         )
     return rows
+
+
+def roll_on_the_day(meeting):
+    """The whole roll of a meeting's day (domain §3, "the roll on the day"): its attendance records, and an
+    unsaved record without a status for each member on the sheet left blank (exempt and away members need no
+    mark), with their category that day."""
+    day = timezone.localtime(meeting.starts_at).date()
+    roll = []
+    for row in attendance_sheet(meeting):
+        attendance = row["attendance"]
+        if attendance is None:
+            member = row["member"]
+            attendance = Attendance(meeting=meeting, member=member, status="", category=row["category"],
+                                    official=Attendance.was_official(member, day))  # fmt: skip
+        roll.append(attendance)
+    return roll
 
 
 def statuses_on(member_ids, day):

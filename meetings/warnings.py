@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member
 
-from .models import Attendance, Meeting
+from .models import NOT_EXPECTED, Attendance, Meeting
 
 COVERING = {
     "past": {Meeting.Status.HELD, Meeting.Status.CONFIRMED},
@@ -90,8 +90,8 @@ def removal_flags(members, year):
     rows = (
         Attendance.objects.filter(member__in=members, status=Attendance.Status.UNEXCUSED)
         .exclude(meeting__kind=Meeting.Kind.COMMITTEE)
-        # Exempt members and those away on temporary activity are not expected: their absence is none.
-        .exclude(category__in=[Attendance.Category.EXEMPT, Attendance.Category.AWAY])
+        # Exempt members, those away on temporary activity or on special duty are not expected: no absence.
+        .exclude(category__in=NOT_EXPECTED)
         .annotate(year=ExtractYear("meeting__starts_at"), month=ExtractMonth("meeting__starts_at"))
         .filter(year=year)
         .values_list("member_id", "month")

@@ -147,6 +147,8 @@ class MemberFilterForm(forms.Form):
         ("away", _("Away on temporary activity")),
         ("visiting", _("Here on temporary activity")),
         ("suspended", _("Suspended")),
+        ("special_duty", _("Armed forces, on special duty")),
+        ("prosecuted", _("Prosecuted or detained")),
         ("transferred", _("Transferred out")),
     ]
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORIES, required=False)

@@ -254,7 +254,14 @@ class Member(models.Model):
         AWAY = "away", _("On temporary activity elsewhere")
         VISITING = "visiting", _("Here on temporary activity")
         SUSPENDED = "suspended", _("Suspended")
+        # Armed-forces members on special duty (domain §3): on the roll, informed, out of the attendance rate.
+        SPECIAL_DUTY = "special_duty", _("Armed forces, on special duty")
+        # Prosecuted or detained: on the roll and convened, never in the vote base; not a suspension (§3).
+        PROSECUTED = "prosecuted", _("Prosecuted or detained")
         TRANSFERRED = "transferred", _("Transferred out")
+
+    # Informed of meetings, never expected at them: their absence is no absence (domain §3, §4).
+    NOT_EXPECTED = (Status.EXEMPT, Status.AWAY, Status.SPECIAL_DUTY)
 
     class Position(models.TextChoices):
         MEMBER = "member", _("Member")

@@ -61,6 +61,9 @@ def _build(c, draft):
     add(_("Members on the roll: %(total)s (%(official)s official, %(probationary)s probationary, %(visiting)s here "
           "on temporary activity).") % att)  # fmt: skip
     add(_("Exempt from activities: %(exempt)s; away on temporary activity elsewhere: %(away)s.") % att)
+    if att.get("special_duty") or att.get("prosecuted"):
+        add(_("Armed forces on special duty: %(special_duty)s; prosecuted or detained: %(prosecuted)s.")
+            % {"special_duty": att.get("special_duty", 0), "prosecuted": att.get("prosecuted", 0)})  # fmt: skip
     present = _("Present: %(present)s/%(base)s (%(rate)s%%).") % {**att, "rate": number_format(att["rate"] or 0)}
     if att["late"]:
         present += " " + _("Of whom %(late)s came late.") % {"late": att["late"]}

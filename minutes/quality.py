@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Attendance, attendance_summary
+from meetings.models import NOT_EXPECTED, Attendance, attendance_summary
 
 from .models import QualityPolicy
 from .quality_sheet import COMPUTED, CRITERIA, DEFAULT_BANDS, DEFAULT_WEIGHTS, ENTERED, GRADES  # noqa: F401
@@ -47,7 +47,9 @@ def computed_fractions(minutes):
             "minutes": lasted})  # fmt: skip
     else:
         result["duration"] = (0.0, _("start and end times not written"))
-    rate, unexcused = summary["rate"], len(summary["unexcused"])
+    # Exempt members and members away (or on special duty) are not expected: their absence is none (domain §4).
+    rate = summary["rate"]
+    unexcused = sum(1 for a in summary["unexcused"] if a.category not in NOT_EXPECTED)
     good_rate = rate is not None and rate > 85
     streak = longest_excused_streak(meeting)
     met = [good_rate, not unexcused, streak <= 3]
@@ -80,7 +82,8 @@ def computed_fractions(minutes):
 
 def longest_excused_streak(meeting):
     """The longest run of absences with a reason, this year up to this meeting, of any member present on
-    its sheet (domain §4: no member excused more than 3 times in a row)."""
+    its sheet (domain §4: no member excused more than 3 times in a row). Meetings at which the member was
+    exempt, away or on special duty are not in the run: nobody expected them."""
     local = timezone.localtime(meeting.starts_at)
     rows = (
         Attendance.objects.filter(
@@ -88,6 +91,7 @@ def longest_excused_streak(meeting):
             meeting__starts_at__lte=meeting.starts_at, member__in=meeting.attendances.values("member"),
         )
         .exclude(meeting__kind="committee")
+        .exclude(category__in=NOT_EXPECTED)
         .order_by("member_id", "meeting__starts_at")
         .values_list("member_id", "status")
     )  # fmt: skip

@@ -12,15 +12,18 @@ def vote_base(attendances):
     """The vote base N and who can vote (domain §3), from a meeting's attendance records.
 
     N = official members convened − those away on temporary activity − exempt members who are absent
-    − official members absent with a reason (a setting, on by default). Suspended members are not
-    convened. Members here on temporary activity and probationary members never vote.
+    − members prosecuted or detained − official members absent with a reason (a setting, on by default).
+    Armed-forces members on special duty count like exempt members: only when they came. Suspended members
+    are not convened. Members here on temporary activity and probationary members never vote.
     """
     subtract_excused = settings.VOTE_BASE_SUBTRACT_EXCUSED
+    never = (Attendance.Category.VISITING, Attendance.Category.AWAY, Attendance.Category.PROSECUTED)
+    if_present = (Attendance.Category.EXEMPT, Attendance.Category.SPECIAL_DUTY)
     base = voters = 0
     for a in attendances:
-        if not a.official or a.category in (Attendance.Category.VISITING, Attendance.Category.AWAY):
+        if not a.official or a.category in never:
             continue
-        if a.category == Attendance.Category.EXEMPT and not a.is_present:
+        if a.category in if_present and not a.is_present:
             continue
         if a.status == Attendance.Status.EXCUSED and subtract_excused:
             continue

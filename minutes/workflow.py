@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from meetings import signals as meeting_signals
 from meetings.models import Attendance, Meeting, MeetingChange, attendance_summary, counted_categories
+from meetings.services import roll_on_the_day
 from members.names import fold
 
 from . import signals
@@ -69,21 +70,24 @@ def start(meeting, by=None):
 
 
 def attendance_block(minutes):
-    """Section I: totals by category, present with percentage, excused with reasons, unexcused by name."""
+    """Section I: the whole roll on the meeting's day by category (exempt and away members counted whether or
+    not they were marked, domain §3), present with percentage, excused with reasons, unexcused by name."""
     if minutes.is_locked and minutes.frozen:
         return minutes.frozen["attendance"]
-    attendances = list(minutes.meeting.attendances.select_related("member").order_by("member__sort_key"))
-    summary = attendance_summary(attendances)
+    roll = sorted(roll_on_the_day(minutes.meeting), key=lambda a: (a.member.sort_key, a.member_id))
+    summary = attendance_summary(roll)
     counted = counted_categories()  # exempt and away members are reported by their own counts
-    base = vote_base(attendances)
+    base = vote_base([a for a in roll if a.pk])  # what was recorded, as `meeting_vote_base` counts it
     categories = summary["by_category"]
     return {
         "total": summary["total"],
-        "official": sum(1 for a in attendances if a.official and a.category != Attendance.Category.VISITING),
-        "probationary": categories[Attendance.Category.PROBATIONARY],
+        "official": sum(1 for a in roll if a.official and a.category != Attendance.Category.VISITING),
+        "probationary": sum(1 for a in roll if not a.official and a.category != Attendance.Category.VISITING),
         "visiting": categories[Attendance.Category.VISITING],
         "exempt": categories[Attendance.Category.EXEMPT],
         "away": categories[Attendance.Category.AWAY],
+        "special_duty": categories[Attendance.Category.SPECIAL_DUTY],
+        "prosecuted": categories[Attendance.Category.PROSECUTED],
         "base": summary["base"],
         "present": summary["present"],
         "late": summary["late"],

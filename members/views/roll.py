@@ -35,6 +35,8 @@ def _counts(cell):
         away=Count("pk", filter=Q(status=Member.Status.AWAY)),
         visiting=Count("pk", filter=Q(status=Member.Status.VISITING)),
         suspended=Count("pk", filter=Q(status=Member.Status.SUSPENDED)),
+        special_duty=Count("pk", filter=Q(status=Member.Status.SPECIAL_DUTY)),
+        prosecuted=Count("pk", filter=Q(status=Member.Status.PROSECUTED)),
         transferred=Count("pk", filter=Q(status=TRANSFERRED)),
     )
 
@@ -47,6 +49,8 @@ CATEGORY_FILTERS = {
     "away": Q(status=Member.Status.AWAY),
     "visiting": Q(status=Member.Status.VISITING),
     "suspended": Q(status=Member.Status.SUSPENDED),
+    "special_duty": Q(status=Member.Status.SPECIAL_DUTY),
+    "prosecuted": Q(status=Member.Status.PROSECUTED),
     "transferred": Q(status=TRANSFERRED),
 }
 

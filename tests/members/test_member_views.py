@@ -37,6 +37,8 @@ def test_member_list_counts_each_category(client, secretary, lived_in_cell):
         "away": 1,
         "visiting": 1,
         "suspended": 1,
+        "special_duty": 0,
+        "prosecuted": 0,
         "transferred": 1,
     }
     names = [m.full_name for m in response.context["members"]]
@@ -71,6 +73,19 @@ def test_member_list_filters(client, secretary, lived_in_cell, query, expected):
     response = client.get(reverse("members:list", args=[lived_in_cell.pk]) + query)
     assert response.status_code == 200
     assert [m.full_name for m in response.context["members"]] == expected
+
+
+def test_member_list_counts_members_on_special_duty_and_prosecuted(client, secretary, cell, make_member):
+    make_member(cell, "Quân Văn Đội", status=Member.Status.SPECIAL_DUTY)
+    make_member(cell, "Trịnh Văn Giam", status=Member.Status.PROSECUTED)
+    client.force_login(secretary)
+    response = client.get(reverse("members:list", args=[cell.pk]))
+    counts = response.context["counts"]
+    assert (counts["on_roll"], counts["special_duty"], counts["prosecuted"], counts["suspended"]) == (3, 1, 1, 0)
+    page = response.content.decode()
+    assert "Lực lượng vũ trang làm nhiệm vụ đặc biệt" in page and "Bị khởi tố, truy tố, tạm giam" in page
+    response = client.get(reverse("members:list", args=[cell.pk]), {"category": "prosecuted"})
+    assert [m.full_name for m in response.context["members"]] == ["Trịnh Văn Giam"]
 
 
 def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, lived_in_cell, make_member,
