@@ -1,13 +1,14 @@
 """What a cell, and the committees above it, should be told: months without a regular meeting, quarters
-without a thematic meeting (domain §2), members with unexcused absences in 3 months of a year (§3)."""
+without a thematic meeting (domain §2) in the last twelve months, members with unexcused absences in 3 months
+of a year (§3)."""
 
 import calendar
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Min
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import DateField, Min
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,20 +23,41 @@ COVERING = {
 QUARTER_ENDING_DAYS = 30  # warn about the current quarter from this many days before its end
 
 
+def months_watched(today):
+    """The months the warnings look at: this month and the eleven before it. Every month and quarter stays
+    in view for a year, whatever the calendar year: a December without a meeting is still flagged in
+    January, as a January without one is in December (domain §2)."""
+    this_month = today.replace(day=1)
+    return [_add_months(this_month, n) for n in range(-11, 1)]
+
+
+def _add_months(month, n):
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def warnings_for_cells(cell_ids, today):
-    """{cell id: [warning, …]} for the current year, in two queries whatever the number of cells."""
+    """{cell id: [warning, …]} for the last twelve months, in two queries whatever the number of cells."""
     cell_ids = list(cell_ids)
+    months = months_watched(today)
+    this_month = months[-1]
+    # Up to the end of the current quarter: a thematic meeting planned later in the quarter covers it.
+    until = _add_months(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), 3)
     rows = (
         Meeting.objects.filter(
-            cell_id__in=cell_ids, starts_at__year=today.year, kind__in=[Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC]
+            cell_id__in=cell_ids,
+            # From the first month of the earliest quarter watched: its thematic meeting may predate the window.
+            starts_at__gte=_aware(months[0].replace(month=3 * ((months[0].month - 1) // 3) + 1)),
+            starts_at__lt=_aware(until),
+            kind__in=[Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC],
         )
-        .annotate(month=ExtractMonth("starts_at"))
+        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
         .values_list("cell_id", "kind", "month", "status")
         .distinct()
     )
     regular, thematic = defaultdict(set), defaultdict(set)
     for cell_id, kind, month, status in rows:
-        when = "past" if month < today.month else "future"
+        when = "past" if month < this_month else "future"
         if status not in COVERING[when]:
             continue
         (regular if kind == Meeting.Kind.REGULAR else thematic)[cell_id].add(month)
@@ -45,34 +67,39 @@ def warnings_for_cells(cell_ids, today):
         .annotate(first=Min("starts_at"))
         .values_list("cell_id", "first")
     )
+    quarters = sorted({(m.year, (m.month - 1) // 3 + 1) for m in months})
     result = {}
     for cell_id in cell_ids:
         # Before a cell's first meeting in Chibo there is nothing to judge by.
         start = first.get(cell_id)
-        start = timezone.localtime(start) if start else None
-        start_month = 1 if start and start.year < today.year else (start.month if start else today.month)
+        start = timezone.localtime(start).date().replace(day=1) if start else this_month
         warnings = []
-        for month in range(start_month, today.month + 1):
-            if month not in regular[cell_id]:
-                if month < today.month:
-                    warnings.append(_("No regular meeting was held in %(month)02d/%(year)s.")
-                                    % {"month": month, "year": today.year})  # fmt: skip
-                else:
-                    warnings.append(_("No regular meeting is planned for this month."))
-        for quarter in range(1, 5):
-            end = quarter_end(today.year, quarter)
+        for month in months:
+            if month < start or month in regular[cell_id]:
+                continue
+            if month < this_month:
+                warnings.append(_("No regular meeting was held in %(month)02d/%(year)s.")
+                                % {"month": month.month, "year": month.year})  # fmt: skip
+            else:
+                warnings.append(_("No regular meeting is planned for this month."))
+        for year, quarter in quarters:
+            end = quarter_end(year, quarter)
             ended, ending = end < today, 0 <= (end - today).days <= QUARTER_ENDING_DAYS
-            months = {3 * quarter - 2, 3 * quarter - 1, 3 * quarter}
-            if 3 * quarter < start_month or not (ended or ending) or months & thematic[cell_id]:
+            in_quarter = {date(year, 3 * quarter - 2 + i, 1) for i in range(3)}
+            if end < start or not (ended or ending) or in_quarter & thematic[cell_id]:
                 continue
             if ended:
                 warnings.append(_("Quarter %(quarter)s of %(year)s passed without a thematic meeting.")
-                                % {"quarter": quarter, "year": today.year})  # fmt: skip
+                                % {"quarter": quarter, "year": year})  # fmt: skip
             else:
                 warnings.append(_("Quarter %(quarter)s is ending and no thematic meeting is planned.")
                                 % {"quarter": quarter})  # fmt: skip
         result[cell_id] = warnings
     return result
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
 def quarter_end(year, quarter):

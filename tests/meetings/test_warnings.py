@@ -118,3 +118,51 @@ def test_guidance_published_after_the_months_meeting_goes_to_the_next_one(client
     shown = [g.title for g in client.get(reverse("meetings:detail", args=[december.pk])).context["guidance"]]
     assert shown == ["Muộn"]
     assert client.get(reverse("meetings:detail", args=[november.pk])).context["guidance"] == []
+
+
+@pytest.fixture
+def year_without_december(cell, make_meeting):
+    """Regular meetings held every month of 2026 but December; thematic meetings in Q1, Q2 and Q3 only."""
+    for month in range(1, 12):
+        make_meeting(cell, local(2026, month, 3, 19, 30), status=Meeting.Status.HELD)
+    for month in (1, 5, 9):
+        make_meeting(cell, local(2026, month, 20, 19, 30), kind=Meeting.Kind.THEMATIC, status=Meeting.Status.HELD)
+    make_meeting(cell, local(2027, 1, 3, 19, 30), status=Meeting.Status.PLANNED)
+    return cell
+
+
+@pytest.mark.parametrize("today", [date(2027, 1, 1), date(2027, 1, 20)])
+def test_a_december_and_a_fourth_quarter_without_meetings_are_still_flagged_next_year(year_without_december, today):
+    with translation.override("en"):
+        warnings = cell_warnings(year_without_december, today)
+    # The first quarter's thematic meeting (January 2026) is older than the twelve months and still counts.
+    assert warnings == [
+        "No regular meeting was held in 12/2026.",
+        "Quarter 4 of 2026 passed without a thematic meeting.",
+    ]
+
+
+def test_a_missed_month_stays_flagged_for_a_year(year_without_december):
+    with translation.override("en"):
+        assert "No regular meeting was held in 12/2026." in cell_warnings(year_without_december, date(2027, 11, 30))
+        assert not any("2026" in w for w in cell_warnings(year_without_december, date(2027, 12, 1)))
+
+
+def test_the_commune_sees_a_december_missed_from_the_first_of_january(
+    client, commune_viewer, cell, year_without_december
+):
+    with time_machine.travel("2027-01-01 08:00 +0700"):
+        client.force_login(commune_viewer)  # inside: a session opened a month earlier has expired
+        page = client.get(reverse("members:unit", args=[cell.parent_id]))
+    flagged = {unit.pk: items for unit, items in page.context["cell_warnings"]}
+    assert flagged[cell.pk] == [
+        "Tháng 12/2026 không có buổi sinh hoạt thường kỳ.",
+        "Quý 4 năm 2026 không có buổi sinh hoạt chuyên đề.",
+    ]
+
+
+def test_the_cell_sees_its_december_missed_on_its_meetings_page(client, secretary, cell, year_without_december):
+    with time_machine.travel("2027-01-01 08:00 +0700"):
+        client.force_login(secretary)
+        page = client.get(reverse("meetings:calendar", args=[cell.pk]))
+    assert "Tháng 12/2026 không có buổi sinh hoạt thường kỳ." in page.content.decode()
