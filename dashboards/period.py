@@ -91,7 +91,9 @@ class PeriodForm(forms.Form):
         return data
 
     def period_or_default(self, today):
-        """The chosen period, or this year so far when nothing (valid) was chosen."""
+        """The chosen period, or else the year of the month just over: this year so far, and in January the
+        year just ended, whose December and fourth quarter would otherwise drop out of sight on 1 January
+        (no month of the new year is over yet)."""
         this_month = month_of(today)
         if self.is_bound and self.is_valid():
             data = self.cleaned_data
@@ -99,4 +101,4 @@ class PeriodForm(forms.Form):
                 return Period("custom", data["start"], data["end"])
             if data.get("period"):
                 return Period.of(data["period"], data.get("month") or this_month)
-        return Period.of("year", this_month)
+        return Period.of("year", add_months(this_month, -1))

@@ -337,3 +337,27 @@ def test_kept_figures_are_never_another_periods(client, commune_viewer, commune,
     september = page(client, "meetings:dashboard", commune, period="month", month="2026-09").content.decode()
     assert 'data-figure="attendance_rate">75,0 %' in october
     assert 'data-figure="attendance_rate">66,7 %' in september  # the cell alone: 2 of 3
+
+
+def test_on_the_first_of_january_the_dashboard_still_shows_a_december_missed(
+    client, commune_viewer, commune, cell, secretary, member, django_capture_on_commit_callbacks
+):
+    """Regular meetings every month of 2026 but December, thematic ones in Q1–Q3: the default period on
+    1 January is the year just ended, with its December and fourth quarter missed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for month in range(1, 12):
+            hold(cell, local(2026, month, 3, 19, 30))
+        for month in (2, 5, 8):
+            with time_machine.travel(local(2026, month, 1, 9, 0), tick=False):
+                thematic = Meeting(cell=cell, kind=Meeting.Kind.THEMATIC, place="Nhà văn hóa",
+                                   starts_at=local(2026, month, 20, 19, 30), status=Meeting.Status.HELD)  # fmt: skip
+                services.create_meeting(thematic)
+    with time_machine.travel("2027-01-01 08:00 +0700", tick=False):
+        client.force_login(commune_viewer)
+        response = page(client, "meetings:dashboard", commune)
+        cells = page(client, "meetings:dashboard_cells", commune, show="overdue")
+    assert str(response.context["period"].label) == "Năm 2026"
+    total = response.context["data"]["total"]
+    assert (total["regular_months"], total["regular_expected"], total["missed_months"]) == (11, 12, 1)
+    assert (total["thematic_covered"], total["thematic_expected"]) == (3, 4)
+    assert [row["name"] for row in cells.context["page"]] == [cell.name]
