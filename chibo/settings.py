@@ -281,6 +281,10 @@ FILE_UPLOAD_HANDLERS = [
 # Meetings (domain brief: values marked "setting").
 # The shortest cell meeting, in minutes.
 MEETING_MIN_MINUTES = env.int("MEETING_MIN_MINUTES", default=90)
+# A regular and a thematic meeting held the same day (one after the other) last this long together (domain §2).
+MEETING_MIN_MINUTES_COMBINED = env.int("MEETING_MIN_MINUTES_COMBINED", default=120)
+# A meeting's documents are available at least this many days before it (domain §2, HD 42).
+DOCUMENTS_DAYS_BEFORE = env.int("DOCUMENTS_DAYS_BEFORE", default=1)
 # Members here on temporary activity count in the attendance rate's base.
 ATTENDANCE_COUNT_VISITING = env.bool("ATTENDANCE_COUNT_VISITING", default=True)
 # Official members absent with an accepted reason are left out of the vote base N.
@@ -306,7 +310,7 @@ TASK_REMINDER_DAYS_BEFORE = env.int("TASK_REMINDER_DAYS_BEFORE", default=3)
 # Members who have not replied get a nudge this many days before the meeting.
 NUDGE_DAYS_BEFORE = env.int("NUDGE_DAYS_BEFORE", default=2)
 # The final documents of a meeting (the signed minutes) are due this many days after it (domain §2, a setting):
-# the home page's month path shows them late after that.
+# the home page's month path and the meeting's page show them late after that.
 MINUTES_FINAL_DAYS = env.int("MINUTES_FINAL_DAYS", default=2)
 # A minutes PDF queued this long ago and still not back (or failed this long ago) is queued again when the
 # minutes book asks for it; before that, asking again queues nothing.

@@ -21,6 +21,7 @@ from .models import (
     Meeting,
     ScheduleRule,
     ThematicTopic,
+    held_together,
 )
 
 
@@ -107,15 +108,28 @@ class MeetingForm(forms.ModelForm):
                       "as “Thematic”; tick the box only for a second regular meeting.")
                     % {"date": date_format(timezone.localtime(other.starts_at), "d/m/Y")},
                 )  # fmt: skip
-        if (
-            kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC)
-            and duration
-            and duration < settings.MEETING_MIN_MINUTES
-        ):
-            self.add_error(
-                "duration_minutes",
-                _("A cell meeting lasts at least %(minutes)s minutes.") % {"minutes": settings.MEETING_MIN_MINUTES},
+        if kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC) and duration:
+            # Held the same day as the meeting of the other kind, the two last MEETING_MIN_MINUTES_COMBINED
+            # together (domain §2); alone, MEETING_MIN_MINUTES.
+            other = (
+                held_together(self.instance.cell_id, kind, self.instance.starts_at, exclude=self.instance.pk)
+                if checked
+                else None
             )
+            if other is not None and duration + other.duration_minutes < Meeting.min_minutes(together=True):
+                self.add_error(
+                    "duration_minutes",
+                    _("Held the same day as the %(other)s of %(other_minutes)s minutes, this meeting lasts at least "
+                      "%(minutes)s minutes: the two last at least %(together)s minutes together.")
+                    % {"other": other.get_kind_display().lower(), "other_minutes": other.duration_minutes,
+                       "minutes": Meeting.min_minutes(together=True) - other.duration_minutes,
+                       "together": Meeting.min_minutes(together=True)},
+                )  # fmt: skip
+            elif other is None and duration < settings.MEETING_MIN_MINUTES:
+                self.add_error(
+                    "duration_minutes",
+                    _("A cell meeting lasts at least %(minutes)s minutes.") % {"minutes": settings.MEETING_MIN_MINUTES},
+                )
         return data
 
     def other_regular_in_month(self):

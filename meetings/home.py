@@ -12,6 +12,7 @@ Each part reads a fixed number of rows, whatever the size of the cell or its his
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +108,8 @@ def preparation_steps(meeting, now):
     )
     documents = meeting.documents.aggregate(count=Count("pk"), first=Min("uploaded_at"))
     agenda = meeting.agenda_items.count()
-    day_before = meeting.starts_at - timedelta(days=1)
+    day_before = meeting.documents_due_at  # DOCUMENTS_DAYS_BEFORE days before
+    days = settings.DOCUMENTS_DAYS_BEFORE
     started = now >= meeting.starts_at
     steps = [
         step(
@@ -118,7 +120,9 @@ def preparation_steps(meeting, now):
             late=now >= meeting.starts_at - timedelta(days=2),
         ),
         step(
-            _("Agenda and documents, at least a day before"),
+            _("Agenda and documents, at least a day before")
+            if days == 1
+            else _("Agenda and documents, at least %(days)s days before") % {"days": days},
             bool(agenda) and bool(documents["count"]) and documents["first"] <= day_before,
             reverse("meetings:agenda", args=[meeting.pk]),
             _("%(items)s items, %(documents)s documents") % {"items": agenda, "documents": documents["count"]},

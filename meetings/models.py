@@ -144,6 +144,49 @@ class Meeting(models.Model):
         """Counts and rate by the domain rule (§3); see `attendance_summary`."""
         return attendance_summary(list(self.attendances.all()))
 
+    @property
+    def documents_due_at(self):
+        """Documents are available at least DOCUMENTS_DAYS_BEFORE days before the meeting (domain §2)."""
+        return self.starts_at - timedelta(days=settings.DOCUMENTS_DAYS_BEFORE)
+
+    def late_documents(self, documents):
+        """Those of `documents` (this meeting's) put up after `documents_due_at`."""
+        due = self.documents_due_at
+        return [document for document in documents if document.uploaded_at > due]
+
+    @property
+    def final_documents_due_on(self):
+        """The final documents (the signed minutes) are due MINUTES_FINAL_DAYS days after the meeting (§2)."""
+        return timezone.localtime(self.ends_at).date() + timedelta(days=settings.MINUTES_FINAL_DAYS)
+
+    def held_with(self):
+        """The meeting of the other kind held by the cell the same day, regular with thematic (see
+        `held_together`), or None."""
+        return held_together(self.cell_id, self.kind, self.starts_at, exclude=self.pk)
+
+    @staticmethod
+    def min_minutes(together):
+        """The shortest a meeting may last: alone, or together with the one of the other kind that day."""
+        return settings.MEETING_MIN_MINUTES_COMBINED if together else settings.MEETING_MIN_MINUTES
+
+
+def held_together(cell_id, kind, starts_at, exclude=None):
+    """A regular and a thematic meeting of a cell on the same day run one after the other, and last
+    MEETING_MIN_MINUTES_COMBINED together (domain §2): the meeting of the other kind that day, or None."""
+    others = {Meeting.Kind.REGULAR: Meeting.Kind.THEMATIC, Meeting.Kind.THEMATIC: Meeting.Kind.REGULAR}
+    if kind not in others or not cell_id or not starts_at:
+        return None
+    day = timezone.localtime(starts_at).date()
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return (
+        Meeting.objects.filter(cell_id=cell_id, kind=others[kind], starts_at__gte=start,
+                               starts_at__lt=start + timedelta(days=1))
+        .not_cancelled()
+        .exclude(pk=exclude)
+        .order_by("starts_at", "pk")
+        .first()
+    )  # fmt: skip
+
 
 class ScheduleRule(models.Model):
     """When a cell holds its regular meeting: "day 3 of every month, 19:30" or "first Monday"."""

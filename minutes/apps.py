@@ -13,3 +13,4 @@ class MinutesConfig(AppConfig):
 
         workflow.connect()
         meeting_signals.month_path.connect(home.month_path, dispatch_uid="minutes-month-path")
+        meeting_signals.page_extras.connect(home.meeting_page, dispatch_uid="minutes-meeting-page")

@@ -1,9 +1,7 @@
 """The minutes' step on the month's path of the home page (receiver of `meetings.signals.month_path`): written,
-approved at the meeting, signed and locked; late once the meeting is over by MINUTES_FINAL_DAYS."""
+approved at the meeting, signed and locked; late once the meeting is over by MINUTES_FINAL_DAYS. The same
+deadline of the final documents on the meeting's page (receiver of `meetings.signals.page_extras`)."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +13,7 @@ from .models import Minutes
 
 def month_path(sender, meeting, today, **kwargs):
     minutes = Minutes.objects.filter(meeting=meeting).only("status").first()
-    due = timezone.localtime(meeting.ends_at).date() + timedelta(days=settings.MINUTES_FINAL_DAYS)
+    due = meeting.final_documents_due_on
     return [
         step(
             _("Minutes written, approved and signed"),
@@ -25,3 +23,18 @@ def month_path(sender, meeting, today, **kwargs):
             late=today > due,
         )
     ]
+
+
+def final_documents(meeting, today):
+    """The final documents of a held meeting (its signed minutes): due by, signed on, late (domain §2)."""
+    minutes = Minutes.objects.filter(meeting=meeting).only("status", "signed_at").first()
+    due = meeting.final_documents_due_on
+    signed = timezone.localtime(minutes.signed_at).date() if minutes and minutes.signed_at else None
+    done = minutes is not None and minutes.status == Minutes.Status.LOCKED
+    return {"due": due, "done": done, "signed": signed, "late": (signed > due) if signed else today > due}
+
+
+def meeting_page(sender, meeting, **kwargs):
+    if meeting.status != meeting.Status.HELD:
+        return {}
+    return {"final_documents": final_documents(meeting, timezone.localdate())}

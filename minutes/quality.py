@@ -1,16 +1,16 @@
 """Meeting quality (domain §4): criteria, the parts Chibo computes, weights and grade bands per committee."""
 
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from meetings.models import NOT_EXPECTED, Attendance, attendance_summary
 
-from .models import QualityPolicy
+from .models import Minutes, QualityPolicy
 from .quality_sheet import COMPUTED, CRITERIA, DEFAULT_BANDS, DEFAULT_WEIGHTS, ENTERED, GRADES  # noqa: F401
 
 SPEAKERS_FOR_FULL_MARKS = 0.3  # a third of those present spoke: "many members spoke"
@@ -41,12 +41,7 @@ def computed_fractions(minutes):
     attendances = list(meeting.attendances.all())
     summary = attendance_summary(attendances)
     result = {}
-    if minutes.started_at and minutes.ended_at:
-        lasted = (minutes.ended_at - minutes.started_at).total_seconds() / 60
-        result["duration"] = (min(1.0, lasted / settings.MEETING_MIN_MINUTES), _("%(minutes)d minutes") % {
-            "minutes": lasted})  # fmt: skip
-    else:
-        result["duration"] = (0.0, _("start and end times not written"))
+    result["duration"] = duration_fraction(minutes)
     # Exempt members and members away (or on special duty) are not expected: their absence is none (domain §4).
     rate = summary["rate"]
     unexcused = sum(1 for a in summary["unexcused"] if a.category not in NOT_EXPECTED)
@@ -62,14 +57,19 @@ def computed_fractions(minutes):
         % {"rate": "—" if rate is None else number_format(rate, 1), "unexcused": unexcused, "streak": streak},
     )
     committee_met = meeting.preparations.filter(status="held").exists()
-    deadline = meeting.starts_at - timedelta(days=1)
+    deadline = meeting.documents_due_at  # DOCUMENTS_DAYS_BEFORE days before
     documents = list(meeting.documents.values_list("uploaded_at", flat=True))
     on_time = bool(documents) and all(uploaded <= deadline for uploaded in documents)
     result["preparation"] = (
         0.5 * committee_met + 0.5 * on_time,
-        _("committee met: %(met)s; documents a day before: %(docs)s")
-        % {"met": _("yes") if committee_met else _("no"), "docs": _("yes") if on_time else _("no")},
-    )
+        ngettext(
+            "committee met: %(met)s; documents %(days)s day before: %(docs)s",
+            "committee met: %(met)s; documents %(days)s days before: %(docs)s",
+            settings.DOCUMENTS_DAYS_BEFORE,
+        )
+        % {"met": _("yes") if committee_met else _("no"), "docs": _("yes") if on_time else _("no"),
+           "days": settings.DOCUMENTS_DAYS_BEFORE},
+    )  # fmt: skip
     present = sum(1 for a in attendances if a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE))
     speakers = len({c.member_id for c in minutes.contributions.all()})
     share = speakers / present if present else 0
@@ -78,6 +78,28 @@ def computed_fractions(minutes):
         _("%(speakers)s of %(present)s present spoke") % {"speakers": speakers, "present": present},
     )
     return result
+
+
+def duration_fraction(minutes):
+    """(share of the duration's points, why): MEETING_MIN_MINUTES, or MEETING_MIN_MINUTES_COMBINED for a
+    regular and a thematic meeting held the same day, counted over the two (domain §2)."""
+    if not (minutes.started_at and minutes.ended_at):
+        return 0.0, _("start and end times not written")
+    lasted = (minutes.ended_at - minutes.started_at).total_seconds() / 60
+    other = minutes.meeting.held_with()
+    if other is None:
+        return min(1.0, lasted / settings.MEETING_MIN_MINUTES), _("%(minutes)d minutes") % {"minutes": lasted}
+    other_minutes = Minutes.objects.filter(meeting=other).first()
+    if other_minutes and other_minutes.started_at and other_minutes.ended_at:
+        other_lasted = (other_minutes.ended_at - other_minutes.started_at).total_seconds() / 60
+    else:
+        other_lasted = other.duration_minutes  # its minutes not written yet: as planned
+    together = lasted + other_lasted
+    return (
+        min(1.0, together / settings.MEETING_MIN_MINUTES_COMBINED),
+        _("%(minutes)d minutes, %(together)d with the %(other)s the same day")
+        % {"minutes": lasted, "together": together, "other": other.get_kind_display().lower()},
+    )
 
 
 def longest_excused_streak(meeting):

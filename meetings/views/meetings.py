@@ -4,6 +4,7 @@ editing, confirming, moving and calling off."""
 import calendar
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
@@ -148,8 +149,9 @@ def meeting_detail(request, pk):
     )
     user_access = access.for_user(request.user)
     can_manage = user_access.can_manage_meetings(meeting.cell)
-    agenda = meeting.agenda_items.prefetch_related("documents")
-    documents = meeting.documents.filter(agenda_item__isnull=True)
+    agenda = list(meeting.agenda_items.prefetch_related("documents"))
+    documents = list(meeting.documents.filter(agenda_item__isnull=True))
+    late = meeting.late_documents([d for item in agenda for d in item.documents.all()] + documents)
     invitations = list(meeting.invitations.select_related("member").order_by("member__sort_key"))
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
     attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
@@ -166,6 +168,13 @@ def meeting_detail(request, pk):
             "cell": meeting.cell,
             "agenda": agenda,
             "documents": documents,
+            "documents_due": {
+                "at": meeting.documents_due_at,
+                "days": settings.DOCUMENTS_DAYS_BEFORE,
+                "late": late,
+                "late_ids": {d.pk for d in late},
+                "none": not late and not documents and not any(item.documents.all() for item in agenda),
+            },
             "guidance": guidance,
             "replies": _reply_counts(invitations),
             "invitations": invitations,

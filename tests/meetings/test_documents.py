@@ -99,3 +99,19 @@ def test_outsiders_cannot_fetch_a_document_by_its_number(client, secretary, outs
     upload(client, meeting, "a.pdf", b"%PDF-1.4")
     client.force_login(outsider)
     assert client.get(reverse("meetings:document", args=[Document.objects.get().pk])).status_code == 404
+
+
+def test_the_meeting_page_shows_documents_put_up_after_the_deadline(client, secretary, meeting, settings):
+    settings.DOCUMENTS_DAYS_BEFORE = 2
+    client.force_login(secretary)
+    assert upload(client, meeting, "bao-cao.pdf", b"%PDF-1.7\n...").status_code == 302
+    assert upload(client, meeting, "du-thao.pdf", b"%PDF-1.7\n...", title="Dự thảo").status_code == 302
+    # Three days ahead, both are in time; the draft put up a day before the meeting is late for two days.
+    Document.objects.filter(title="Dự thảo").update(uploaded_at=meeting.starts_at - timedelta(days=1))
+    page = client.get(reverse("meetings:detail", args=[meeting.pk]))
+    assert [d.title for d in page.context["documents_due"]["late"]] == ["Dự thảo"]
+    due = timezone.localtime(meeting.starts_at - timedelta(days=2)).strftime("%H:%M %d/%m/%Y")
+    text = " ".join(page.content.decode().split())
+    assert f"Tài liệu phải có trước buổi sinh hoạt 2 ngày: trước {due}. 1 tài liệu đưa lên muộn." in text
+    settings.DOCUMENTS_DAYS_BEFORE = 1  # the default: the draft is in time
+    assert client.get(reverse("meetings:detail", args=[meeting.pk])).context["documents_due"]["late"] == []

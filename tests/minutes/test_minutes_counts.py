@@ -10,6 +10,7 @@ from django.urls import reverse
 from docx import Document as WordDocument
 
 from meetings import services
+from meetings.models import Document
 from members.models import Member
 from minutes import quality, workflow
 from minutes.models import Minutes
@@ -134,3 +135,74 @@ def test_prosecuted_members_are_out_of_the_vote_base_and_special_duty_out_of_the
     block = workflow.attendance_block(workflow.start(meeting))
     assert (block["total"], block["special_duty"], block["prosecuted"]) == (7, 1, 1)
     assert block["excused"] == [{"name": "Trịnh Văn Giam", "reason": "Tạm giam"}]
+
+
+def test_a_regular_and_a_thematic_meeting_the_same_day_last_120_minutes_together(client, secretary, cell):
+    client.force_login(secretary)
+    url = reverse("meetings:create", args=[cell.pk])
+    regular = {"kind": "regular", "date": "03/12/2026", "time": "19:00", "duration_minutes": 90, "place": "X"}
+    assert client.post(url, regular).status_code == 302
+    thematic = {**regular, "kind": "thematic", "time": "20:30", "duration_minutes": 20}
+    response = client.post(url, thematic)
+    assert response.context["form"].errors["duration_minutes"] == [
+        "Họp cùng ngày với sinh hoạt thường kỳ dài 90 phút, buổi này kéo dài ít nhất 30 phút: hai buổi cộng lại ít "
+        "nhất 120 phút."
+    ]
+    # 30 minutes: too short alone, enough after the regular meeting of 90.
+    assert client.post(url, {**thematic, "duration_minutes": 30}).status_code == 302
+    alone = {**thematic, "date": "10/12/2026", "duration_minutes": 30}
+    assert "Buổi sinh hoạt chi bộ kéo dài ít nhất 90 phút." in client.post(url, alone).content.decode()
+
+
+def test_the_duration_criterion_counts_a_regular_and_a_thematic_meeting_together(
+    cell, make_meeting, secretary, settings
+):
+    regular = make_meeting(cell, local(2026, 10, 3, 19, 0), duration_minutes=90)
+    thematic = make_meeting(cell, local(2026, 10, 3, 20, 0), kind="thematic", duration_minutes=60)
+    minutes = workflow.start(regular)
+    Minutes.objects.filter(pk=minutes.pk).update(started_at=local(2026, 10, 3, 19, 0),
+                                                 ended_at=local(2026, 10, 3, 20, 0))  # fmt: skip
+    minutes.refresh_from_db()
+    # 60 minutes, and the thematic meeting's 60 as planned (its minutes not written): 120 together.
+    fraction, why = quality.duration_fraction(minutes)
+    assert (fraction, str(why)) == (1.0, "60 phút, cộng buổi sinh hoạt chuyên đề cùng ngày là 120 phút")
+    other = workflow.start(thematic)
+    Minutes.objects.filter(pk=other.pk).update(started_at=local(2026, 10, 3, 20, 0),
+                                               ended_at=local(2026, 10, 3, 20, 30))  # fmt: skip
+    assert quality.duration_fraction(minutes)[0] == pytest.approx(90 / 120)  # it lasted 30 minutes
+    settings.MEETING_MIN_MINUTES_COMBINED = 180
+    assert quality.duration_fraction(minutes)[0] == pytest.approx(90 / 180)
+    thematic.status = "cancelled"
+    thematic.save(update_fields=["status"])
+    assert quality.duration_fraction(minutes)[0] == pytest.approx(60 / 90)  # alone
+
+
+def test_the_preparation_criterion_uses_the_documents_deadline(cell, make_meeting, secretary, settings):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    Document.objects.create(meeting=meeting, title="Dự thảo nghị quyết", file="x.pdf")
+    Document.objects.filter(meeting=meeting).update(uploaded_at=local(2026, 10, 1, 20, 0))
+    minutes = workflow.start(meeting)
+    assert quality.computed_fractions(minutes)["preparation"][0] == 0.5  # a day before; no committee meeting
+    settings.DOCUMENTS_DAYS_BEFORE = 3
+    fraction, why = quality.computed_fractions(minutes)["preparation"]
+    assert (fraction, str(why)) == (0.0, "chi ủy họp trước: không; tài liệu trước 3 ngày: không")
+
+
+def test_the_meeting_page_shows_the_final_documents_late(client, secretary, roll_of_20, settings):
+    minutes = workflow.start(roll_of_20)
+    url = reverse("meetings:detail", args=[roll_of_20.pk])
+    client.force_login(secretary)
+    with time_machine.travel("2026-10-05 12:00 +0700"):  # the meeting ended on the 3rd at 21:00: due by the 5th
+        page = client.get(url)
+    assert page.context["final_documents"] == {"due": date(2026, 10, 5), "done": False, "signed": None, "late": False}
+    assert "Văn bản hoàn chỉnh (biên bản đã ký) hạn chót 05/10/2026." in page.content.decode()
+    with time_machine.travel("2026-10-06 08:00 +0700"):
+        client.force_login(secretary)
+        page = client.get(url)
+    assert "Văn bản hoàn chỉnh chậm: biên bản đã ký có hạn chót 05/10/2026." in page.content.decode()
+    Minutes.objects.filter(pk=minutes.pk).update(status=Minutes.Status.LOCKED, signed_at=local(2026, 10, 7, 9, 0))
+    settings.MINUTES_FINAL_DAYS = 5
+    with time_machine.travel("2026-10-08 08:00 +0700"):
+        client.force_login(secretary)
+        final = client.get(url).context["final_documents"]
+    assert final == {"due": date(2026, 10, 8), "done": True, "signed": date(2026, 10, 7), "late": False}
