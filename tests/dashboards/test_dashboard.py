@@ -328,3 +328,20 @@ def test_a_member_import_counts_the_roll_again(cell, secretary, django_capture_o
     status = summaries.CellStatus.objects.get(cell=cell)
     assert (status.on_roll, status.official) == (3, 3)  # the secretary and the two imported
     assert summaries.check() == []
+
+
+@at(TODAY)
+def test_members_on_special_duty_are_out_of_the_rate_and_prosecuted_members_in_it(
+    cell, make_member, django_capture_on_commit_callbacks
+):
+    a, b = make_member(cell, "Nguyễn Văn An"), make_member(cell, "Trần Văn Bình")
+    soldier = make_member(cell, "Quân Văn Đội", status=Member.Status.SPECIAL_DUTY)
+    detained = make_member(cell, "Trịnh Văn Giam", status=Member.Status.PROSECUTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        held(cell, local(2026, 10, 3, 19, 30), {a: P, b: P, soldier: U, detained: E})
+    t = dashboard.build(cell, year_2026())["total"]
+    # Base: a, b and the member detained (the rule leaves them out of the vote base only); the soldier on
+    # special duty is not expected, so their mark is no absence.
+    assert (t["attendance_present"], t["attendance_base"], t["attendance_rate"]) == (2, 3, 66.7)
+    assert (t["unexcused"], t["excused"]) == (0, 1)
+    assert summaries.check() == []

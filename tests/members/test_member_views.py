@@ -191,6 +191,19 @@ def test_status_change_form_records_the_history(client, secretary, cell, make_me
     assert target.status_changes.first().note == "Sức khỏe"
 
 
+def test_status_change_form_offers_special_duty_and_prosecuted(client, secretary, cell, make_member):
+    target = make_member(cell)
+    client.force_login(secretary)
+    form = client.get(reverse("members:status", args=[target.pk])).content.decode()
+    assert "Lực lượng vũ trang làm nhiệm vụ đặc biệt" in form and "Bị khởi tố, truy tố, tạm giam" in form
+    for status in ("special_duty", "prosecuted"):
+        response = client.post(reverse("members:status", args=[target.pk]), {"status": status, "since": "01/10/2025"})
+        assert response.status_code == 302
+        target.refresh_from_db()
+        assert target.status == status
+    assert [c.status for c in target.status_changes.all()][:2] == ["prosecuted", "special_duty"]
+
+
 def test_status_change_refuses_a_date_before_the_current_status(client, secretary, cell, make_member):
     target = make_member(cell, status_since=date(2020, 1, 1))
     client.force_login(secretary)

@@ -206,3 +206,19 @@ def test_the_meeting_page_shows_the_final_documents_late(client, secretary, roll
         client.force_login(secretary)
         final = client.get(url).context["final_documents"]
     assert final == {"due": date(2026, 10, 8), "done": True, "signed": date(2026, 10, 7), "late": False}
+
+
+def test_the_category_of_the_day_follows_the_status_history(cell, make_member, make_meeting, secretary, member):
+    from members import services as member_services
+
+    people = [Member.objects.get(user=secretary), Member.objects.get(user=member)]
+    detained = make_member(cell, "Trịnh Văn Giam")
+    member_services.change_status(detained, Member.Status.PROSECUTED, date(2026, 9, 15))
+    august = make_meeting(cell, local(2026, 8, 3, 19, 30))
+    october = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    with time_machine.travel(NOW):
+        for meeting in (august, october):
+            services.record_attendance(meeting, {p.pk: (P, "") for p in people} | {detained.pk: (U, "")})
+    # In August they were active and in the vote base; in October prosecuted, out of it.
+    assert [meeting_vote_base(m)["base"] for m in (august, october)] == [3, 2]
+    assert october.attendances.get(member=detained).category == "prosecuted"
