@@ -112,7 +112,7 @@ def test_attendance_points_still_count_an_expected_member(cell, make_member, mak
 
 
 def test_prosecuted_members_are_out_of_the_vote_base_and_special_duty_out_of_the_rate(
-    cell, make_member, make_meeting, secretary, member
+    client, cell, make_member, make_meeting, secretary, member
 ):
     people = [Member.objects.get(user=secretary), Member.objects.get(user=member)]
     people += [make_member(cell, f"Lê Văn Số {n}") for n in range(3)]
@@ -135,6 +135,13 @@ def test_prosecuted_members_are_out_of_the_vote_base_and_special_duty_out_of_the
     block = workflow.attendance_block(workflow.start(meeting))
     assert (block["total"], block["special_duty"], block["prosecuted"]) == (7, 1, 1)
     assert block["excused"] == [{"name": "Trịnh Văn Giam", "reason": "Tạm giam"}]
+    client.force_login(secretary)
+    page = " ".join(client.get(reverse("meetings:minutes", args=[meeting.pk])).content.decode().split())
+    assert "Làm nhiệm vụ đặc biệt (lực lượng vũ trang): 1; bị khởi tố, truy tố, tạm giam: 1." in page
+    word = client.get(reverse("meetings:minutes_docx", args=[meeting.pk])).content
+    assert "Làm nhiệm vụ đặc biệt (lực lượng vũ trang): 1; bị khởi tố, truy tố, tạm giam: 1." in "\n".join(
+        p.text for p in WordDocument(io.BytesIO(word)).paragraphs
+    )
 
 
 def test_a_regular_and_a_thematic_meeting_the_same_day_last_120_minutes_together(client, secretary, cell):
