@@ -289,8 +289,12 @@ VOTE_BASE_SUBTRACT_EXCUSED = env.bool("VOTE_BASE_SUBTRACT_EXCUSED", default=True
 PDF_MARGINS_MM = env.list("PDF_MARGINS_MM", cast=int, default=[20, 20, 30, 15])
 # A member with an unexcused absence in this many months of a calendar year is flagged for removal.
 REMOVAL_MONTHS = env.int("REMOVAL_MONTHS", default=3)
-# A cell with this many official members needs a committee (domain §8).
+# A cell's structure (domain §8): with fewer official members than CELL_MIN_OFFICIAL it is not a valid cell;
+# from COMMITTEE_REQUIRED_OFFICIAL it needs a committee; from PARTY_COMMITTEE_MEMBERS members of its own it is a
+# candidate to become a party committee (đảng bộ).
+CELL_MIN_OFFICIAL = env.int("CELL_MIN_OFFICIAL", default=3)
 COMMITTEE_REQUIRED_OFFICIAL = env.int("COMMITTEE_REQUIRED_OFFICIAL", default=9)
+PARTY_COMMITTEE_MEMBERS = env.int("PARTY_COMMITTEE_MEMBERS", default=30)
 # Dashboards: a member "rarely speaks" after attending at least this many meetings in a year and speaking
 # at fewer than this share of them.
 RARELY_SPEAKS_MIN_ATTENDED = env.int("RARELY_SPEAKS_MIN_ATTENDED", default=4)

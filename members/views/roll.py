@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
-from .. import access, services, signals
+from .. import access, services, signals, structure
 from ..forms import (
     MemberFilterForm,
     MemberForm,
@@ -27,7 +27,10 @@ TRANSFERRED = Member.Status.TRANSFERRED
 
 def _counts(cell):
     on_roll = ~Q(status=TRANSFERRED)
+    # The structure's counts (official without those here on temporary activity) under their own names.
+    shape = {f"structure_{name}": count for name, count in structure.counts(timezone.localdate()).items()}
     return Member.objects.filter(cell=cell).aggregate(
+        **shape,
         on_roll=Count("pk", filter=on_roll),
         official=Count("pk", filter=on_roll & Q(official_on__isnull=False)),
         probationary=Count("pk", filter=on_roll & Q(official_on__isnull=True)),
@@ -67,13 +70,16 @@ def member_list(request, pk):
     flagged = extras.get("removal_months", {})
     for member in members:
         member.removal_months = flagged.get(member.pk)
+    counts = _counts(cell)
+    shape = structure.of({name: counts.pop(f"structure_{name}") for name in ("official", "own_members", "committee")})
     return render(
         request,
         "members/member_list.html",
         {
             "cell": cell,
             "members": members,
-            "counts": _counts(cell),
+            "counts": counts,
+            "structure_warnings": shape.warnings(),
             "filters": filters,
             "category": category,
             "can_manage": user_access.can_manage_members(cell),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access, signals
+from .. import access, signals, structure
 from ..forms import (
     UnitForm,
 )
@@ -45,6 +45,8 @@ def unit_detail(request, pk):
             "can_manage": user_access.can_manage_unit(unit),
             "can_publish": user_access.can_publish_guidance(unit),
             "cell_warnings": [],
+            # The cells below whose structure asks for attention (domain §8), in tree order.
+            "structure_warnings": [(c, found) for c in cells.values() if (found := structure.of(c).warnings())],
             **signals.extras(signals.unit_page, cells=cells, today=timezone.localdate()),
         },
     )
@@ -60,7 +62,10 @@ def _tree_rows(user, roots):
     units = list(
         OrgUnit.objects.visible_to(access.for_user(user))
         .filter(scope)
-        .annotate(direct=Count("members", filter=~Q(members__status=TRANSFERRED)))
+        .annotate(
+            direct=Count("members", filter=~Q(members__status=TRANSFERRED)),
+            **structure.counts(timezone.localdate(), prefix="members__"),
+        )
         .order_by("path")
     )
     totals, cells = Counter(), Counter()
