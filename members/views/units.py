@@ -13,7 +13,7 @@ from .. import access, signals, structure
 from ..forms import (
     UnitForm,
 )
-from ..models import Member, OrgUnit
+from ..models import Member, OrgUnit, Transfer
 from .base import save_checked
 
 TRANSFERRED = Member.Status.TRANSFERRED
@@ -47,9 +47,22 @@ def unit_detail(request, pk):
             "cell_warnings": [],
             # The cells below whose structure asks for attention (domain §8), in tree order.
             "structure_warnings": [(c, found) for c in cells.values() if (found := structure.of(c).warnings())],
+            "late_transfers": _late_transfers(user_access, unit, timezone.localdate()),
             **signals.extras(signals.unit_page, cells=cells, today=timezone.localdate()),
         },
     )
+
+
+def _late_transfers(user_access, unit, today):
+    """Permanent transfers from or to the cells below, late at either step (domain §8), with who is late."""
+    found = (
+        Transfer.objects.visible_to(user_access)
+        .touching(unit)
+        .possibly_late(today)
+        .select_related("member", "from_cell", "to_cell")
+        .order_by("requested_on", "pk")
+    )
+    return [(transfer, late) for transfer in found if (late := transfer.lateness(today))]
 
 
 def _tree_rows(user, roots):
