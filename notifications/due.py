@@ -55,6 +55,7 @@ def scan(now=None):
             queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
     _attendance_notes(now)
     _task_reminders(now)
+    _temporary_activity_endings(now)
     reports.apply_early()  # reports that came before their delivery was written
     reports.overdue_reports(now)  # no delivery report in time: on to the next channel
     # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
@@ -127,3 +128,42 @@ def _task_reminders(now):
         )
         if secretary:
             queue_messages(task, [secretary.pk], Message.Kind.TASK_OVERDUE_SECRETARY, str(task.deadline))
+
+
+def cell_secretary(cell_id):
+    """Who runs the cell's paperwork: its active secretary, else a deputy."""
+    return (
+        Member.objects.filter(cell_id=cell_id, status=Member.Status.ACTIVE)
+        .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
+        .order_by("-position")  # "secretary" sorts after "deputy"
+        .first()
+    )
+
+
+def _temporary_activity_endings(now):
+    """TRANSFER_END_REMINDER_DAYS before a member's temporary activity (away or here) ends, the cell's secretary
+    is told once, by their own channels. Keyed by the end, so a new end brings a new reminder."""
+    today = timezone.localdate(now)
+    if now < at_hour(today):
+        return
+    ending = Member.objects.filter(
+        status__in=[Member.Status.AWAY, Member.Status.VISITING],
+        temporary_until__gte=today,
+        temporary_until__lte=today + timedelta(days=settings.TRANSFER_END_REMINDER_DAYS),
+    )
+    secretaries = {}
+    for member in ending.order_by("pk"):
+        if member.cell_id not in secretaries:
+            secretaries[member.cell_id] = cell_secretary(member.cell_id)
+        secretary = secretaries[member.cell_id]
+        if secretary is not None and secretary.pk != member.pk:
+            queue_messages(member, [secretary.pk], Message.Kind.TEMPORARY_ENDING, str(member.temporary_until))
+
+
+def temporary_ending_still_due(message):
+    """Still away or here with the same end, and the addressee still runs the cell."""
+    about = message.about_member
+    same = about.status in (Member.Status.AWAY, Member.Status.VISITING) and str(about.temporary_until) == message.key
+    addressee = message.member
+    runs_cell = addressee.cell_id == about.cell_id and addressee.status == Member.Status.ACTIVE
+    return same and runs_cell

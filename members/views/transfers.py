@@ -54,11 +54,11 @@ def transfer_detail(request, pk):
     transfer = get_object_or_404(visible, pk=pk)
     can_papers = transfer.status == Transfer.Status.IN_PROGRESS and user_access.can_record_papers(transfer)
     can_present = transfer.status == Transfer.Status.IN_PROGRESS and user_access.can_record_presentation(transfer)
-    form = TransferStepForm(request.POST or None)
+    form = TransferStepForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
+        access.require(can_papers or can_present)
         step = request.POST.get("step")
-        allowed = {"papers": can_papers, "presented": can_present, "cancel": can_papers or can_present}
-        access.require(allowed.get(step, False))
+        access.require({"papers": can_papers, "presented": can_present}.get(step, True))
         if step == "cancel":
             try:
                 services.cancel_transfer(transfer, by=request.user)
@@ -67,7 +67,9 @@ def transfer_detail(request, pk):
             else:
                 messages.success(request, _("The transfer was cancelled."))
             return redirect(transfer)
-        if form.is_valid():
+        if step not in ("papers", "presented"):
+            form.add_error(None, _("Choose what to record."))
+        elif form.is_valid():
             try:
                 if step == "papers":
                     services.record_papers(transfer, form.cleaned_data["on"], by=request.user)

@@ -135,7 +135,8 @@ def test_a_committee_sees_the_cells_to_follow_up(client, commune, cell, sibling_
     found = section(page, "dashboards/home_committee.html")
     assert found["unit"] == commune and found["cells"] == 2
     committee = {item["key"]: [row["name"] for row in item["rows"]] for item in found["lists"]}
-    assert set(committee) == {"overdue", "unapproved", "committee"}
+    # … and the cell structure (domain §8): too few official members, candidates to become a party committee
+    assert set(committee) == {"overdue", "unapproved", "committee", "too_small", "party_committee"}
     html = page.content.decode()
     assert "Chỉ thị 35" in html and "1/2 chi bộ đã học tập" in html
 
