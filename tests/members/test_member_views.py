@@ -268,8 +268,9 @@ def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, p
 def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
     client.force_login(secretary)
     # savepoint, session, user, access: member and grants, release; the month's path (no meeting yet: the
-    # meeting looked for, the cell's warnings), the next meeting, the year's attendance, tasks and essays
-    with django_assert_num_queries(13):
+    # meeting looked for, the cell's warnings), the next meeting, the year's attendance, tasks and essays; the
+    # cell's structure and its transfers in progress
+    with django_assert_num_queries(15):
         client.get(reverse("members:home"))
     client.force_login(commune_admin)
     # … and for each committee: the figures of its dashboard (counted: nothing kept yet), its directives

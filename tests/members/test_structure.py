@@ -111,3 +111,14 @@ def test_the_dashboards_list_the_cells_too_small_and_the_candidates(
     assert (data["total"]["too_small"], data["total"]["party_committee_candidate"]) == (1, 1)
     assert [r["name"] for r in page.context["page"]] == [sibling_cell.name]
     assert "có thể thành đảng bộ" in page.content.decode()
+
+
+def test_the_secretary_reads_the_structure_on_the_home_page_and_a_plain_member_does_not(
+    client, secretary, member, cell, make_member
+):
+    fill(make_member, cell, official=7)  # with the secretary and the member: 9 official, no committee
+    client.force_login(secretary)
+    page = client.get(reverse("members:home")).content.decode()
+    assert "9 đảng viên chính thức: chi bộ cần có chi ủy" in page
+    client.force_login(member)
+    assert 'id="structure-warnings"' not in client.get(reverse("members:home")).content.decode()

@@ -234,3 +234,15 @@ def test_presenting_before_the_papers_is_refused(leaving, receiving):
         services.complete_transfer(transfer, date(2026, 6, 30))
     leaving.refresh_from_db()
     assert leaving.cell_id == transfer.from_cell_id
+
+
+@at(TODAY)
+def test_both_secretaries_read_who_is_late_on_their_home_page(client, secretary, outsider, leaving, receiving):
+    transfer = services.start_transfer(leaving, receiving, date(2026, 6, 1))
+    # Papers late (due 24/08); presentation due 30 working days after 01/09, National Day (02/09) off: 14/10
+    services.record_papers(transfer, date(2026, 9, 1))
+    for user in (secretary, outsider):
+        client.force_login(user)
+        page = client.get(reverse("members:home")).content.decode()
+        assert "Chi bộ thôn Đông chậm cấp giấy giới thiệu (hạn 24/08/2026)." in page
+        assert "Chậm trình giấy tại Chi bộ khu phố 1 (hạn 14/10/2026)." in page
