@@ -92,7 +92,10 @@ class StatusForm(forms.Form):
         label=_("Temporary activity until"),
         widget=DateInput(),
         required=False,
-        help_text=_("3 to 12 months for work or residence, up to 2 years for study."),
+        help_text=_(
+            "3 to 12 months for work or residence, up to 2 years for study. To extend it, record the same status "
+            "again with the new end."
+        ),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

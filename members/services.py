@@ -32,11 +32,16 @@ def create_member(member, by=None, note=""):
 @transaction.atomic
 def change_status(member, status, since, by=None, note="", temporary_reason="", temporary_until=None):
     """Record a new activity status from `since`. Transferring out ends the stay in the cell. Temporary activity
-    (away or visiting) keeps its reason and end (`StatusForm` checked them); any other status clears them."""
+    (away or visiting) keeps its reason and end (`StatusForm` checked them), and the same status with another
+    end extends it; any other status clears them."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if status not in TEMPORARY_STATUSES:
         temporary_reason, temporary_until = "", None
-    if status == member.status:
+    extends = status in TEMPORARY_STATUSES and (temporary_reason, temporary_until) != (
+        member.temporary_reason,
+        member.temporary_until,
+    )
+    if status == member.status and not extends:
         raise ServiceError(_("The member already has this status."))
     if since < member.admitted_on:
         raise ServiceError(_("A status cannot begin before the admission date."))

@@ -246,3 +246,20 @@ def test_both_secretaries_read_who_is_late_on_their_home_page(client, secretary,
         page = client.get(reverse("members:home")).content.decode()
         assert "Chi bộ thôn Đông chậm cấp giấy giới thiệu (hạn 24/08/2026)." in page
         assert "Chậm trình giấy tại Chi bộ khu phố 1 (hạn 14/10/2026)." in page
+
+
+@at(TODAY)
+def test_temporary_activity_is_extended_with_a_new_end(client, secretary, cell, make_member):
+    target = make_member(cell, "Lê Văn Đi")
+    client.force_login(secretary)
+    assert post_status(client, target, since="01/06/2026", temporary_until="30/11/2026").status_code == 302
+    response = post_status(client, target, since="20/11/2026", temporary_until="31/05/2027")
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.status, target.temporary_until) == ("away", date(2027, 5, 31))
+    assert list(target.status_changes.values_list("status", "temporary_until")) == [
+        ("away", date(2027, 5, 31)), ("away", date(2026, 11, 30)), ("active", None)
+    ]  # fmt: skip
+    # The same end again is no change.
+    response = post_status(client, target, since="20/11/2026", temporary_until="31/05/2027")
+    assert response.context["form"].non_field_errors() == ["Đảng viên đã ở tình trạng này."]
