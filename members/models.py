@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from . import phones
 from .names import fold, normalize_name, sort_key, split_name
-from .workdays import add_working_days
+from .workdays import add_working_days, shortest_span
 
 # Party rules admit members from the age of 18; older records keep a floor of 1900.
 MIN_ADMISSION_AGE = 18
@@ -315,7 +315,7 @@ class Member(models.Model):
     )
     status = models.CharField(_("activity status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_since = models.DateField(_("status since"), default=timezone.localdate)
-    # Temporary activity (away or visiting, domain §8): why, and until when (`TemporaryReason.longest`).
+    # Temporary activity (away or visiting, domain §8): why, and until when (`temporary_until_error`).
     temporary_reason = models.CharField(_("reason for temporary activity"), max_length=20, blank=True,
                                         choices=TemporaryReason.choices)  # fmt: skip
     temporary_until = models.DateField(_("temporary activity until"), null=True, blank=True)
@@ -539,10 +539,10 @@ class TransferQuerySet(models.QuerySet):
         return self.filter(Q(from_cell__path__startswith=unit.path) | Q(to_cell__path__startswith=unit.path))
 
     def possibly_late(self, today):
-        """In progress and old enough to be late: a working day is at least one calendar day, and 5 working
-        days take at least 7 calendar days, so nothing younger can be (`Transfer.lateness` decides)."""
-        papers = settings.TRANSFER_PAPERS_WORKING_DAYS * 7 // 5
-        present = settings.TRANSFER_PRESENT_WORKING_DAYS * 7 // 5
+        """In progress and old enough to be late (`Transfer.lateness` decides): nothing younger than the fewest
+        calendar days its limit can take can be."""
+        papers = shortest_span(settings.TRANSFER_PAPERS_WORKING_DAYS)
+        present = shortest_span(settings.TRANSFER_PRESENT_WORKING_DAYS)
         return self.in_progress().filter(
             Q(papers_issued_on__isnull=True, requested_on__lt=today - timedelta(days=papers))
             | Q(papers_issued_on__lt=today - timedelta(days=present))

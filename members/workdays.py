@@ -52,3 +52,9 @@ def working_days_between(start, end):
             off[day.year] = holidays(day.year)
         count += day.weekday() < 5 and day not in off[day.year]
     return count
+
+
+def shortest_span(days):
+    """The fewest calendar days `days` working days can take: one weekend in each five working days after the
+    first, and no holiday (a bound for narrowing queries; `add_working_days` gives the day)."""
+    return days + 2 * ((days - 1) // 5) if days > 0 else 0

@@ -263,3 +263,15 @@ def test_temporary_activity_is_extended_with_a_new_end(client, secretary, cell, 
     # The same end again is no change.
     response = post_status(client, target, since="20/11/2026", temporary_until="31/05/2027")
     assert response.context["form"].non_field_errors() == ["Đảng viên đã ở tình trạng này."]
+
+
+@pytest.mark.parametrize("requested_on", [date(2026, 5, 31), date(2026, 6, 5), date(2026, 6, 6)])  # Sun, Fri, Sat
+def test_a_transfer_late_by_one_day_is_listed_whatever_day_it_was_requested(
+    settings, commune, leaving, receiving, requested_on
+):
+    settings.PUBLIC_HOLIDAYS = []
+    transfer = services.start_transfer(leaving, receiving, requested_on)
+    day_after = date.fromordinal(transfer.papers_due_on.toordinal() + 1)
+    # The query narrows to what may be late and misses nothing late; the limit decides.
+    assert list(Transfer.objects.touching(commune).possibly_late(day_after)) == [transfer]
+    assert transfer.lateness(day_after) != [] and transfer.lateness(transfer.papers_due_on) == []
