@@ -8,7 +8,8 @@ to send; the tasks deliver them.
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
@@ -86,12 +87,7 @@ def _attendance_notes(now):
         starts_at__gte=ended_before - timedelta(days=7),
     )
     for meeting in unrecorded:
-        secretary = (
-            Member.objects.filter(cell=meeting.cell, status=Member.Status.ACTIVE)
-            .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
-            .order_by("-position")  # "secretary" sorts after "deputy"
-            .first()
-        )
+        secretary = cell_secretary(meeting.cell_id)
         if secretary:
             queue_messages(meeting, [secretary.pk], Message.Kind.ATTENDANCE_MISSING)
 
@@ -120,12 +116,7 @@ def _task_reminders(now):
             queue_messages(task, [task.responsible_id], Message.Kind.TASK_DUE, str(task.deadline))
             continue
         queue_messages(task, [task.responsible_id], Message.Kind.TASK_OVERDUE, str(task.deadline))
-        secretary = (
-            Member.objects.filter(cell=task.resolution.cell, status=Member.Status.ACTIVE)
-            .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
-            .order_by("-position")
-            .first()
-        )
+        secretary = cell_secretary(task.resolution.cell_id)
         if secretary:
             queue_messages(task, [secretary.pk], Message.Kind.TASK_OVERDUE_SECRETARY, str(task.deadline))
 
@@ -146,11 +137,17 @@ def _temporary_activity_endings(now):
     today = timezone.localdate(now)
     if now < at_hour(today):
         return
+    # Those whose secretary was told of this end already are left out: one query when nothing is new.
+    told = Message.objects.filter(
+        about_member=OuterRef("pk"),
+        kind=Message.Kind.TEMPORARY_ENDING,
+        key=Cast(OuterRef("temporary_until"), CharField()),
+    )
     ending = Member.objects.filter(
         status__in=[Member.Status.AWAY, Member.Status.VISITING],
         temporary_until__gte=today,
         temporary_until__lte=today + timedelta(days=settings.TRANSFER_END_REMINDER_DAYS),
-    )
+    ).exclude(Exists(told))
     secretaries = {}
     for member in ending.order_by("pk"):
         if member.cell_id not in secretaries:

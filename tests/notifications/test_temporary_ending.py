@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from members import services
 from members.models import Member
+from notifications.due import _temporary_activity_endings
 from notifications.models import Message
 from notifications.tasks import deliver_message, scan_reminders
 
@@ -73,3 +75,10 @@ def test_a_new_end_brings_a_new_reminder(away, settings):
     scan_at("2027-02-22 07:00 +0700")
     assert sorted(key for _to, _about, key, _status in endings()) == ["2027-03-15", "2027-03-20"]
     assert len(mail.outbox) == 2
+
+
+def test_once_told_the_scan_finds_nothing_to_do_in_one_query(away, django_assert_num_queries):
+    scan_at("2027-02-14 07:00 +0700")
+    assert len(endings()) == 1
+    with time_machine.travel("2027-02-14 07:10 +0700"), django_assert_num_queries(1):  # the ends near, not told
+        _temporary_activity_endings(timezone.now())
