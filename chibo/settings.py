@@ -293,8 +293,28 @@ VOTE_BASE_SUBTRACT_EXCUSED = env.bool("VOTE_BASE_SUBTRACT_EXCUSED", default=True
 PDF_MARGINS_MM = env.list("PDF_MARGINS_MM", cast=int, default=[20, 20, 30, 15])
 # A member with an unexcused absence in this many months of a calendar year is flagged for removal.
 REMOVAL_MONTHS = env.int("REMOVAL_MONTHS", default=3)
-# A cell with this many official members needs a committee (domain §8).
+# A cell's structure (domain §8): with fewer official members than CELL_MIN_OFFICIAL it is not a valid cell;
+# from COMMITTEE_REQUIRED_OFFICIAL it needs a committee; from PARTY_COMMITTEE_MEMBERS members of its own it is a
+# candidate to become a party committee (đảng bộ).
+CELL_MIN_OFFICIAL = env.int("CELL_MIN_OFFICIAL", default=3)
 COMMITTEE_REQUIRED_OFFICIAL = env.int("COMMITTEE_REQUIRED_OFFICIAL", default=9)
+PARTY_COMMITTEE_MEMBERS = env.int("PARTY_COMMITTEE_MEMBERS", default=30)
+# Transfers (domain §8): the sending cell issues the papers of a permanent transfer within this many working days
+# of the request; the member presents them at the new cell within this many working days of their issue.
+TRANSFER_PAPERS_WORKING_DAYS = env.int("TRANSFER_PAPERS_WORKING_DAYS", default=60)
+TRANSFER_PRESENT_WORKING_DAYS = env.int("TRANSFER_PRESENT_WORKING_DAYS", default=30)
+# The cell's secretary is reminded this many days before a member's temporary activity ends.
+TRANSFER_END_REMINDER_DAYS = env.int("TRANSFER_END_REMINDER_DAYS", default=30)
+# Public holidays, not working days (members/workdays.py): "dd/mm" every year, "yyyy-mm-dd" one year's day (the
+# lunar holidays, Tết and the Hùng Kings' day, and the days added around them: list each year's).
+# Defaults: the fixed days, and the weekdays of Tết Bính Ngọ 2026 (16–20/02), the Hùng Kings' day 2026 (10/3 of
+# the lunar year: Sunday 26/04, off on Monday 27/04) and Tết Đinh Mùi 2027 (05/02 and 08–10/02); the day the
+# government adds next to National Day and later years' lunar holidays are to be added as they are announced.
+PUBLIC_HOLIDAYS = env.list("PUBLIC_HOLIDAYS", default=[
+    "01/01", "30/04", "01/05", "02/09",
+    "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-04-27",
+    "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10",
+])  # fmt: skip
 # Dashboards: a member "rarely speaks" after attending at least this many meetings in a year and speaking
 # at fewer than this share of them.
 RARELY_SPEAKS_MIN_ATTENDED = env.int("RARELY_SPEAKS_MIN_ATTENDED", default=4)

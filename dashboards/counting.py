@@ -11,7 +11,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
 from meetings.models import NOT_EXPECTED, Attendance, Meeting, MeetingChange
-from members.access import COMMITTEE_POSITIONS
+from members import structure
 from members.models import Member, OrgUnit
 from minutes.models import Contribution, Minutes
 
@@ -26,7 +26,7 @@ CELL_MONTH_FIELDS = [
     f.name for f in CellMonth._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
 ]
 MEMBER_YEAR_FIELDS = ["cell_id", "attended", "convened", "spoke", "unexcused", "unexcused_months"]
-STATUS_FIELDS = ["first_month", "on_roll", "official", "committee"]
+STATUS_FIELDS = ["first_month", "on_roll", "official", "own_members", "committee"]
 CELL_YEAR_FIELDS = ["members", "flagged", "rarely"]
 
 
@@ -242,16 +242,12 @@ def count_cell_status(cell_ids=None, today=None):
     if cell_ids is not None:
         cells = cells.filter(pk__in=cell_ids)
     rows = {
-        pk: {"first_month": None, "on_roll": 0, "official": 0, "committee": 0}
+        pk: {"first_month": None, "on_roll": 0, "official": 0, "own_members": 0, "committee": 0}
         for pk in cells.values_list("pk", flat=True)
     }
     members = Member.objects.on_roll().filter(cell_id__in=rows) if cell_ids is not None else Member.objects.on_roll()
-    for row in members.values("cell_id").annotate(
-        on_roll=Count("pk"),
-        # Members here on temporary activity belong to their own cell's count (domain §8).
-        official=Count("pk", filter=Q(official_on__lte=today) & ~Q(status=Member.Status.VISITING)),
-        committee=Count("pk", filter=Q(status=Member.Status.ACTIVE, position__in=COMMITTEE_POSITIONS)),
-    ):
+    # The cell's structure is counted as its own pages count it (domain §8).
+    for row in members.values("cell_id").annotate(on_roll=Count("pk"), **structure.counts(today)):
         if row["cell_id"] in rows:
             rows[row.pop("cell_id")].update(row)
     meetings = Meeting.objects.filter(cell_id__in=rows) if cell_ids is not None else Meeting.objects.all()

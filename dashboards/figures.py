@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
+from members import structure
 from members.models import Member, OrgUnit
 
 from . import counting, summaries
@@ -25,16 +26,13 @@ from .counting import CELL_MONTH_FIELDS, add_months, month_of
 from .models import CellMonth, CellYear, MemberYear
 from .period import QUARTER_ENDS
 
-# A cell "has a committee" when at least this many members hold a committee position (a chi ủy has at least
-# three: secretary, deputy, committee member); one is required from COMMITTEE_REQUIRED_OFFICIAL official
-# members (domain §8).
-COMMITTEE_MIN = 3
 WEAKEST = 10
 PAGE_SIZE = 50
 SUMMED = [f for f in CELL_MONTH_FIELDS if f not in ("regular_due_on", "quarter_thematic")]
 COUNTS = [
     "cells", "regular_expected", "regular_months", "thematic_expected", "thematic_covered", "missed_months",
     "late_meeting", "tasks_overdue", "flagged", "rarely", "members", "committee_missing", "committee_required",
+    "too_small", "party_committee_candidate",
 ]  # fmt: skip
 
 
@@ -109,13 +107,21 @@ def cell_figures(unit, period, today, with_ancestors=False):
     units = (
         OrgUnit.objects.filter(wanted | Q(path__in=above) if above else wanted)
         .values_list(
-            "pk", "name", "path", "kind", "depth", "status__first_month", "status__official", "status__committee"
+            "pk",
+            "name",
+            "path",
+            "kind",
+            "depth",
+            "status__first_month",
+            "status__official",
+            "status__own_members",
+            "status__committee",
         )
         .order_by("path")
     )
     cells, children, names, ancestors = {}, [], {}, []
     cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
-    for pk, name, path, kind, depth, first, official, committee in units:
+    for pk, name, path, kind, depth, first, official, own_members, committee in units:
         if depth < unit.depth:
             ancestors.append({"pk": pk, "name": name, "path": path, "kind": kind})
             continue
@@ -130,8 +136,11 @@ def cell_figures(unit, period, today, with_ancestors=False):
             pk=pk, name=name, path=path, first_month=first, under=names.get(path[:cut], "") if len(path) > cut else ""
         )
         row["cells"] = 1
-        row["committee_required"] = int((official or 0) >= settings.COMMITTEE_REQUIRED_OFFICIAL)
-        row["committee_missing"] = int(row["committee_required"] and (committee or 0) < COMMITTEE_MIN)
+        shape = structure.Structure(official or 0, own_members or 0, committee or 0)  # domain §8
+        row["committee_required"] = int(shape.committee_required)
+        row["committee_missing"] = int(shape.committee_missing)
+        row["too_small"] = int(shape.too_small)
+        row["party_committee_candidate"] = int(shape.party_committee_candidate)
         cells[pk] = row
 
     elapsed = [m for m in period.months if m < this_month]
@@ -333,18 +342,21 @@ def build(unit, period, today=None):
 
 # The settings the figures depend on, part of the key of kept figures; and the shape of what is kept (a
 # deploy that changes it changes the number).
-FIGURE_SETTINGS = ["ATTENDANCE_COUNT_VISITING", "COMMITTEE_REQUIRED_OFFICIAL", "REMOVAL_MONTHS",
-                   "RARELY_SPEAKS_MIN_ATTENDED", "RARELY_SPEAKS_PERCENT"]  # fmt: skip
-PAGE_FIGURES_VERSION = 1
+FIGURE_SETTINGS = ["ATTENDANCE_COUNT_VISITING", "COMMITTEE_REQUIRED_OFFICIAL", "CELL_MIN_OFFICIAL",
+                   "PARTY_COMMITTEE_MEMBERS", "REMOVAL_MONTHS", "RARELY_SPEAKS_MIN_ATTENDED",
+                   "RARELY_SPEAKS_PERCENT"]  # fmt: skip
+PAGE_FIGURES_VERSION = 2
 # How many cells of each list asking for action the dashboard names (the list pages name them all).
 SHOWN = 8
-ACTION_LISTS = ("overdue", "unapproved", "committee")
+ACTION_LISTS = ("overdue", "unapproved", "committee", "too_small", "party_committee")
 # The cell lists' names, on the dashboards, their exports and the committees' home page.
 LISTS = {
     "all": _("All cells"),
     "overdue": _("Cells with a missed or overdue meeting"),
     "unapproved": _("Cells with minutes not yet approved"),
     "committee": _("Cells without the committee they need"),
+    "too_small": _("Cells with too few official members"),
+    "party_committee": _("Cells that could become a party committee"),
 }
 
 
@@ -460,7 +472,10 @@ def action_lists(cells):
         (r for r in cells.values() if r["minutes_unapproved"] > 0), key=lambda r: (-r["minutes_unapproved"], r["name"])
     )
     committee = sorted((r for r in cells.values() if r["committee_missing"]), key=lambda r: r["name"])
-    return {"weakest": weakest, "overdue": overdue, "unapproved": unapproved, "committee": committee}
+    too_small = sorted((r for r in cells.values() if r["too_small"]), key=lambda r: r["name"])
+    party_committee = sorted((r for r in cells.values() if r["party_committee_candidate"]), key=lambda r: r["name"])
+    return {"weakest": weakest, "overdue": overdue, "unapproved": unapproved, "committee": committee,
+            "too_small": too_small, "party_committee": party_committee}  # fmt: skip
 
 
 def member_rows(cell, year):

@@ -69,6 +69,7 @@ class CellStatus(models.Model):
     first_month = models.DateField(null=True, blank=True, help_text="Month of its first meeting in Chibo.")
     on_roll = models.PositiveIntegerField(default=0)
     official = models.PositiveIntegerField(default=0)
+    own_members = models.PositiveIntegerField(default=0, help_text="On the roll, but not here on temporary activity.")
     committee = models.PositiveIntegerField(default=0, help_text="Active secretary, deputies, committee members.")
 
     class Meta:

@@ -54,6 +54,8 @@ FIGURE_COLUMNS = [
     (gettext_lazy("Members flagged for removal"), lambda r: r["flagged"]),
     (gettext_lazy("Members who rarely speak"), lambda r: r["rarely"]),
     (gettext_lazy("Cells without a required committee"), lambda r: r["committee_missing"]),
+    (gettext_lazy("Cells with too few official members"), lambda r: r["too_small"]),
+    (gettext_lazy("Cells that could become a party committee"), lambda r: r["party_committee_candidate"]),
 ]
 
 
@@ -87,7 +89,7 @@ def dashboard_tables(data, lists):
             value = _rate(value) if item["figure"].endswith("_rate") else value
             weakest.rows.append([str(item["label"]), rank, row["name"], row["under"], value])
     tables.append(weakest)
-    for key in ("overdue", "unapproved", "committee"):
+    for key in dashboard.ACTION_LISTS:
         tables.append(cells_table(data["action"][key], str(lists[key])))
     tables.append(members_table(dashboard.member_list(unit, data["member_year"], "flagged"), _("Flagged members")))
     return tables

@@ -99,9 +99,9 @@ def invite_members(meeting):
 
 
 def queue_messages(about, member_ids, kind, key=""):
-    """Record one message per member about a meeting or a task (never twice for the same key) and send
-    them after commit."""
-    field = "meeting" if isinstance(about, Meeting) else "task"
+    """Record one message per member about a meeting, a task or a member (never twice for the same key) and
+    send them after commit."""
+    field = "meeting" if isinstance(about, Meeting) else "about_member" if isinstance(about, Member) else "task"
     Message.objects.bulk_create(
         [Message(**{field: about}, member_id=pk, kind=kind, key=key) for pk in member_ids], ignore_conflicts=True
     )

@@ -91,6 +91,11 @@ class Access:
     def members(self, queryset):
         return queryset.filter(self.scope("cell__"))
 
+    def transfers(self, queryset):
+        """Permanent transfers from or to a cell this user sees: the receiving cell's side, in another branch
+        of the tree, follows the transfer without seeing the member's record."""
+        return queryset.filter(self.scope("from_cell__") | self.scope("to_cell__"))
+
     def meetings(self, queryset, prefix=""):
         """Meetings of the cells this user sees; a committee meeting only for the committee and above.
 
@@ -240,6 +245,14 @@ class Access:
         if self.member is not None and task.responsible_id == self.member.pk and self.member.status in working:
             return True
         return self.can_manage_meetings(task.resolution.cell)
+
+    def can_record_papers(self, transfer):
+        """The sending side: whoever manages the member's record there."""
+        return transfer.from_cell_id == transfer.member.cell_id and self.can_manage_member(transfer.member)
+
+    def can_record_presentation(self, transfer):
+        """The receiving side: whoever manages the receiving cell's members."""
+        return self.can_manage_members(transfer.to_cell)
 
     def can_view_dashboard(self, unit):
         """A committee's figures: its viewers and administrators above, and a cell's own committee."""

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import phones
-from .models import Member, OrgUnit
+from .models import TEMPORARY_STATUSES, Member, OrgUnit, TemporaryReason, temporary_until_error
 
 
 class DateInput(forms.DateInput):
@@ -82,6 +82,21 @@ class MemberForm(forms.ModelForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Member.Status.choices)
     since = forms.DateField(label=_("Since"), widget=DateInput(), initial=timezone.localdate)
+    temporary_reason = forms.ChoiceField(
+        label=_("Reason for temporary activity"),
+        choices=[("", "---------"), *TemporaryReason.choices],
+        required=False,
+        help_text=_("For a member away on, or here on, temporary activity."),
+    )
+    temporary_until = forms.DateField(
+        label=_("Temporary activity until"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "3 to 12 months for work or residence, up to 2 years for study. To extend it, record the same status "
+            "again with the new end."
+        ),
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def clean_since(self):
@@ -89,6 +104,20 @@ class StatusForm(forms.Form):
         if since > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return since
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") not in TEMPORARY_STATUSES:
+            data["temporary_reason"], data["temporary_until"] = "", None
+            return data
+        reason, until, since = data.get("temporary_reason"), data.get("temporary_until"), data.get("since")
+        if not reason:
+            self.add_error("temporary_reason", _("Say why the member is on temporary activity."))
+        if until is None and "temporary_until" not in self.errors:
+            self.add_error("temporary_until", _("Say until when the temporary activity lasts."))
+        if reason and until and since and (error := temporary_until_error(reason, since, until)):
+            self.add_error("temporary_until", error)
+        return data
 
 
 class TransferForm(forms.Form):
@@ -99,6 +128,41 @@ class TransferForm(forms.Form):
     def __init__(self, *args, cells, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_cell"].queryset = cells
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+class TransferStartForm(forms.Form):
+    """A permanent transfer to a cell anywhere in the tree, named by its code: the sending cell does not see the
+    other branches, and the member brings the code of their new cell."""
+
+    to_code = forms.CharField(label=_("Code of the receiving cell"), max_length=40)
+    requested_on = forms.DateField(label=_("Requested on"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean_to_code(self):
+        code = self.cleaned_data["to_code"].strip()
+        cell = OrgUnit.objects.cells().filter(code__iexact=code).first()
+        if cell is None:
+            raise forms.ValidationError(_("No party cell has this code."))
+        self.cleaned_data["to_cell"] = cell
+        return code
+
+    def clean_requested_on(self):
+        on = self.cleaned_data["requested_on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+class TransferStepForm(forms.Form):
+    """A step of a transfer on a day: the papers issued, or presented at the new cell."""
+
+    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
 
     def clean_on(self):
         on = self.cleaned_data["on"]

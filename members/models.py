@@ -2,8 +2,9 @@
 and the receipts of roll imports."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -12,9 +13,11 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import phones
 from .names import fold, normalize_name, sort_key, split_name
+from .workdays import add_working_days, shortest_span
 
 # Party rules admit members from the age of 18; older records keep a floor of 1900.
 MIN_ADMISSION_AGE = 18
@@ -222,6 +225,37 @@ class OrgUnit(models.Model):
         return OrgUnit.objects.filter(path__in=self.ancestor_paths()[:-1]).order_by("depth")
 
 
+class TemporaryReason(models.TextChoices):
+    """Why a member is on temporary activity (sinh hoạt tạm thời), which decides how long it may last (§8)."""
+
+    WORK = "work", _("Work")
+    RESIDENCE = "residence", _("Residence")
+    STUDY = "study", _("Study")
+
+
+# Temporary activity lasts 3 to 12 months for work or residence, up to 2 years for study (domain §8).
+TEMPORARY_MONTHS = {
+    TemporaryReason.WORK: (3, 12),
+    TemporaryReason.RESIDENCE: (3, 12),
+    TemporaryReason.STUDY: (0, 24),
+}
+TEMPORARY_STATUSES = ("away", "visiting")
+
+
+def temporary_until_error(reason, since, until):
+    """Why `until` cannot end a temporary activity for `reason` begun on `since`, or None."""
+    shortest, longest = TEMPORARY_MONTHS[reason]
+    if until <= since:
+        return _("The temporary activity must end after it begins.")
+    if until < add_months(since, shortest):
+        return _("Temporary activity for work or residence lasts at least %(n)s months.") % {"n": shortest}
+    if until > add_months(since, longest):
+        if reason == TemporaryReason.STUDY:
+            return _("Temporary activity for study lasts at most 2 years.")
+        return _("Temporary activity for work or residence lasts at most %(n)s months.") % {"n": longest}
+    return None
+
+
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, access):
         """The members `access` (a user's `members.access.for_user(user)`) lets them see."""
@@ -288,6 +322,10 @@ class Member(models.Model):
     )
     status = models.CharField(_("activity status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_since = models.DateField(_("status since"), default=timezone.localdate)
+    # Temporary activity (away or visiting, domain §8): why, and until when (`temporary_until_error`).
+    temporary_reason = models.CharField(_("reason for temporary activity"), max_length=20, blank=True,
+                                        choices=TemporaryReason.choices)  # fmt: skip
+    temporary_until = models.DateField(_("temporary activity until"), null=True, blank=True)
     position = models.CharField(
         _("position in the cell"), max_length=20, choices=Position.choices, default=Position.MEMBER
     )
@@ -446,6 +484,9 @@ class StatusChange(models.Model):
     member = models.ForeignKey(Member, models.CASCADE, related_name="status_changes", verbose_name=_("member"))
     status = models.CharField(_("activity status"), max_length=20, choices=Member.Status.choices)
     since = models.DateField(_("since"))
+    temporary_reason = models.CharField(_("reason for temporary activity"), max_length=20, blank=True,
+                                        choices=TemporaryReason.choices)  # fmt: skip
+    temporary_until = models.DateField(_("temporary activity until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
@@ -490,6 +531,122 @@ class CellMembership(models.Model):
 
     def __str__(self):
         return f"{self.member} – {self.cell}"
+
+
+class TransferQuerySet(models.QuerySet):
+    def visible_to(self, access):
+        """Transfers from or to a cell `access` lets them see: both sides follow one."""
+        return access.transfers(self)
+
+    def in_progress(self):
+        return self.filter(status=Transfer.Status.IN_PROGRESS)
+
+    def touching(self, unit):
+        """Transfers from or to a cell at or below `unit`."""
+        return self.filter(Q(from_cell__path__startswith=unit.path) | Q(to_cell__path__startswith=unit.path))
+
+    def possibly_late(self, today):
+        """In progress and old enough to be late (`Transfer.lateness` decides): nothing younger than the fewest
+        calendar days its limit can take can be."""
+        papers = shortest_span(settings.TRANSFER_PAPERS_WORKING_DAYS)
+        present = shortest_span(settings.TRANSFER_PRESENT_WORKING_DAYS)
+        return self.in_progress().filter(
+            Q(papers_issued_on__isnull=True, requested_on__lt=today - timedelta(days=papers))
+            | Q(papers_issued_on__lt=today - timedelta(days=present))
+        )
+
+
+class Transfer(models.Model):
+    """A permanent transfer of party activity (chuyển sinh hoạt đảng chính thức) between two cells, in progress.
+
+    The sending cell issues the papers within TRANSFER_PAPERS_WORKING_DAYS of the request; the member presents
+    them at the receiving cell within TRANSFER_PRESENT_WORKING_DAYS of their issue (domain §8; working days in
+    `workdays.py`). Recording the presentation completes it: `services.transfer` moves the member.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", pgettext_lazy("transfer", "Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="transfers", verbose_name=_("member"))
+    from_cell = models.ForeignKey(OrgUnit, models.PROTECT, related_name="transfers_out", verbose_name=_("sending cell"))
+    to_cell = models.ForeignKey(OrgUnit, models.PROTECT, related_name="transfers_in", verbose_name=_("receiving cell"))
+    requested_on = models.DateField(_("requested on"))
+    papers_issued_on = models.DateField(_("papers issued on"), null=True, blank=True)
+    presented_on = models.DateField(_("presented at the new cell on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-requested_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="in_progress"), name="transfer_one_in_progress_per_member"
+            ),
+            models.CheckConstraint(condition=~Q(from_cell=F("to_cell")), name="transfer_between_two_cells"),
+            models.CheckConstraint(
+                condition=Q(papers_issued_on__isnull=True) | Q(papers_issued_on__gte=F("requested_on")),
+                name="transfer_papers_after_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(presented_on__isnull=True)
+                | (Q(papers_issued_on__isnull=False) & Q(presented_on__gte=F("papers_issued_on"))),
+                name="transfer_presented_after_papers",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_on"], name="transfer_status_requested")]
+
+    def __str__(self):
+        return f"{self.member}: {self.from_cell} → {self.to_cell}"
+
+    def get_absolute_url(self):
+        return reverse("members:transfer_detail", args=[self.pk])
+
+    @property
+    def papers_due_on(self):
+        return add_working_days(self.requested_on, settings.TRANSFER_PAPERS_WORKING_DAYS)
+
+    @property
+    def present_due_on(self):
+        if self.papers_issued_on is None:
+            return None
+        return add_working_days(self.papers_issued_on, settings.TRANSFER_PRESENT_WORKING_DAYS)
+
+    def papers_late(self, today=None):
+        """The sending cell issued the papers after their limit, or has not and the limit is past."""
+        issued = self.papers_issued_on or (today or timezone.localdate())
+        return issued > self.papers_due_on
+
+    def presentation_late(self, today=None):
+        """The member presented the papers after their limit, or has not and the limit is past."""
+        if self.papers_issued_on is None:
+            return False
+        presented = self.presented_on or (today or timezone.localdate())
+        return presented > self.present_due_on
+
+    def lateness(self, today=None):
+        """Who is late, in the reader's language: [] when nobody is."""
+        found = []
+        if self.papers_late(today):
+            found.append(
+                _("The papers are late at %(cell)s (due %(date)s).")
+                % {"cell": self.from_cell, "date": f"{self.papers_due_on:%d/%m/%Y}"}
+            )
+        if self.presentation_late(today):
+            found.append(
+                _("Presentation at %(cell)s is late (due %(date)s).")
+                % {"cell": self.to_cell, "date": f"{self.present_due_on:%d/%m/%Y}"}
+            )
+        return found
 
 
 class Grant(models.Model):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from chibo import dispatch
 
 from . import phones
-from .models import CellMembership, Member, StatusChange, User
+from .models import TEMPORARY_STATUSES, CellMembership, Member, StatusChange, Transfer, User
 
 
 class ServiceError(Exception):
@@ -30,10 +30,18 @@ def create_member(member, by=None, note=""):
 
 
 @transaction.atomic
-def change_status(member, status, since, by=None, note=""):
-    """Record a new activity status from `since`. Transferring out ends the stay in the cell."""
+def change_status(member, status, since, by=None, note="", temporary_reason="", temporary_until=None):
+    """Record a new activity status from `since`. Transferring out ends the stay in the cell. Temporary activity
+    (away or visiting) keeps its reason and end (`StatusForm` checked them), and the same status with another
+    end extends it; any other status clears them."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if status == member.status:
+    if status not in TEMPORARY_STATUSES:
+        temporary_reason, temporary_until = "", None
+    extends = status in TEMPORARY_STATUSES and (temporary_reason, temporary_until) != (
+        member.temporary_reason,
+        member.temporary_until,
+    )
+    if status == member.status and not extends:
         raise ServiceError(_("The member already has this status."))
     if since < member.admitted_on:
         raise ServiceError(_("A status cannot begin before the admission date."))
@@ -44,7 +52,8 @@ def change_status(member, status, since, by=None, note=""):
         raise ServiceError(_("The new status cannot begin before the member joined the current cell."))
     was_transferred = member.status == Member.Status.TRANSFERRED
     member.status, member.status_since = status, since
-    update = ["status", "status_since", "updated_at"]
+    member.temporary_reason, member.temporary_until = temporary_reason, temporary_until
+    update = ["status", "status_since", "temporary_reason", "temporary_until", "updated_at"]
     if status == Member.Status.TRANSFERRED:
         CellMembership.objects.filter(member=member, ended_on__isnull=True).update(ended_on=since)
         member.position = Member.Position.MEMBER
@@ -57,7 +66,15 @@ def change_status(member, status, since, by=None, note=""):
             raise ServiceError(_("The cell already has a secretary."))
         CellMembership.objects.create(member=member, cell=member.cell, started_on=since, note=note, recorded_by=by)
     member.save(update_fields=update)
-    StatusChange.objects.create(member=member, status=status, since=since, note=note, recorded_by=by)
+    StatusChange.objects.create(
+        member=member,
+        status=status,
+        since=since,
+        temporary_reason=temporary_reason,
+        temporary_until=temporary_until,
+        note=note,
+        recorded_by=by,
+    )
     return member
 
 
@@ -83,6 +100,88 @@ def transfer(member, to_cell, on, by=None, note=""):
     member.position = Member.Position.MEMBER
     member.save(update_fields=["cell", "position", "updated_at"])
     return member
+
+
+@transaction.atomic
+def start_transfer(member, to_cell, requested_on, by=None, note=""):
+    """Open a permanent transfer of the member's party activity to `to_cell` (any cell of the tree)."""
+    member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
+    if not to_cell.is_cell:
+        raise ServiceError(_("Members can only be transferred to a party cell."))
+    if to_cell.pk == member.cell_id:
+        raise ServiceError(_("The member is already in this cell."))
+    if not member.is_on_roll:
+        raise ServiceError(_("This member has left; change their status before transferring them."))
+    if Transfer.objects.in_progress().filter(member=member).exists():
+        raise ServiceError(_("A transfer of this member is already in progress."))
+    stay = CellMembership.objects.filter(member=member, ended_on__isnull=True).first()
+    if stay and requested_on < stay.started_on:
+        raise ServiceError(_("The transfer date cannot come before the member joined the current cell."))
+    transfer_record = Transfer.objects.create(
+        member=member, from_cell_id=member.cell_id, to_cell=to_cell, requested_on=requested_on, note=note,
+        recorded_by=by,
+    )  # fmt: skip
+    _history(member, requested_on, _("Transfer to %(cell)s requested.") % {"cell": to_cell.name}, by)
+    return transfer_record
+
+
+def _history(member, on, note, by):
+    """A line in the member's status history for a step of a transfer. The status stays the current one, and
+    never from before it began: `meetings.services.statuses_on` reads the history for a meeting's roll."""
+    StatusChange.objects.create(
+        member=member, status=member.status, since=max(on, member.status_since), note=note[:300], recorded_by=by
+    )
+
+
+def _locked_transfer(transfer_record):
+    found = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_cell", "from_cell")
+    transfer_record = found.get(pk=transfer_record.pk)
+    if transfer_record.status != Transfer.Status.IN_PROGRESS:
+        raise ServiceError(_("This transfer is no longer in progress."))
+    return transfer_record
+
+
+@transaction.atomic
+def record_papers(transfer_record, issued_on, by=None):
+    """The sending cell issued the transfer papers on `issued_on`."""
+    transfer_record = _locked_transfer(transfer_record)
+    if issued_on < transfer_record.requested_on:
+        raise ServiceError(_("The papers cannot be issued before the transfer was requested."))
+    transfer_record.papers_issued_on = issued_on
+    transfer_record.save(update_fields=["papers_issued_on"])
+    note = _("Transfer papers to %(cell)s issued.") % {"cell": transfer_record.to_cell.name}
+    _history(transfer_record.member, issued_on, note, by)
+    return transfer_record
+
+
+@transaction.atomic
+def complete_transfer(transfer_record, presented_on, by=None):
+    """The member presented the papers at the receiving cell: the transfer is done and the member moves there
+    (`transfer`, the one way a member changes cell)."""
+    transfer_record = _locked_transfer(transfer_record)
+    if transfer_record.papers_issued_on is None:
+        raise ServiceError(_("Record the papers issued by the sending cell first."))
+    if presented_on < transfer_record.papers_issued_on:
+        raise ServiceError(_("The papers cannot be presented before they were issued."))
+    member = transfer_record.member
+    if member.cell_id != transfer_record.from_cell_id:
+        raise ServiceError(_("The member no longer belongs to the sending cell."))
+    note = _("Permanent transfer from %(cell)s.") % {"cell": transfer_record.from_cell.name}
+    transfer(member, transfer_record.to_cell, presented_on, by=by, note=note)
+    transfer_record.presented_on, transfer_record.status = presented_on, Transfer.Status.COMPLETED
+    transfer_record.save(update_fields=["presented_on", "status"])
+    _history(member, presented_on, _("Transfer to %(cell)s completed.") % {"cell": transfer_record.to_cell.name}, by)
+    return transfer_record
+
+
+@transaction.atomic
+def cancel_transfer(transfer_record, by=None, note=""):
+    transfer_record = _locked_transfer(transfer_record)
+    transfer_record.status = Transfer.Status.CANCELLED
+    transfer_record.save(update_fields=["status"])
+    cancelled = _("Transfer to %(cell)s cancelled.") % {"cell": transfer_record.to_cell.name}
+    _history(transfer_record.member, timezone.localdate(), f"{cancelled} {note}".strip(), by)
+    return transfer_record
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """What a message says, whatever the channel: the context its templates (e-mail, SMS, Zalo) are filled with."""
 
+from datetime import date
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +39,16 @@ def contexts(messages, invitations=None):
     changes = {c.pk: c for c in MeetingChange.objects.filter(pk__in=change_ids)} if change_ids else {}
     result = {}
     for message in messages:
+        if message.kind in Message.MEMBER_KINDS:
+            about = message.about_member
+            result[message.pk] = {
+                "member": message.member,
+                "about": about,
+                "until": date.fromisoformat(message.key),
+                "member_link": settings.SITE_URL + reverse("members:detail", args=[about.pk]),
+                "batch": shared,
+            }
+            continue
         if message.kind in Message.TASK_KINDS:
             task = message.task
             result[message.pk] = {
@@ -70,4 +82,6 @@ def contexts(messages, invitations=None):
 
 def template_name(message):
     """The name of the message's kind in the templates: meeting_invitation, task_due, …"""
-    return message.kind if message.kind in Message.TASK_KINDS else f"meeting_{message.kind}"
+    if message.kind in Message.TASK_KINDS or message.kind in Message.MEMBER_KINDS:
+        return message.kind
+    return f"meeting_{message.kind}"

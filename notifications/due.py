@@ -8,7 +8,8 @@ to send; the tasks deliver them.
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from meetings.models import Invitation, Meeting
@@ -55,6 +56,7 @@ def scan(now=None):
             queue_messages(meeting, silent, Message.Kind.NUDGE, str(day))
     _attendance_notes(now)
     _task_reminders(now)
+    _temporary_activity_endings(now)
     reports.apply_early()  # reports that came before their delivery was written
     reports.overdue_reports(now)  # no delivery report in time: on to the next channel
     # A message whose sending kept failing in a way no retry caught (a killed worker): shown as failed.
@@ -85,12 +87,7 @@ def _attendance_notes(now):
         starts_at__gte=ended_before - timedelta(days=7),
     )
     for meeting in unrecorded:
-        secretary = (
-            Member.objects.filter(cell=meeting.cell, status=Member.Status.ACTIVE)
-            .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
-            .order_by("-position")  # "secretary" sorts after "deputy"
-            .first()
-        )
+        secretary = cell_secretary(meeting.cell_id)
         if secretary:
             queue_messages(meeting, [secretary.pk], Message.Kind.ATTENDANCE_MISSING)
 
@@ -119,11 +116,51 @@ def _task_reminders(now):
             queue_messages(task, [task.responsible_id], Message.Kind.TASK_DUE, str(task.deadline))
             continue
         queue_messages(task, [task.responsible_id], Message.Kind.TASK_OVERDUE, str(task.deadline))
-        secretary = (
-            Member.objects.filter(cell=task.resolution.cell, status=Member.Status.ACTIVE)
-            .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
-            .order_by("-position")
-            .first()
-        )
+        secretary = cell_secretary(task.resolution.cell_id)
         if secretary:
             queue_messages(task, [secretary.pk], Message.Kind.TASK_OVERDUE_SECRETARY, str(task.deadline))
+
+
+def cell_secretary(cell_id):
+    """Who runs the cell's paperwork: its active secretary, else a deputy."""
+    return (
+        Member.objects.filter(cell_id=cell_id, status=Member.Status.ACTIVE)
+        .filter(position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY])
+        .order_by("-position")  # "secretary" sorts after "deputy"
+        .first()
+    )
+
+
+def _temporary_activity_endings(now):
+    """TRANSFER_END_REMINDER_DAYS before a member's temporary activity (away or here) ends, the cell's secretary
+    is told once, by their own channels. Keyed by the end, so a new end brings a new reminder."""
+    today = timezone.localdate(now)
+    if now < at_hour(today):
+        return
+    # Those whose secretary was told of this end already are left out: one query when nothing is new.
+    told = Message.objects.filter(
+        about_member=OuterRef("pk"),
+        kind=Message.Kind.TEMPORARY_ENDING,
+        key=Cast(OuterRef("temporary_until"), CharField()),
+    )
+    ending = Member.objects.filter(
+        status__in=[Member.Status.AWAY, Member.Status.VISITING],
+        temporary_until__gte=today,
+        temporary_until__lte=today + timedelta(days=settings.TRANSFER_END_REMINDER_DAYS),
+    ).exclude(Exists(told))
+    secretaries = {}
+    for member in ending.order_by("pk"):
+        if member.cell_id not in secretaries:
+            secretaries[member.cell_id] = cell_secretary(member.cell_id)
+        secretary = secretaries[member.cell_id]
+        if secretary is not None and secretary.pk != member.pk:
+            queue_messages(member, [secretary.pk], Message.Kind.TEMPORARY_ENDING, str(member.temporary_until))
+
+
+def temporary_ending_still_due(message):
+    """Still away or here with the same end, and the addressee still runs the cell."""
+    about = message.about_member
+    same = about.status in (Member.Status.AWAY, Member.Status.VISITING) and str(about.temporary_until) == message.key
+    addressee = message.member
+    runs_cell = addressee.cell_id == about.cell_id and addressee.status == Member.Status.ACTIVE
+    return same and runs_cell

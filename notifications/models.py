@@ -28,8 +28,11 @@ class Message(models.Model):
         TASK_DUE = "task_due", _("Task deadline near")
         TASK_OVERDUE = "task_overdue", _("Task overdue")
         TASK_OVERDUE_SECRETARY = "task_overdue_secretary", _("Task overdue, to the secretary")
+        TEMPORARY_ENDING = "temporary_ending", _("Temporary activity ending, to the secretary")
 
     TASK_KINDS = {Kind.TASK_DUE, Kind.TASK_OVERDUE, Kind.TASK_OVERDUE_SECRETARY}
+    # Kinds about a member of the cell (`about_member`), sent to someone else (the secretary).
+    MEMBER_KINDS = {Kind.TEMPORARY_ENDING}
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -43,6 +46,10 @@ class Message(models.Model):
 
     meeting = models.ForeignKey("meetings.Meeting", models.CASCADE, null=True, blank=True, related_name="messages")
     task = models.ForeignKey("resolutions.Task", models.CASCADE, null=True, blank=True, related_name="messages")
+    # The member a message is about when it is about neither a meeting nor a task (a temporary activity ending).
+    about_member = models.ForeignKey(
+        "members.Member", models.CASCADE, null=True, blank=True, related_name="messages_about"
+    )
     member = models.ForeignKey("members.Member", models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     key = models.CharField(max_length=60, blank=True, help_text="Tells apart messages of one kind, e.g. '3d'.")
@@ -71,8 +78,16 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["task", "member", "kind", "key"], condition=Q(task__isnull=False), name="message_once_per_task"
             ),
+            models.UniqueConstraint(
+                fields=["about_member", "member", "kind", "key"],
+                condition=Q(about_member__isnull=False),
+                name="message_once_per_member_about",
+            ),
             models.CheckConstraint(
-                condition=Q(meeting__isnull=True) ^ Q(task__isnull=True), name="message_about_a_meeting_or_a_task"
+                condition=Q(meeting__isnull=False, task__isnull=True, about_member__isnull=True)
+                | Q(meeting__isnull=True, task__isnull=False, about_member__isnull=True)
+                | Q(meeting__isnull=True, task__isnull=True, about_member__isnull=False),
+                name="message_about_one_subject",
             ),
         ]
         indexes = [
@@ -82,6 +97,15 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.member}"
+
+    @property
+    def cell(self):
+        """The cell the message is about: its meeting's, its task's resolution's, or the member's it is about."""
+        if self.meeting_id:
+            return self.meeting.cell
+        if self.task_id:
+            return self.task.resolution.cell
+        return self.about_member.cell
 
     CHANNEL_LABELS = {"email": _("E-mail"), "sms": _("SMS"), "zalo": _("Zalo")}
 

@@ -139,7 +139,7 @@ class Sending:
 
     def send_claimed(self, claimed):
         messages = list(
-            Message.objects.select_related("meeting__cell", "task__resolution__cell", "member")
+            Message.objects.select_related("meeting__cell", "task__resolution__cell", "about_member__cell", "member")
             .filter(pk__in=claimed)
             .order_by("pk")
         )
@@ -237,7 +237,7 @@ class Sending:
         return self.finish(message, Message.Status.NO_ADDRESS, "no address")
 
     def accept(self, message, channel, address, accepted, pending, note=""):
-        subject_cell = message.meeting.cell_id if message.meeting_id else message.task.resolution.cell_id
+        subject_cell = message.cell.pk
         if pending is None:
             delivery = Delivery(message=message, channel=channel.NAME, address=address, status=Delivery.Status.ACCEPTED,
                                 provider_id=accepted.provider_id, units=accepted.units, error=note)  # fmt: skip
@@ -336,6 +336,10 @@ def still_needed(message, now, invitations=None):
 
     from .due import still_expected
 
+    if message.kind in Message.MEMBER_KINDS:
+        from .due import temporary_ending_still_due
+
+        return temporary_ending_still_due(message)
     if message.kind in Message.TASK_KINDS:
         task = message.task
         current = not task.is_closed and str(task.deadline) == message.key

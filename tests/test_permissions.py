@@ -10,6 +10,7 @@ from django.utils import timezone
 from dashboards.models import DashboardReport
 from meetings import services
 from meetings.models import Document, Guidance, Meeting, ThematicTopic
+from members import services as member_services
 from members.models import Member
 from minutes import workflow as minutes_workflow
 from minutes.models import Minutes, Vote
@@ -46,6 +47,10 @@ TABLE = [
     ("members:import", "cell", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
     ("members:unit_create", "commune", "post", [LOGIN, 404, 404, 404, 404, 403, 200]),
     ("members:detail", "outsider_record", "get", [LOGIN, 404, 200, 404, 200, 404, 404]),
+    # A permanent transfer: started by whoever manages the member; followed by both cells and the committees above.
+    ("members:transfer_start", "target", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
+    ("members:transfer_detail", "transfer", "get", [LOGIN, 200, 404, 200, 404, 200, 200]),
+    ("members:transfer_detail", "transfer", "post", [LOGIN, 403, 404, 200, 404, 403, 200]),
     ("members:edit", "outsider_record", "get", [LOGIN, 404, 200, 404, 403, 404, 404]),
 ]
 
@@ -171,8 +176,10 @@ CASES = [
 
 
 @pytest.fixture
-def objects(cell, commune, other_commune, outsider, make_member, other_cell, secretary, member):
+def objects(cell, commune, other_commune, outsider, make_member, other_cell, secretary, member, sibling_cell):
     target = make_member(cell, "Hoàng Thị Mục Tiêu", email="muctieu@example.vn")
+    leaving = make_member(cell, "Đinh Văn Chuyển")
+    transfer = member_services.start_transfer(leaving, sibling_cell, timezone.localdate())
     meeting = services.create_meeting(
         Meeting(cell=cell, starts_at=timezone.now() + timedelta(days=7), place="Nhà văn hóa")
     )
@@ -204,6 +211,7 @@ def objects(cell, commune, other_commune, outsider, make_member, other_cell, sec
             file=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 report"),
         ),
         "target": target,
+        "transfer": transfer,
         "outsider_record": Member.objects.get(user=outsider),
         "meeting": meeting,
         "invited": (meeting, meeting.invitations.first()),

@@ -4,4 +4,5 @@ from .accounts import *  # noqa: F403
 from .importing import *  # noqa: F403
 from .phone import *  # noqa: F403
 from .roll import *  # noqa: F403
+from .transfers import *  # noqa: F403
 from .units import *  # noqa: F403

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -17,12 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chibo import dispatch, throttle
 
-from .. import access, services, signals
+from .. import access, services, signals, structure
 from ..context_processors import LARGE_TEXT_COOKIE
 from ..forms import (
     LoginForm,
     PasswordResetForm,
 )
+from ..models import Transfer
 from .base import member_or_404
 
 
@@ -96,10 +98,26 @@ class PasswordResetView(auth_views.PasswordResetView):
         return redirect(self.get_success_url())
 
 
+def _cell_notes(user_access, cell_id):
+    """What those who run the cell read on their home page: its structure (domain §8) and its permanent
+    transfers in progress, with who is late (two queries)."""
+    transfers = (
+        Transfer.objects.visible_to(user_access)
+        .in_progress()
+        .filter(Q(from_cell_id=cell_id) | Q(to_cell_id=cell_id))
+        .select_related("member", "from_cell", "to_cell")
+    )
+    return {
+        "structure_warnings": structure.of_cells([cell_id], timezone.localdate())[cell_id].warnings(),
+        "transfers": list(transfers),
+    }
+
+
 @login_required
 def home(request):
     user_access = access.for_user(request.user)
     member = user_access.member
+    manages = member is not None and user_access.can_manage_members(member.cell)
     return render(
         request,
         "members/home.html",
@@ -107,7 +125,8 @@ def home(request):
             "member": member,
             "committees": user_access.top_units(),
             "sections": signals.home_sections(user_access, member, timezone.localdate()),
-            "can_manage_members": member is not None and user_access.can_manage_members(member.cell),
+            "can_manage_members": manages,
+            **(_cell_notes(user_access, member.cell_id) if manages else {}),
             "can_view_dashboard": member is not None and user_access.can_view_dashboard(member.cell),
             # The cell recorded another address than the one they log in with: they may adopt it.
             "new_login_email": member.email

@@ -11,14 +11,15 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
-from .. import access, services, signals
+from .. import access, services, signals, structure
 from ..forms import (
     MemberFilterForm,
     MemberForm,
     StatusForm,
     TransferForm,
+    TransferStartForm,
 )
-from ..models import Member, OrgUnit
+from ..models import Member, OrgUnit, Transfer
 from ..names import fold
 from .base import member_or_404, save_checked
 
@@ -27,7 +28,10 @@ TRANSFERRED = Member.Status.TRANSFERRED
 
 def _counts(cell):
     on_roll = ~Q(status=TRANSFERRED)
+    # The structure's counts (official without those here on temporary activity) under their own names.
+    shape = {f"structure_{name}": count for name, count in structure.counts(timezone.localdate()).items()}
     return Member.objects.filter(cell=cell).aggregate(
+        **shape,
         on_roll=Count("pk", filter=on_roll),
         official=Count("pk", filter=on_roll & Q(official_on__isnull=False)),
         probationary=Count("pk", filter=on_roll & Q(official_on__isnull=True)),
@@ -71,13 +75,24 @@ def member_list(request, pk):
     flagged = extras.get("removal_months", {})
     for member in members:
         member.removal_months = flagged.get(member.pk)
+    counts = _counts(cell)
+    # Permanent transfers from or to the cell, with who is late.
+    transfers = list(
+        Transfer.objects.visible_to(user_access)
+        .in_progress()
+        .filter(Q(from_cell=cell) | Q(to_cell=cell))
+        .select_related("member", "from_cell", "to_cell")
+    )
+    shape = structure.of({name: counts.pop(f"structure_{name}") for name in ("official", "own_members", "committee")})
     return render(
         request,
         "members/member_list.html",
         {
             "cell": cell,
             "members": members,
-            "counts": _counts(cell),
+            "counts": counts,
+            "structure_warnings": shape.warnings(),
+            "transfers": transfers,
             "filters": filters,
             "category": category,
             "can_manage": user_access.can_manage_members(cell),
@@ -107,6 +122,7 @@ def member_detail(request, pk):
             "cell": member.cell,
             "status_changes": member.status_changes.select_related("recorded_by"),
             "memberships": member.memberships.select_related("cell", "recorded_by"),
+            "transfers": member.transfers.in_progress().select_related("from_cell", "to_cell"),
             "can_manage": user_access.can_manage_member(member),
             "can_edit_contact": user_access.can_edit_own_contact(member),
             "can_view_private": user_access.can_view_private(member),
@@ -169,7 +185,10 @@ def member_status(request, pk):
         data = form.cleaned_data
 
         def record():
-            return services.change_status(member, data["status"], data["since"], by=request.user, note=data["note"])
+            return services.change_status(
+                member, data["status"], data["since"], by=request.user, note=data["note"],
+                temporary_reason=data["temporary_reason"], temporary_until=data["temporary_until"],
+            )  # fmt: skip
 
         try:
             # A record coming back as secretary can clash with one named meanwhile: the form then says so.
@@ -201,4 +220,14 @@ def member_transfer(request, pk):
                 request, _("%(name)s now belongs to %(cell)s.") % {"name": member.full_name, "cell": data["to_cell"]}
             )
             return redirect(member)
-    return render(request, "members/member_transfer.html", {"form": form, "member": member, "cell": member.cell})
+    return render(
+        request,
+        "members/member_transfer.html",
+        {
+            "form": form,
+            "start_form": TransferStartForm(),
+            "member": member,
+            "cell": member.cell,
+            "in_progress": member.transfers.in_progress().select_related("to_cell").first(),
+        },
+    )

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access, signals
+from .. import access, signals, structure
 from ..forms import (
     UnitForm,
 )
-from ..models import Member, OrgUnit
+from ..models import Member, OrgUnit, Transfer
 from .base import save_checked
 
 TRANSFERRED = Member.Status.TRANSFERRED
@@ -45,9 +45,24 @@ def unit_detail(request, pk):
             "can_manage": user_access.can_manage_unit(unit),
             "can_publish": user_access.can_publish_guidance(unit),
             "cell_warnings": [],
+            # The cells below whose structure asks for attention (domain §8), in tree order.
+            "structure_warnings": [(c, found) for c in cells.values() if (found := structure.of(c).warnings())],
+            "late_transfers": _late_transfers(user_access, unit, timezone.localdate()),
             **signals.extras(signals.unit_page, cells=cells, today=timezone.localdate()),
         },
     )
+
+
+def _late_transfers(user_access, unit, today):
+    """Permanent transfers from or to the cells below, late at either step (domain §8), with who is late."""
+    found = (
+        Transfer.objects.visible_to(user_access)
+        .touching(unit)
+        .possibly_late(today)
+        .select_related("member", "from_cell", "to_cell")
+        .order_by("requested_on", "pk")
+    )
+    return [(transfer, late) for transfer in found if (late := transfer.lateness(today))]
 
 
 def _tree_rows(user, roots):
@@ -60,7 +75,10 @@ def _tree_rows(user, roots):
     units = list(
         OrgUnit.objects.visible_to(access.for_user(user))
         .filter(scope)
-        .annotate(direct=Count("members", filter=~Q(members__status=TRANSFERRED)))
+        .annotate(
+            direct=Count("members", filter=~Q(members__status=TRANSFERRED)),
+            **structure.counts(timezone.localdate(), prefix="members__"),
+        )
         .order_by("path")
     )
     totals, cells = Counter(), Counter()

@@ -42,7 +42,7 @@ def once(context, key, look_up):
 
 
 def send(message, address, context):
-    cell = message.task.resolution.cell if message.kind in Message.TASK_KINDS else message.meeting.cell
+    cell = message.cell
     secretary = once(context, ("secretary", cell.pk), cell.secretary)
     reply_to = secretary.email if secretary is not None else ""
     stop_link = unsubscribe.url(message.member, address)

@@ -43,7 +43,14 @@ def address(member):
 def parameters(message, context):
     """The template's parameters: the same names for every template of a kind (documented in .env.example)."""
     member = context["member"]
-    if message.kind in Message.TASK_KINDS:
+    if message.kind in Message.MEMBER_KINDS:
+        values = {
+            "name": member.full_name,
+            "member": context["about"].full_name,
+            "until": date_format(context["until"], "d/m/Y"),
+            "link": context["member_link"],
+        }
+    elif message.kind in Message.TASK_KINDS:
         values = {
             "name": member.full_name,
             "task": context["task"].title,

@@ -135,7 +135,8 @@ def test_a_committee_sees_the_cells_to_follow_up(client, commune, cell, sibling_
     found = section(page, "dashboards/home_committee.html")
     assert found["unit"] == commune and found["cells"] == 2
     committee = {item["key"]: [row["name"] for row in item["rows"]] for item in found["lists"]}
-    assert set(committee) == {"overdue", "unapproved", "committee"}
+    # … and the cell structure (domain §8): too few official members, candidates to become a party committee
+    assert set(committee) == {"overdue", "unapproved", "committee", "too_small", "party_committee"}
     html = page.content.decode()
     assert "Chỉ thị 35" in html and "1/2 chi bộ đã học tập" in html
 
@@ -150,7 +151,9 @@ def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, m
             services.confirm(make_meeting(cell, local(2026, 12, day, 19, 30)))
     Document.objects.create(meeting=month, title="Tài liệu", file=ContentFile(b"x", "t.pdf"))
     assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
-    assert counts == [11, 24, 14]  # member, secretary, committee (with the session, the user and the access)
+    # member, secretary (with the cell's structure and transfers), committee (with the session, the user and the
+    # access)
+    assert counts == [11, 26, 14]
 
 
 def test_a_member_transferred_out_no_longer_sees_the_old_cell_s_tasks(client, cell, sibling_cell, member, month):

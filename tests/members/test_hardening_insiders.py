@@ -28,10 +28,9 @@ def edit(client, member, **changes):
     return client.post(reverse("members:edit", args=[member.pk]), form_data(member, **changes))
 
 
-def set_status(client, member, status, since=TODAY):
-    return client.post(
-        reverse("members:status", args=[member.pk]), {"status": status, "since": since}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+def set_status(client, member, status, since=TODAY, **temporary):
+    data = {"status": status, "since": since, **temporary}
+    return client.post(reverse("members:status", args=[member.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def invite(client, member, capture):
@@ -127,7 +126,9 @@ def test_the_deputy_still_manages_the_members_below_him(client, deputy, cell, ma
 def test_the_secretary_manages_the_deputy(client, secretary, deputy):
     client.force_login(secretary)
     assert edit(client, deputy.member, phone="0912000222").status_code == 302
-    assert set_status(client, deputy.member, "away").status_code == 302
+    # Away on temporary activity: for work, until a day 3 to 12 months on (domain §8).
+    until = (timezone.localdate() + timedelta(days=120)).strftime("%d/%m/%Y")
+    assert set_status(client, deputy.member, "away", temporary_reason="work", temporary_until=until).status_code == 302
     assert (stored(deputy.member).phone, stored(deputy.member).status) == ("+84912000222", "away")
 
 

@@ -93,12 +93,12 @@ def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, 
     client.force_login(secretary)
     url = reverse("members:list", args=[lived_in_cell.pk])
     # savepoint (ATOMIC_REQUESTS), session, user, access: member and grants, the cell, the list,
-    # the removal flags, the counts by category, release savepoint
-    with django_assert_num_queries(10):
+    # the removal flags, the counts by category, the transfers in progress, release savepoint
+    with django_assert_num_queries(11):
         client.get(url)
     for number in range(20):
         make_member(lived_in_cell, f"Phan Văn Thêm {number}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["members"]) == 27
 
@@ -296,8 +296,9 @@ def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, p
 def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
     client.force_login(secretary)
     # savepoint, session, user, access: member and grants, release; the month's path (no meeting yet: the
-    # meeting looked for, the cell's warnings), the next meeting, the year's attendance, tasks and essays
-    with django_assert_num_queries(13):
+    # meeting looked for, the cell's warnings), the next meeting, the year's attendance, tasks and essays; the
+    # cell's structure and its transfers in progress
+    with django_assert_num_queries(15):
         client.get(reverse("members:home"))
     client.force_login(commune_admin)
     # … and for each committee: the figures of its dashboard (counted: nothing kept yet), its directives
