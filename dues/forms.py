@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import DateInput
 from members.models import Member
 
-from .models import Category, DuesCorrection, DuesProfile
+from .models import PERCENT_CATEGORIES, Category, DuesCorrection, DuesProfile
 
 MONTH_PATTERNS = [re.compile(r"^(?P<m>\d{1,2})[/.-](?P<y>\d{4})$"), re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$")]
 
@@ -134,4 +134,27 @@ class ExemptionForm(forms.Form):
         data = super().clean()
         if data.get("from_month") and data.get("to_month") and data["to_month"] < data["from_month"]:
             self.add_error("to_month", _("The last month is before the first."))
+        return data
+
+
+class RateForm(forms.Form):
+    category = forms.ChoiceField(label=_("Dues category"), choices=Category.choices)
+    valid_from = MonthField(label=_("From month"))
+    percent = forms.DecimalField(
+        label=_("Percent of the base"), required=False, min_value=0, max_value=100, decimal_places=2,
+        help_text=_("For members who pay a percentage of their declared base."),
+    )  # fmt: skip
+    amount = AmountField(
+        label=_("Fixed monthly amount (đồng)"), required=False, min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Decision or note"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        category, percent, amount = data.get("category"), data.get("percent"), data.get("amount")
+        if category in PERCENT_CATEGORIES and (percent is None or amount is not None):
+            raise ValidationError(_("This category pays a percentage of the base: give the percentage only."))
+        if category and category not in PERCENT_CATEGORIES and (amount is None or percent is not None):
+            raise ValidationError(_("This category pays a fixed amount: give the amount only."))
         return data

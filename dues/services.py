@@ -157,10 +157,17 @@ def open_months(cell, months, members=None):
 
 def book(cell, year, today):
     """The cell's dues book for `year`: one row per member (their 12 months, due, paid, owed), the months'
-    totals, and each member's arrears from earlier years. Opens the months up to the current one first."""
+    totals, and each member's arrears from earlier years.
+
+    Shown for the current year, it first opens the months from the book's start up to the current one (new
+    members, a new month). The book starts with its first line: a cell that kept its book on paper starts
+    with the month it first opens here, and no month before is invented as arrears (earlier months come in
+    through a payment for them, or an import). Other years show what was recorded."""
     this_month = month_of(today)
-    if year <= today.year:
-        open_months(cell, months_of_year(year, through=this_month))
+    if year == today.year:
+        start = DuesEntry.objects.filter(cell=cell).order_by().aggregate(first=Min("month"))["first"]
+        start = max(start or this_month, date(year, 1, 1))
+        open_months(cell, [m for m in months_of_year(year, through=this_month) if m >= start])
     entries = list(
         DuesEntry.objects.filter(cell=cell, month__year=year).select_related("member").order_by("member__sort_key")
     )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("members/<int:pk>/dues/basis/", views.member_profile, name="profile"),
     path("members/<int:pk>/dues/exemption/", views.member_exemption, name="exemption"),
     path("units/<int:pk>/dues/reports/", views.unsent, name="unsent"),
+    path("units/<int:pk>/dues/rates/", views.rates, name="rates"),
 ]

@@ -14,8 +14,8 @@ from members import access
 from members.models import Member, OrgUnit
 
 from . import services
-from .forms import CorrectionForm, ExemptionForm, PaymentForm, ProfileForm
-from .models import DuesEntry, DuesReport
+from .forms import CorrectionForm, ExemptionForm, PaymentForm, ProfileForm, RateForm
+from .models import Category, DuesEntry, DuesReport
 
 
 def _year(request, today):
@@ -227,4 +227,36 @@ def unsent(request, pk):
         "unit": unit, "missing": services.unsent_reports(cells, today),
         "waiting": waiting.order_by("month", "cell__path"),
         "can_receive": user_access.grant_over(unit) == "admin",
+    })  # fmt: skip
+
+
+@login_required
+def rates(request, pk):
+    """A committee's dues rates for the cells below it, with their history; its administrators add one."""
+    user_access = access.for_user(request.user)
+    unit = get_object_or_404(OrgUnit.objects.visible_to(user_access), pk=pk)
+    if unit.is_cell:
+        raise Http404
+    access.require(user_access.grant_over(unit) is not None)
+    can_set = user_access.can_set_dues_rates(unit)
+    form = RateForm(request.POST or None)
+    if request.method == "POST":
+        access.require(can_set)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.set_rate(unit, data["category"], data["valid_from"], request.user, percent=data["percent"],
+                              amount=data["amount"], note=data["note"])  # fmt: skip
+            messages.success(request, _("The rate is recorded. Months already opened keep their amounts."))
+            return redirect("dues:rates", unit.pk)
+    today = services.month_of(timezone.localdate())
+    above = services.rates_above(unit) + list(unit.dues_rates.select_related("unit"))
+    above.sort(key=lambda r: (-r.unit.depth, r.category, -r.valid_from.toordinal()))
+    current = []
+    for value, label in Category.choices:
+        rate = services.applicable_rate(unit, value, today, above)
+        percent, amount = (rate.percent, rate.amount) if rate else services.default_rate(value)
+        current.append({"label": label, "rate": rate, "percent": percent, "amount": amount})
+    return render(request, "dues/rates.html", {
+        "unit": unit, "form": form, "can_set": can_set, "current": current,
+        "history": unit.dues_rates.select_related("recorded_by").order_by("category", "-valid_from"),
     })  # fmt: skip

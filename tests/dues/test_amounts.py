@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from dues import services
 from dues.models import Category, DuesCorrection, DuesEntry
@@ -96,3 +97,16 @@ def test_months_before_admission_are_not_opened(cell, make_member):
     newcomer = make_member(cell, "Lý Văn Mới", admitted_on=date(2026, 2, 14), official_on=None)
     services.open_months(cell, [JAN, FEB])
     assert list(DuesEntry.objects.filter(member=newcomer).values_list("month", flat=True)) == [FEB]
+
+
+def test_a_commune_administrator_sets_a_rate_on_its_page(client, commune, cell, book_member, commune_admin):
+    client.force_login(commune_admin)
+    url = reverse("dues:rates", args=[commune.pk])
+    page = client.get(url).content.decode()
+    assert "mức mặc định, cần địa phương xác nhận" in page and "10.000 đ" in page
+    response = client.post(url, {"category": "other", "valid_from": "01/2026", "percent": "1"})
+    assert "Đối tượng này đóng số tiền cố định" in response.content.decode()
+    response = client.post(url, {"category": "other", "valid_from": "01/2026", "amount": "12.000", "note": "QĐ 05"})
+    assert response.status_code == 302
+    services.open_months(cell, [JAN])
+    assert due(book_member, JAN) == 12_000

@@ -40,10 +40,10 @@ def test_the_book_takes_the_same_queries_for_twenty_members(client, cell, twenty
     client.force_login(secretary)
     url = reverse("dues:book", args=[cell.pk])
     client.get(url)  # the session and the months already open
-    # savepoint, session, user, access: member and grants, the cell; opening the months: the members, their
-    # profiles, their exemptions, the lines already open, the rates above; the year's lines with their
-    # members, the arrears of earlier years; release.
-    with django_assert_num_queries(14):
+    # savepoint, session, user, access: member and grants, the cell; opening the months: the book's first
+    # month, the members, their profiles, their exemptions, the lines already open, the rates above; the
+    # year's lines with their members, the arrears of earlier years; release.
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
 
@@ -104,3 +104,18 @@ def test_the_secretary_records_a_basis_and_an_exemption_on_the_member_page(clien
                            {"from_month": "02/2026", "to_month": "04/2026", "reason": "Ốm nặng"})  # fmt: skip
     assert response.status_code == 302
     assert book_member.dues_exemptions.get().to_month == date(2026, 4, 1)
+
+
+@time_machine.travel("2026-06-15 09:00 +0700")
+def test_a_new_book_starts_with_the_current_month_and_other_years_are_not_opened(client, cell, book_member, secretary):
+    client.force_login(secretary)
+    client.get(reverse("dues:book", args=[cell.pk]), {"year": 2025})
+    assert not book_member.dues_entries.exists()
+    client.get(reverse("dues:book", args=[cell.pk]))
+    assert list(book_member.dues_entries.values_list("month", flat=True)) == [date(2026, 6, 1)]
+    with time_machine.travel("2026-08-02 09:00 +0700"):
+        client.force_login(secretary)  # the June session has expired
+        client.get(reverse("dues:book", args=[cell.pk]))
+    assert list(book_member.dues_entries.order_by("month").values_list("month", flat=True)) == [
+        date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1),
+    ]  # fmt: skip
