@@ -1,11 +1,15 @@
 """The dues report at the opening of the regular meeting: its page, its minutes."""
 
+import io
+import unicodedata
 from datetime import date, datetime
 
+import docx
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from dues import services
 from meetings import services as meeting_services
@@ -73,3 +77,19 @@ def test_a_thematic_meeting_has_no_dues_report(client, cell, secretary):
     ))  # fmt: skip
     client.force_login(secretary)
     assert "dues-opening" not in client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+
+
+def test_the_pdf_and_the_word_file_of_the_minutes_carry_the_dues_report(client, march, secretary):
+    meeting, _late = march
+    minutes = workflow.start(meeting, by=secretary)
+    reader = PdfReader(io.BytesIO(workflow.render_pdf(minutes)))
+    text = unicodedata.normalize("NFC", " ".join(page.extract_text() for page in reader.pages))
+    assert "Báo cáo đảng phí tháng 03/2026" in " ".join(text.split())
+    client.force_login(secretary)
+    response = client.get(reverse("meetings:minutes_docx", args=[meeting.pk]))
+    document = docx.Document(io.BytesIO(response.content))
+    opening = [p.text for p in document.paragraphs if p.text.startswith("- Báo cáo đảng phí tháng 03/2026")]
+    assert (
+        len(opening) == 1
+        and "Còn nợ đảng phí: đ/c Trần Văn Bí (01/2026, 02/2026); đ/c Đinh Văn Chậm (02/2026)." in opening[0]
+    )
