@@ -184,10 +184,12 @@ def book(cell, year, today):
         if row is None:
             row = by_member[entry.member_id] = {
                 "member": entry.member, "months": [None] * 12, "due": 0, "paid": 0, "owed": 0,
-                "owed_months": [], "earlier": earlier.get(entry.member_id, 0),
+                "owed_months": [], "earlier": earlier.get(entry.member_id, 0), "current": None,
             }  # fmt: skip
             rows.append(row)
         row["months"][entry.month.month - 1] = entry
+        if entry.month == this_month:
+            row["current"] = entry
         row["due"] += entry.due
         row["paid"] += entry.paid
         if entry.is_unpaid and entry.month < this_month:
