@@ -333,7 +333,10 @@ DUES_AWAY_PAY_AT_HOME_CELL = env.bool("DUES_AWAY_PAY_AT_HOME_CELL", default=True
 # The share of the dues collected that a cell keeps (the rest goes up), and per kind of the unit just above the
 # cell ("commune=90,grassroots=30"): the kind's share wins over the default.
 DUES_CELL_SHARE_PERCENT = env.float("DUES_CELL_SHARE_PERCENT", default=30.0)
-DUES_CELL_SHARE_BY_PARENT_KIND = env.dict("DUES_CELL_SHARE_BY_PARENT_KIND", cast={"value": float}, default={})
+# (environ's dict with a cast for its values keeps only the first pair: the values are converted here.)
+DUES_CELL_SHARE_BY_PARENT_KIND = {
+    kind: float(share) for kind, share in env.dict("DUES_CELL_SHARE_BY_PARENT_KIND", default={}).items()
+}
 
 # Reaching members (notifications/channels/): the channels tried in this order unless a member has their own;
 # the next one only after a failure for good, or when no delivery report came within DELIVERY_REPORT_MINUTES.

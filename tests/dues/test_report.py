@@ -1,5 +1,6 @@
 """The month's dues report: its figures, sent by the cell, received by the committee above."""
 
+import sys
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from dues import services
 from dues.models import DuesReport
 from members.models import Member
+from tests.test_settings import clean_env, run
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,12 @@ def test_reports_not_sent_are_listed_for_the_committee(client, cell, sibling_cel
     client.force_login(member)
     assert client.get(reverse("dues:unsent", args=[cell.parent.pk])).status_code == 404
     assert Member.objects.filter(cell=cell).count() == 6
+
+
+def test_the_shares_by_kind_of_unit_are_read_from_the_environment(tmp_path):
+    env = clean_env(tmp_path, DJANGO_SETTINGS_MODULE="chibo.settings",
+                    DUES_CELL_SHARE_BY_PARENT_KIND="commune=90,grassroots=30.5")  # fmt: skip
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.DUES_CELL_SHARE_BY_PARENT_KIND)"
+    )
+    assert run([sys.executable, "-c", code], env).strip() == "{'commune': 90.0, 'grassroots': 30.5}"
