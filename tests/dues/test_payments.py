@@ -99,3 +99,13 @@ def test_a_correction_on_the_month_page(client, cell, book_member, secretary, me
     assert "Hoàn cảnh khó khăn" in page and "10.000 → 5.000" in page
     client.force_login(member)
     assert client.post(url, {"field": "due", "new_value": "0", "reason": "x"}).status_code == 403
+
+
+def test_months_not_due_here_cannot_be_paid_here(cell, make_member, secretary):
+    visiting = make_member(cell, "Ngô Thị Đến", status="visiting")  # pays at her official cell
+    with pytest.raises(services.ValidationError) as refused:
+        services.record_payment(cell, visiting, 10_000, date(2026, 3, 10), secretary, months=[MAR])
+    assert "không phải nộp đảng phí tại chi bộ" in refused.value.messages[0]
+    with pytest.raises(services.ValidationError):
+        services.record_payment(cell, visiting, 10_000, date(2026, 3, 10), secretary)
+    assert not DuesPayment.objects.exists() and not DuesEntry.objects.filter(member=visiting).exists()
