@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "meetings",
     "minutes",
     "resolutions",
+    "dues",
     "notifications",
     "dashboards",
 ]
@@ -342,6 +343,24 @@ MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
 MESSAGE_CLAIM_TIMEOUT_SECONDS = env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default=600)
 # Messages go to the workers in batches of this many, each claimed, read and written back in a few queries.
 MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", default=50)
+
+# Party dues (domain §11; every figure to be confirmed locally). Defaults where no committee above a cell has
+# set a rate: percent of the declared base for salaried members and pensioners, fixed amounts in VND.
+DUES_PERCENT_SALARIED = env.float("DUES_PERCENT_SALARIED", default=1.0)
+DUES_PERCENT_PENSION = env.float("DUES_PERCENT_PENSION", default=0.5)
+DUES_FIXED_STUDENT = env.int("DUES_FIXED_STUDENT", default=5000)
+DUES_FIXED_OTHER = env.int("DUES_FIXED_OTHER", default=10000)
+# Amounts computed from a percentage are rounded to the nearest multiple of this many đồng.
+DUES_ROUND_TO = env.int("DUES_ROUND_TO", default=1000)
+# Members away on temporary activity pay at their official cell (false: at the cell where they are).
+DUES_AWAY_PAY_AT_HOME_CELL = env.bool("DUES_AWAY_PAY_AT_HOME_CELL", default=True)
+# The share of the dues collected that a cell keeps (the rest goes up), and per kind of the unit just above the
+# cell ("commune=90,grassroots=30"): the kind's share wins over the default.
+DUES_CELL_SHARE_PERCENT = env.float("DUES_CELL_SHARE_PERCENT", default=30.0)
+# (environ's dict with a cast for its values keeps only the first pair: the values are converted here.)
+DUES_CELL_SHARE_BY_PARENT_KIND = {
+    kind: float(share) for kind, share in env.dict("DUES_CELL_SHARE_BY_PARENT_KIND", default={}).items()
+}
 
 # Reaching members (notifications/channels/): the channels tried in this order unless a member has their own;
 # the next one only after a failure for good, or when no delivery report came within DELIVERY_REPORT_MINUTES.

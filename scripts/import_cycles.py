@@ -4,7 +4,7 @@
 Every import counts, at the top of a file or inside a function: a circle hidden in a function still ties the
 two files together. The graph is built from the source with `ast`, so nothing is imported or run.
 
-The direction (README, "Architecture"): members ← meetings ← minutes ← resolutions ← dashboards. An app
+The direction (README, "Architecture"): members ← meetings ← minutes ← resolutions ← dues ← dashboards. An app
 imports only those before it; notifications is used by all and uses their models and workflows, never their
 views; chibo's helpers import no app, only its wiring (URLs, settings, the Celery app) knows them all. A page
 that shows what an app above knows asks it through a signal (see chibo/pages.py).
@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["chibo", "members", "meetings", "minutes", "resolutions", "notifications", "dashboards"]
+PACKAGES = ["chibo", "members", "meetings", "minutes", "resolutions", "dues", "notifications", "dashboards"]
 SKIPPED_PARTS = {"migrations", "__pycache__"}
 # The apps, lowest first: a module may import the apps before its own, never those after it.
-LAYERS = ["members", "meetings", "minutes", "resolutions", "dashboards"]
+LAYERS = ["members", "meetings", "minutes", "resolutions", "dues", "dashboards"]
 # The project's wiring, which may import every app; chibo's other modules are helpers the apps import.
 WIRING = {"chibo.urls", "chibo.settings", "chibo.celery", "chibo.wsgi"}
 

@@ -63,6 +63,7 @@ def demo(transactional_db, live_server):
             ("my tasks", reverse("resolutions:mine")),
             ("a task's progress form", reverse("resolutions:task_progress", args=[task.pk])),
             ("the reply form", reverse("meetings:reply", args=[upcoming.pk])),
+            ("my party dues", reverse("dues:member", args=[member.pk])),
         ],
         "bithu": [
             ("home of a secretary", reverse("members:home")),
@@ -79,6 +80,9 @@ def demo(transactional_db, live_server):
             ("the cell's resolutions", reverse("resolutions:list", args=[cell.pk])),
             ("a resolution", resolution.get_absolute_url()),
             ("the cell's dashboard", reverse("meetings:dashboard", args=[cell.pk])),
+            ("the dues book", reverse("dues:book", args=[cell.pk])),
+            ("the payment form", reverse("dues:pay", args=[cell.pk])),
+            ("the dues report", reverse("dues:report", args=[cell.pk, *timezone.localdate().timetuple()[:2]])),
         ],
         "tinhuy": [
             ("home of a committee viewer", reverse("members:home")),
