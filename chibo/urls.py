@@ -75,4 +75,5 @@ urlpatterns = [
     path("", include("resolutions.urls")),
     path("", include("notifications.urls")),
     path("", include("members.urls")),
+    path("", include("dues.file_urls")),
 ]
