@@ -93,9 +93,7 @@ def book_import(request, pk):
 
 def _preview(request, cell, rows, months, token, notes):
     members, total = importing.summary(rows)
-    lines = [
-        {"row": row, "amounts": [row.amounts.get(month) for month in months], "change": row.total} for row in rows
-    ]
+    lines = [{"row": row, "amounts": [row.amounts.get(month) for month in months], "change": row.total} for row in rows]
     return render(
         request,
         "dues/files/import_preview.html",
@@ -127,7 +125,9 @@ def _confirm(request, cell):
     try:
         payments, total = importing.save_rows(rows, cell, by=request.user)
     except importing.ChangedMeanwhile:
-        messages.error(request, _("The dues book changed while it was being imported; nothing was saved. Check it again."))
+        messages.error(
+            request, _("The dues book changed while it was being imported; nothing was saved. Check it again.")
+        )
         return redirect("dues_files:import", pk=cell.pk)
     del request.session[IMPORT_SESSION_KEY]
     if payments:

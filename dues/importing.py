@@ -423,6 +423,6 @@ class ChangedMeanwhile(Exception):
 
 
 def rows_message(count):
-    return ngettext(
-        "%(count)s member's dues were recorded.", "%(count)s members' dues were recorded.", count
-    ) % {"count": count}
+    return ngettext("%(count)s member's dues were recorded.", "%(count)s members' dues were recorded.", count) % {
+        "count": count
+    }

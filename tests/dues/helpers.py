@@ -19,9 +19,7 @@ def book_lines(cell, member, year, months, due, paid=None, category=Category.OTH
     amounts = {number: amount for number, amount in amounts.items() if amount}
     if amounts:
         day = paid_on or date(year, max(amounts), 15)
-        payment = DuesPayment.objects.create(
-            cell=cell, member=member, amount=sum(amounts.values()), paid_on=day
-        )
+        payment = DuesPayment.objects.create(cell=cell, member=member, amount=sum(amounts.values()), paid_on=day)
         for entry in entries:
             amount = amounts.get(entry.month.month)
             if amount:

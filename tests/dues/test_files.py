@@ -42,7 +42,9 @@ def workbook(response):
     return load_workbook(io.BytesIO(response.content))
 
 
-def test_the_secretary_downloads_the_book_as_a_workbook_with_numbers_and_a_totals_line(client, cell, secretary, dues_book):
+def test_the_secretary_downloads_the_book_as_a_workbook_with_numbers_and_a_totals_line(
+    client, cell, secretary, dues_book
+):
     login(client, secretary)
     response = client.get(url(cell, "xlsx"))
     assert response.status_code == 200
