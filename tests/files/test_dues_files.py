@@ -1,0 +1,126 @@
+"""The dues book's files opened with the programs an office opens them with (issue 16): the PDF checked by
+qpdf, pdffonts, pdfinfo and pdftotext; the workbook read back by LibreOffice Calc into the book's numbers, and
+saved by Calc as old Excel (.xls) imported again without a change."""
+
+import csv
+import io
+import re
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dues.models import Category
+from members.models import Member
+from tests.dues.helpers import book_lines
+
+from .conftest import pdf_fonts, pdf_text, pdfinfo, qpdf_check, run
+
+pytestmark = pytest.mark.django_db
+A4_LANDSCAPE = "841.89 x 595.276 pts (A4)"
+# Calc's CSV filter: ",", '"', UTF-8, from line 1, …, save as shown, every sheet (-1).
+TO_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+
+
+@pytest.fixture(autouse=True)
+def _july_2026():
+    with time_machine.travel(datetime(2026, 7, 10, 9), tick=False):
+        yield
+
+
+@pytest.fixture
+def book(cell, make_member, secretary):
+    """An paid January–June; Bình (1 % of 6.500.000) paid January–March of six months opened."""
+    an = make_member(cell, "Nguyễn Văn An")
+    binh = make_member(cell, "Trần Thị Bình", gender=Member.Gender.FEMALE)
+    book_lines(cell, an, 2026, range(1, 7), due=10_000, paid=10_000)
+    book_lines(cell, binh, 2026, range(1, 7), due=65_000, paid={1: 65_000, 2: 65_000, 3: 65_000},
+               category=Category.SALARIED, base=6_500_000)  # fmt: skip
+    return cell
+
+
+def soffice(tmp_path, path, to):
+    out = tmp_path / "lo-out"
+    out.mkdir(exist_ok=True)
+    profile = (tmp_path / "lo-profile").as_uri()
+    run("soffice", f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", to,
+        "--outdir", str(out), str(path), timeout=180)  # fmt: skip
+    return out
+
+
+def download(client, secretary, cell, extension, tmp_path):
+    client.force_login(secretary)
+    response = client.get(reverse(f"dues_files:book_{extension}", args=[cell.pk, 2026]))
+    assert response.status_code == 200
+    name = re.search(r'filename="([^"]+)"', response["Content-Disposition"]).group(1)
+    path = tmp_path / name
+    path.write_bytes(response.content)
+    return path
+
+
+def digits(text):
+    """An amount as Calc shows it ("65,000" or "65.000") as a number; blank as None."""
+    text = re.sub(r"\D", "", text)
+    return int(text) if text else None
+
+
+def test_the_pdf_is_a_clean_a4_landscape_book_with_embedded_fonts_and_metadata(client, secretary, book, tmp_path):
+    path = download(client, secretary, book, "pdf", tmp_path)
+    assert path.name == "so-dang-phi-p-c1-1-2026.pdf"
+    qpdf_check(path)
+    fonts = pdf_fonts(path)
+    assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
+    info = pdfinfo(path)
+    assert info["Page size"] == A4_LANDSCAPE
+    assert info["Pages"] == "1"
+    assert info["Title"] == "Sổ đảng phí 2026 – Chi bộ thôn Đông"
+    assert info["Author"] == "Chi bộ thôn Đông"
+    assert "Đảng phí" in info["Subject"] and "2026" in info["Subject"]
+    text = pdf_text(path)
+    assert "SỔ THU NỘP ĐẢNG PHÍ" in text
+    assert "CHI BỘ THÔN ĐÔNG" in text and "Đảng Cộng sản Việt Nam".upper() in text
+    lines = text.splitlines()
+
+    def amounts(name):
+        line = next(line for line in lines if re.match(rf"\s*(\d+\s+)?{name}\s.*\d", line))
+        return re.findall(r"(?<![\d.])\d{1,3}(?:\.\d{3})*(?![\d.])", line.split(name, 1)[1])
+
+    assert amounts("Nguyễn Văn An") == ["10.000"] * 6 + ["60.000"]  # no arrears: the column left blank
+    assert amounts("Trần Thị Bình") == ["6.500.000"] + ["65.000"] * 3 + ["0"] * 3 + ["195.000", "195.000"]
+    assert amounts("Tổng") == ["75.000"] * 3 + ["10.000"] * 3 + ["255.000", "195.000"]
+    assert "Phải nộp các tháng đã mở sổ: 450.000 đồng; đã nộp: 255.000 đồng; còn nợ: 195.000 đồng." in text
+    assert "T/M CHI BỘ" in text and text.rstrip().splitlines()[-1].strip() == "Trần Văn Bí"  # the secretary signs
+
+
+def test_calc_reads_the_workbook_into_the_books_numbers(client, secretary, book, tmp_path):
+    path = download(client, secretary, book, "xlsx", tmp_path)
+    assert path.name == "so-dang-phi-p-c1-1-2026.xlsx"
+    out = soffice(tmp_path, path, TO_CSV)
+    sheets = {p.stem.removeprefix(f"{path.stem}-"): p for p in out.glob(f"{path.stem}-*.csv")}
+    assert sorted(sheets) == ["Các tháng", "Sổ đảng phí 2026"]
+    rows = list(csv.reader(io.StringIO(sheets["Sổ đảng phí 2026"].read_text(encoding="utf-8"))))
+    assert rows[0][4:16] == [f"{m:02d}/2026" for m in range(1, 13)]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert [digits(v) for v in by_name["Nguyễn Văn An"][4:]] == [10_000] * 6 + [None] * 6 + [60_000, 0]
+    binh = [digits(v) for v in by_name["Trần Thị Bình"][3:]]
+    assert binh == [6_500_000, 65_000, 65_000, 65_000, 0, 0, 0] + [None] * 6 + [195_000, 195_000]
+    # Shown with a thousands separator, as the format asks.
+    assert by_name["Trần Thị Bình"][3] in ("6,500,000", "6.500.000")
+    assert [digits(v) for v in rows[-1][16:]] == [255_000, 195_000]
+    months = list(csv.reader(io.StringIO(sheets["Các tháng"].read_text(encoding="utf-8"))))
+    april = next(row for row in months if row[0] == "Trần Thị Bình" and row[1] == "04/2026")
+    assert [digits(v) for v in april[2:5]] == [65_000, 0, 65_000]
+
+
+def test_the_workbook_saved_by_calc_as_old_excel_imports_back_without_a_change(client, secretary, book, tmp_path):
+    path = download(client, secretary, book, "xlsx", tmp_path)
+    out = soffice(tmp_path, path, "xls")
+    upload = SimpleUploadedFile("so.xls", (out / f"{path.stem}.xls").read_bytes())
+    preview = client.post(reverse("dues_files:import", args=[book.pk]), {"file": upload})
+    assert preview.status_code == 200
+    assert preview.context["error_count"] == 0, [line["row"].errors for line in preview.context["lines"]]
+    assert preview.context["members"] == 0
+    names = [line["row"].name for line in preview.context["lines"]]
+    assert sorted(names) == ["Nguyễn Văn An", "Trần Thị Bình", "Trần Văn Bí"]
