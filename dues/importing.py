@@ -53,7 +53,9 @@ def name_key(text):
 
 
 NAME_HEADERS = {_plain(h) for h in ["Họ và tên", "Họ tên", "Họ và tên đảng viên", "Đảng viên", "Full name", "Name"]}
-CATEGORY_HEADERS = {_plain(h) for h in ["Loại đảng phí", "Đối tượng", "Loại", "Dues category", "Category"]}
+CATEGORY_HEADERS = {
+    _plain(h) for h in ["Đối tượng đóng đảng phí", "Loại đảng phí", "Đối tượng", "Loại", "Dues category", "Category"]
+}
 BASE_HEADERS = {
     _plain(h)
     for h in [

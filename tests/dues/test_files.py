@@ -52,7 +52,7 @@ def test_the_secretary_downloads_the_book_as_a_workbook_with_numbers_and_a_total
     book = workbook(response)
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("STT", "Họ và tên", "Loại đảng phí", "Mức lương làm căn cứ (đồng)")
+    assert rows[0][:4] == ("STT", "Họ và tên", "Đối tượng đóng đảng phí", "Mức lương làm căn cứ (đồng)")
     assert rows[0][4:16] == tuple(f"{m:02d}/2026" for m in range(1, 13))
     assert rows[0][16:] == ("Tổng đã nộp (đồng)", "Còn nợ (đồng)")
     assert sheet.freeze_panes == "A2"

@@ -99,8 +99,8 @@ def test_calc_reads_the_workbook_into_the_books_numbers(client, secretary, book,
     assert path.name == "so-dang-phi-p-c1-1-2026.xlsx"
     out = soffice(tmp_path, path, TO_CSV)
     sheets = {p.stem.removeprefix(f"{path.stem}-"): p for p in out.glob(f"{path.stem}-*.csv")}
-    assert sorted(sheets) == ["Các tháng", "Sổ đảng phí 2026"]
-    rows = list(csv.reader(io.StringIO(sheets["Sổ đảng phí 2026"].read_text(encoding="utf-8"))))
+    assert sorted(sheets) == ["Các tháng", "Sổ thu nộp đảng phí năm 2026"]
+    rows = list(csv.reader(io.StringIO(sheets["Sổ thu nộp đảng phí năm 2026"].read_text(encoding="utf-8"))))
     assert rows[0][4:16] == [f"{m:02d}/2026" for m in range(1, 13)]
     by_name = {row[1]: row for row in rows[1:]}
     assert [digits(v) for v in by_name["Nguyễn Văn An"][4:]] == [10_000] * 6 + [None] * 6 + [60_000, 0]

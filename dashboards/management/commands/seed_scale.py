@@ -49,7 +49,7 @@ from resolutions.models import Resolution, ResolutionCounter, Task
 CODE = "SCALE"  # the province's code; every unit made here has a code starting with it
 PASSWORD = "chibo-demo"
 NOTE = "Dữ liệu đo tải"
-APPS = ("members", "meetings", "minutes", "resolutions", "notifications", "dashboards")
+APPS = ("members", "meetings", "minutes", "resolutions", "dues", "notifications", "dashboards")
 BIG_COMMUNE_SHARE = 10  # one commune holds a tenth of the cells (300 of 3,000): the benchmark's subtree
 COMMUNE_NAMES = [
     f"{a} {b}"
