@@ -73,6 +73,7 @@ urlpatterns = [
     # The minutes and the dashboards moved out of meetings/ with their URL names: one "meetings" namespace.
     path("", include((meeting_urls.urlpatterns + minutes_urls.urlpatterns + dashboard_urls.urlpatterns, "meetings"))),
     path("", include("resolutions.urls")),
+    path("", include("dues.urls")),
     path("", include("notifications.urls")),
     path("", include("members.urls")),
     path("", include("dues.file_urls")),

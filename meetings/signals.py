@@ -38,3 +38,17 @@ def extras_for_page(meeting):
 # Arguments: meeting, today. Each receiver returns a list of steps (`meetings.home.step`): minutes written,
 # approved and signed; the resolution issued; its tasks due and overdue.
 month_path = Signal()
+
+
+# Asked what the opening of a meeting reports from the apps built on meetings, as plain paragraphs: part of
+# what the minutes say (frozen with them when signed). Arguments: meeting. Each receiver returns a list of
+# strings (dues: the party dues report of a regular meeting, HD 12 §II.3).
+opening_reported = Signal()
+
+
+def opening_paragraphs(meeting):
+    """The paragraphs the apps built on meetings add to the opening of `meeting`'s minutes."""
+    paragraphs = []
+    for _receiver, answer in opening_reported.send(sender=type(meeting), meeting=meeting):
+        paragraphs.extend(answer or [])
+    return paragraphs

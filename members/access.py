@@ -257,3 +257,26 @@ class Access:
 
     def can_publish_guidance(self, unit):
         return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN
+
+    # --- party dues (dues/, domain §11) --------------------------------------------------------
+
+    def can_manage_dues(self, cell):
+        """Keep the cell's dues book (payments, corrections, bases, exemptions) and send its monthly report:
+        the cell committee, who collect the dues."""
+        return self.is_cell_committee(cell)
+
+    def can_view_dues(self, cell):
+        """The whole dues book and its reports: the cell committee and every committee above."""
+        return self.is_cell_committee(cell) or self.grant_over(cell) is not None
+
+    def can_view_member_dues(self, member):
+        """A member's own dues, and whoever sees the cell's book."""
+        return (self.member is not None and self.member.pk == member.pk) or self.can_view_dues(member.cell)
+
+    def can_receive_dues_report(self, cell):
+        """Mark a cell's monthly dues report received: an administrator of a committee above the cell."""
+        return self.grant_over(cell) == Grant.Role.ADMIN and self.position_in(cell) is None
+
+    def can_set_dues_rates(self, unit):
+        """Set the dues rates for the cells below: an administrator of that committee (never a cell)."""
+        return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN

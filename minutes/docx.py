@@ -56,6 +56,8 @@ def _build(c, draft):
     add(f"- {_('Minute-taker')}: {_('comrade')} {doc['minute_taker'] or '…'}")
     if doc["guests"]:
         add(f"- {_('Guests from higher committees')}: {doc['guests']}")
+    for paragraph in doc.get("opening", []):
+        add(f"- {paragraph}")
 
     word.heading(document, f"I. {pgettext('minutes', 'Attendance')}".upper(), 2)
     add(_("Members on the roll: %(total)s (%(official)s official, %(probationary)s probationary, %(visiting)s here "

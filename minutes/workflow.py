@@ -143,6 +143,7 @@ def snapshot(minutes):
         },
         "attendance": attendance_block(minutes),
         "status": minutes.status,
+        "opening": meeting_signals.opening_paragraphs(meeting),
     }
 
 

@@ -65,8 +65,10 @@ def member_list(request, pk):
     members = list(members.filter(CATEGORY_FILTERS[category]))
     extras = signals.extras(signals.member_list_page, cell=cell, year=timezone.localdate().year)
     flagged = extras.get("removal_months", {})
+    unpaid = extras.get("dues_removal_months", {})
     for member in members:
         member.removal_months = flagged.get(member.pk)
+        member.dues_removal_months = unpaid.get(member.pk)
     return render(
         request,
         "members/member_list.html",

@@ -78,12 +78,12 @@ def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, 
     client.force_login(secretary)
     url = reverse("members:list", args=[lived_in_cell.pk])
     # savepoint (ATOMIC_REQUESTS), session, user, access: member and grants, the cell, the list,
-    # the removal flags, the counts by category, release savepoint
-    with django_assert_num_queries(10):
+    # the removal flags (absence, dues), the counts by category, release savepoint
+    with django_assert_num_queries(11):
         client.get(url)
     for number in range(20):
         make_member(lived_in_cell, f"Phan Văn Thêm {number}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["members"]) == 27
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chibo import bulk
+from dues.demo import seed_dues
 from meetings.demo import seed_cell
 from members.demo import DEMO_PASSWORD, LOGINS, seed_organisation
 from minutes.demo import seed_minutes
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         cells = [unit for unit in units.values() if unit.is_cell]
         for unit in cells:
             seed_cell(unit, today)
+            seed_dues(unit, today)  # before the minutes: signed minutes freeze the dues report they open with
             seed_minutes(unit, today)
             seed_resolutions(unit, today)
         seed_study(units["HY"], cells, today)
