@@ -26,6 +26,7 @@ CELL_MONTH_FIELDS = [
     f.name for f in CellMonth._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
 ]
 MEMBER_YEAR_FIELDS = ["cell_id", "attended", "convened", "spoke", "unexcused", "unexcused_months"]
+DUES_FIELDS = [f for f in CELL_MONTH_FIELDS if f.startswith("dues_")]
 STATUS_FIELDS = ["first_month", "on_roll", "official", "committee", "dues_in_arrears", "dues_arrears"]
 CELL_YEAR_FIELDS = ["members", "flagged", "rarely"]
 

@@ -148,14 +148,38 @@ def _dues_changed(sender, instance, **kwargs):
         batch.cell_months.add((instance.cell_id, instance.month))
 
 
+def _dues_allocated(sender, instance, **kwargs):
+    """A payment's part for a month: the dues services raise the line's paid amount without saving it."""
+    batch = batch_in_progress()
+    if batch is not None:
+        batch.dues_entries.add(instance.entry_id)
+
+
+def _dues_basis_changed(sender, instance, **kwargs):
+    """An exemption or a new basis may change the amounts due of lines already opened, by an update."""
+    batch = batch_in_progress()
+    if batch is not None:
+        since = getattr(instance, "from_month", None) or getattr(instance, "valid_from", None)
+        if since:
+            batch.dues_members.add((instance.member_id, since))
+
+
 def _members_imported(sender, cells, **kwargs):
     touch_cells(cells)
 
 
 def connect():
-    from dues.models import DuesEntry, DuesReport
+    from dues.models import DuesAllocation, DuesEntry, DuesExemption, DuesProfile, DuesReport
     from resolutions.models import Resolution, Task
 
+    for model, handler in [
+        (DuesAllocation, _dues_allocated),
+        (DuesExemption, _dues_basis_changed),
+        (DuesProfile, _dues_basis_changed),
+    ]:
+        post_save.connect(
+            flushed_on_commit(handler), sender=model, dispatch_uid=f"summary-{model.__name__}", weak=False
+        )
     for model in (DuesEntry, DuesReport):
         post_save.connect(
             flushed_on_commit(_dues_changed), sender=model, dispatch_uid=f"summary-{model.__name__}", weak=False

@@ -1,8 +1,9 @@
 """The dues book as files: an .xlsx workbook and a PDF in the layout of the paper book (sổ thu nộp đảng phí).
 
 One line per member: the category, the declared base, the amount paid in each of the year's 12 months, the
-total paid and the arrears (what the year's opened months still owe); a totals line under them. The book
-is read from the stored lines (`DuesEntry`), never computed again, so a file says what the book says.
+total paid and the arrears (what the months over still owe, with the arrears carried from earlier years); a
+totals line under them. The book is the dues book page's (`dues.services.book`), read from the stored lines,
+so a file says what the page says.
 
 The workbook's first sheet is the book itself, with a column per month headed "01/2026"…: the import
 (`dues.importing`) reads it back. Its second sheet has one row per member × month with the month as a real
@@ -20,7 +21,8 @@ from chibo import pdf
 from chibo.spreadsheets import Amount, Month, Table, xlsx_bytes
 from members.models import Member
 
-from .models import Category, DuesEntry
+from . import services
+from .models import Category
 
 MONTHS = range(1, 13)
 # The categories as the book's narrow column names them (the import reads these and the full labels back).
@@ -47,9 +49,10 @@ def vnd(amount):
 @dataclass
 class Line:
     member: Member
-    category: str = ""  # the category's label ("" when no month is opened yet)
+    category: str = ""  # the category's short label ("" when no month is opened yet)
     base: int | None = None
     entries: dict = field(default_factory=dict)  # month number → DuesEntry
+    arrears: int = 0  # owed for the months over, this year's and earlier years'
 
     def paid(self, number):
         entry = self.entries.get(number)
@@ -66,10 +69,6 @@ class Line:
     @property
     def total_paid(self):
         return sum(entry.paid for entry in self.entries.values())
-
-    @property
-    def arrears(self):
-        return sum(entry.owed for entry in self.entries.values())
 
 
 @dataclass
@@ -103,24 +102,21 @@ class Book:
         return sum(line.arrears for line in self.lines)
 
 
-def book(cell, year):
-    """The cell's dues book of a year: its members on the roll and everyone with a line in it that year."""
-    entries = (
-        DuesEntry.objects.filter(cell=cell, month__year=year)
-        .select_related("member")
-        .order_by("member__sort_key", "member_id", "month")
-    )
-    lines = {}
-    for entry in entries:
-        line = lines.setdefault(entry.member_id, Line(entry.member))
-        line.entries[entry.month.month] = entry
-        # The newest month's basis describes the member in the book.
-        line.category = str(SHORT_CATEGORY.get(entry.category, entry.category))
-        line.base = entry.base
-    for member in Member.objects.filter(cell=cell).on_roll().exclude(pk__in=lines):
-        lines[member.pk] = Line(member)
-    ordered = sorted(lines.values(), key=lambda line: (line.member.sort_key, line.member.pk))
-    return Book(cell=cell, year=year, lines=ordered)
+def book(cell, year, today=None):
+    """The cell's dues book of a year as its page shows it (`services.book`: the months up to the current one
+    opened first), one line per member: the newest month's category and base, and the arrears of the months
+    over (this year's and those carried from earlier years)."""
+    found = services.book(cell, year, today or timezone.localdate())
+    lines = []
+    for row in found["rows"]:
+        line = Line(row["member"], arrears=row["owed"] + row["earlier"])
+        for entry in row["months"]:
+            if entry is not None:
+                line.entries[entry.month.month] = entry
+                line.category = str(SHORT_CATEGORY.get(entry.category, entry.category))
+                line.base = entry.base
+        lines.append(line)
+    return Book(cell=cell, year=year, lines=lines)
 
 
 # --- the workbook -----------------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,8 +35,9 @@ from chibo.uploads import size_problem
 from members.models import Member
 from members.names import normalize_name
 
+from . import services
 from .files import SHORT_CATEGORY
-from .models import Category, DuesAllocation, DuesEntry, DuesPayment, DuesProfile, DuesRate
+from .models import Category, DuesAllocation, DuesEntry, DuesPayment
 
 HEADER_SEARCH_ROWS = 10
 MAX_AMOUNT = 100_000_000  # a month's dues is far less: more is a typing mistake (a base in the wrong column)
@@ -271,19 +273,29 @@ def _vnd(amount):
 
 def validate(rows, cell, today=None):
     """Match each row to a member of the cell and compare its amounts with the book; `row.changes` are the
-    amounts to record. Every problem is a row error; nothing is written."""
+    amounts to record. Every problem is a row error; nothing is written.
+
+    A month the book has not opened is checked against the line the dues services would open for it (the
+    member's basis, exemptions and the rates in force): an amount above its due is an error, like a payment
+    of more than is owed."""
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
     members = {}
-    for member in Member.objects.filter(cell=cell).on_roll().order_by("sort_key", "pk"):
+    for member in (
+        Member.objects.filter(cell=cell)
+        .on_roll()
+        .prefetch_related("dues_profiles", "dues_exemptions")
+        .order_by("sort_key", "pk")
+    ):
         members.setdefault(name_key(member.full_name), []).append(member)
     matched = [members.get(name_key(row.name), []) for row in rows]
     member_ids = {found[0].pk for found in matched if len(found) == 1}
     months = {month for row in rows for month in row.amounts}
     entries = {
         (entry.member_id, entry.month): entry
-        for entry in DuesEntry.objects.filter(member_id__in=member_ids, month__in=months)
+        for entry in DuesEntry.objects.filter(member_id__in=member_ids, month__in=months).select_related("cell")
     }
+    rates = services.rates_above(cell) if len(entries) < len(member_ids) * len(months) else []
     seen = {}
     for row, found in zip(rows, matched, strict=True):
         row.changes = {}
@@ -304,6 +316,7 @@ def validate(rows, cell, today=None):
         if member.pk in seen:
             row.errors.append(_("%(name)s is also on line %(line)s.") % {"name": row.name, "line": seen[member.pk]})
         seen.setdefault(member.pk, row.number)
+        profiles = sorted(member.dues_profiles.all(), key=lambda p: p.valid_from, reverse=True)
         for month, amount in sorted(row.amounts.items()):
             label = f"{month:%m/%Y}"
             entry = entries.get((member.pk, month))
@@ -318,17 +331,33 @@ def validate(rows, cell, today=None):
                     _("Month %(month)s has not begun: record dues paid in advance in Chibo.") % {"month": label}
                 )
                 continue
-            recorded = entry.paid if entry is not None else 0
-            if amount < recorded:
+            if entry is None:
+                opens = month >= services.month_of(member.admitted_on) and services.pays_here(
+                    member, services.profile_for(profiles, month)
+                )
+                if not opens:
+                    if amount:
+                        row.errors.append(
+                            _("Month %(month)s: %(name)s owes no dues in this cell that month.")
+                            % {"month": label, "name": row.name}
+                        )
+                    continue
+                entry = services.new_entry(cell, member, month, profiles, list(member.dues_exemptions.all()), rates)
+            if amount < entry.paid:
                 row.errors.append(
                     _(
                         "Month %(month)s: the book already holds %(recorded)s đồng paid, more than the file's "
                         "%(amount)s. Correct the book in Chibo, with a reason."
                     )
-                    % {"month": label, "recorded": _vnd(recorded), "amount": _vnd(amount)}
+                    % {"month": label, "recorded": _vnd(entry.paid), "amount": _vnd(amount)}
                 )
-            elif amount > recorded:
-                row.changes[month] = amount - recorded
+            elif amount > max(entry.due, entry.paid):
+                row.errors.append(
+                    _("Month %(month)s: %(amount)s đồng is more than the %(due)s đồng due that month.")
+                    % {"month": label, "amount": _vnd(amount), "due": _vnd(entry.due)}
+                )
+            elif amount > entry.paid:
+                row.changes[month] = amount - entry.paid
     return rows
 
 
@@ -340,83 +369,40 @@ def summary(rows):
 # --- saving -----------------------------------------------------------------------------------------------
 
 
-def _round(amount):
-    step = max(int(settings.DUES_ROUND_TO or 1), 1)
-    return int((Decimal(amount) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * step
-
-
-def amount_due(member, month, cell, category="", base=None):
-    """The amount due for a month the book has not opened: (due, the fields that explain it).
-
-    The member's dues profile in force that month decides, else the category and base of the file's row,
-    else the "other members" fixed amount; the rate is the newest one set for the category by the cell or a
-    committee above it, else the setting. (The dues services compute the same when they open a month.)
-    """
-    profile = (
-        DuesProfile.objects.filter(member=member, valid_from__lte=month).order_by("-valid_from").first()
-        if member is not None
-        else None
-    )
-    if profile is not None:
-        category, base = profile.category, profile.base
-    category = category or Category.OTHER
-    units = [int(segment) for segment in cell.path.split("/") if segment.isdigit()] or [cell.pk]
-    rates = DuesRate.objects.filter(unit_id__in=units, category=category, valid_from__lte=month)
-    rate = rates.order_by("-valid_from", "-unit__depth").first()
-    percent = amount = None
-    if rate is not None:
-        percent, amount = rate.percent, rate.amount
-    elif category == Category.SALARIED:
-        percent = Decimal(str(settings.DUES_PERCENT_SALARIED))
-    elif category == Category.PENSION:
-        percent = Decimal(str(settings.DUES_PERCENT_PENSION))
-    elif category == Category.STUDENT:
-        amount = settings.DUES_FIXED_STUDENT
-    else:
-        amount = settings.DUES_FIXED_OTHER
-    due = _round(Decimal(base or 0) * percent / 100) if percent is not None else int(amount)
-    return due, {"category": category, "base": base, "percent": percent, "rate": rate}
-
-
 @transaction.atomic
 def save_rows(rows, cell, by, today=None):
     """Record every row's changes, or none: the caller has validated the rows again just before.
 
-    Returns (payments recorded, amount in all). The cell's lines of the months concerned are locked while
-    they are compared again, so two confirmations of one preview record it once."""
+    Each member's months are opened by the dues services (`open_months`), then one `DuesPayment` is spread
+    over them month by month as the file says (`DuesAllocation`), each line's paid amount raised as
+    `services.record_payment` raises it. The members are locked first, as a payment locks its member, and the
+    rows compared again under the lock, so two confirmations of one preview record it once.
+    Returns (payments recorded, amount in all)."""
     today = today or timezone.localdate()
-    member_ids = [row.member_id for row in rows if row.changes]
-    months = {month for row in rows for month in row.changes}
-    # Lock what the comparison read, then compare again under the lock.
-    list(DuesEntry.objects.select_for_update().filter(member_id__in=member_ids, month__in=months))
-    list(Member.objects.select_for_update().filter(pk__in=member_ids))
+    member_ids = sorted(row.member_id for row in rows if row.member_id)
+    list(Member.objects.select_for_update().filter(pk__in=member_ids).order_by("pk"))
     validate(rows, cell, today=today)
     if any(row.errors for row in rows):
         raise ChangedMeanwhile
-    members = Member.objects.in_bulk(member_ids)
-    entries = {
-        (entry.member_id, entry.month): entry
-        for entry in DuesEntry.objects.filter(member_id__in=member_ids, month__in=months)
-    }
+    members = Member.objects.in_bulk([row.member_id for row in rows if row.changes])
     note = _("Imported from a dues book file")
     payments, total = 0, 0
     for row in rows:
         if not row.changes:
             continue
         member = members[row.member_id]
+        services.open_months(cell, list(row.changes), members=[member])
+        entries = {e.month: e for e in DuesEntry.objects.filter(cell=cell, member=member, month__in=row.changes)}
+        if len(entries) < len(row.changes):
+            raise ChangedMeanwhile
         payment = DuesPayment.objects.create(
             cell=cell, member=member, amount=row.total, paid_on=today, note=note, recorded_by=by
         )
         payments, total = payments + 1, total + row.total
-        for month, amount in sorted(row.changes.items()):
-            entry = entries.get((member.pk, month))
-            if entry is None:
-                due, basis = amount_due(member, month, cell, row.category, row.base)
-                entry = DuesEntry.objects.create(cell=cell, member=member, month=month, due=due, **basis)
-            DuesAllocation.objects.create(payment=payment, entry=entry, amount=amount)
-            entry.paid += amount
-            entry.paid_on = today
-            entry.save(update_fields=["paid", "paid_on"])
+        for month, part in sorted(row.changes.items()):
+            entry = entries[month]
+            DuesAllocation.objects.create(payment=payment, entry=entry, amount=part)
+            DuesEntry.objects.filter(pk=entry.pk).update(paid=F("paid") + part, paid_on=today)
     return payments, total
 
 

@@ -245,16 +245,6 @@ class Access:
         """A committee's figures: its viewers and administrators above, and a cell's own committee."""
         return self.grant_over(unit) is not None or (unit.is_cell and self.is_cell_committee(unit))
 
-    # --- party dues ----------------------------------------------------------------------------
-
-    def can_view_dues(self, cell):
-        """A cell's dues book: its committee (the secretary usually keeps it) and the committees above."""
-        return self.is_cell_committee(cell) or self.grant_over(cell) is not None
-
-    def can_manage_dues(self, cell):
-        """Record and import payments: the cell committee, or an administrator above."""
-        return self.is_cell_committee(cell) or self.grant_over(cell) == Grant.Role.ADMIN
-
     def can_publish_guidance(self, unit):
         return not unit.is_cell and self.grant_over(unit) == Grant.Role.ADMIN
 

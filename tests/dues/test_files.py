@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dues.models import Category
+from dues.models import Category, DuesProfile
 from members.models import Member
 
 from .helpers import book_lines
@@ -18,12 +18,20 @@ pytestmark = pytest.mark.django_db
 YEAR = 2026
 
 
+@pytest.fixture(autouse=True)
+def _july_2026():
+    with time_machine.travel(datetime(2026, 7, 10, 9), tick=False):
+        yield
+
+
 @pytest.fixture
 def dues_book(cell, make_member, secretary):
-    """Three members: one paid January–June, one (1 % of 6.500.000) paid January–March of six, one no line yet."""
+    """On 10/07/2026: An paid January–June; Bình (1 % of 6.500.000) paid January–March; Cường and the
+    secretary nothing. The book opens July for everyone, and the months nobody recorded, at 10.000."""
     an = make_member(cell, "Nguyễn Văn An")
     binh = make_member(cell, "Trần Thị Bình", gender=Member.Gender.FEMALE)
     make_member(cell, "Lê Văn Cường")
+    DuesProfile.objects.create(member=binh, valid_from=date(2026, 1, 1), category=Category.SALARIED, base=6_500_000)
     book_lines(cell, an, YEAR, range(1, 7), due=10_000, paid=10_000)
     book_lines(cell, binh, YEAR, range(1, 7), due=65_000, paid={1: 65_000, 2: 65_000, 3: 65_000},
                category=Category.SALARIED, base=6_500_000)  # fmt: skip
@@ -58,16 +66,16 @@ def test_the_secretary_downloads_the_book_as_a_workbook_with_numbers_and_a_total
     assert sheet.freeze_panes == "A2"
     by_name = {row[1]: row for row in rows[1:]}
     an, binh, cuong = by_name["Nguyễn Văn An"], by_name["Trần Thị Bình"], by_name["Lê Văn Cường"]
-    assert an[4:10] == (10_000,) * 6 and an[10:16] == (None,) * 6
-    assert an[16:] == (60_000, 0)
+    assert an[4:11] == (10_000,) * 6 + (0,) and an[11:16] == (None,) * 5
+    assert an[16:] == (60_000, 0)  # July is not over: not in arrears
     assert binh[2:4] == ("Hưởng lương", 6_500_000)
-    assert binh[4:10] == (65_000, 65_000, 65_000, 0, 0, 0)
+    assert binh[4:11] == (65_000, 65_000, 65_000, 0, 0, 0, 0)
     assert binh[16:] == (195_000, 195_000)
-    assert cuong[4:] == (None,) * 12 + (0, 0)
+    assert cuong[4:11] == (0,) * 7 and cuong[16:] == (0, 60_000)
     totals = rows[-1]
     assert totals[1] == "Tổng"
-    assert totals[4:10] == (75_000, 75_000, 75_000, 10_000, 10_000, 10_000)
-    assert totals[16:] == (255_000, 195_000)
+    assert totals[4:11] == (75_000, 75_000, 75_000, 10_000, 10_000, 10_000, 0)
+    assert totals[16:] == (255_000, 315_000)
     # Amounts are numbers shown with a thousands separator.
     amount_cell = sheet.cell(row=[r[1] for r in rows].index("Trần Thị Bình") + 1, column=4)
     assert amount_cell.number_format == "#,##0"
@@ -100,11 +108,10 @@ def test_a_committee_above_downloads_the_book_but_a_plain_member_and_outsiders_d
         assert client.get(url(cell, "pdf")).status_code == 404
 
 
-def test_an_empty_year_has_every_member_and_a_zero_total(client, cell, secretary, dues_book):
+def test_a_year_to_come_has_no_line_yet(client, cell, secretary, dues_book):
     login(client, secretary)
-    rows = list(workbook(client.get(url(cell, "xlsx", 2025))).worksheets[0].iter_rows(values_only=True))
-    names = [row[1] for row in rows[1:-1]]
-    assert set(names) == {"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Trần Văn Bí"}
+    rows = list(workbook(client.get(url(cell, "xlsx", 2027))).worksheets[0].iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["Tổng"]
     assert rows[-1][16:] == (0, 0)
 
 
@@ -113,7 +120,6 @@ def test_a_year_out_of_range_is_not_found(client, cell, secretary):
     assert client.get(url(cell, "xlsx", 1900)).status_code == 404
 
 
-@time_machine.travel(datetime(2026, 7, 10, 9), tick=False)
 def test_the_import_page_offers_this_years_book(client, cell, secretary):
     login(client, secretary)
     response = client.get(reverse("dues_files:import", args=[cell.pk]))

@@ -167,14 +167,16 @@ def test_another_cells_preview_token_is_refused(client, cell, sibling_cell, secr
     assert not DuesPayment.objects.exists()
 
 
-def test_only_the_committee_imports(client, cell, members, member, commune_viewer, outsider, commune_admin):
+def test_only_the_committee_imports(client, cell, secretary, members, member, commune_viewer, outsider, commune_admin):
     client.force_login(member)
     assert client.get(url(cell)).status_code == 404
     client.force_login(outsider)
     assert client.get(url(cell)).status_code == 404
     client.force_login(commune_viewer)
     assert client.get(url(cell)).status_code == 403
-    client.force_login(commune_admin)
+    client.force_login(commune_admin)  # the cell committee collects the dues: a committee above only reads
+    assert client.get(url(cell)).status_code == 403
+    client.force_login(secretary)
     assert client.get(url(cell)).status_code == 200
 
 
@@ -186,3 +188,15 @@ def test_the_exported_book_imports_back_unchanged(client, cell, secretary, membe
     assert response.context["error_count"] == 0, [line["row"].errors for line in response.context["lines"]]
     assert response.context["members"] == 0
     assert len(response.context["lines"]) == 3  # the secretary, An, Bình; never the totals line
+
+
+def test_more_than_the_month_asks_is_a_row_error(client, cell, secretary, members, make_member):
+    make_member(cell, "Đỗ Văn Mới", admitted_on=date(2026, 3, 2), official_on=None, status_since=date(2026, 3, 2))
+    client.force_login(secretary)
+    rows = [HEADER, [1, "Nguyễn Văn An", None, 20000], [2, "Đỗ Văn Mới", None, 10000]]
+    response = preview(client, cell, xlsx(rows))
+    page = response.content.decode()
+    assert "Tháng 01/2026: 20.000 đồng nhiều hơn số 10.000 đồng phải nộp tháng đó." in page
+    assert "Tháng 01/2026: Đỗ Văn Mới không phải nộp đảng phí ở chi bộ này tháng đó." in page  # admitted in March
+    assert response.context["error_count"] == 2
+    assert not DuesEntry.objects.exists()  # a preview opens no month

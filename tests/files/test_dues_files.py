@@ -5,14 +5,14 @@ saved by Calc as old Excel (.xls) imported again without a change."""
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dues.models import Category
+from dues.models import Category, DuesPayment, DuesProfile
 from members.models import Member
 from tests.dues.helpers import book_lines
 
@@ -32,9 +32,11 @@ def _july_2026():
 
 @pytest.fixture
 def book(cell, make_member, secretary):
-    """An paid January–June; Bình (1 % of 6.500.000) paid January–March of six months opened."""
+    """On 10/07/2026: An paid January–June; Bình (1 % of 6.500.000) paid January–March; the secretary
+    nothing (the book opens his months, and July for everyone, when it is read)."""
     an = make_member(cell, "Nguyễn Văn An")
     binh = make_member(cell, "Trần Thị Bình", gender=Member.Gender.FEMALE)
+    DuesProfile.objects.create(member=binh, valid_from=date(2026, 1, 1), category=Category.SALARIED, base=6_500_000)
     book_lines(cell, an, 2026, range(1, 7), due=10_000, paid=10_000)
     book_lines(cell, binh, 2026, range(1, 7), due=65_000, paid={1: 65_000, 2: 65_000, 3: 65_000},
                category=Category.SALARIED, base=6_500_000)  # fmt: skip
@@ -87,10 +89,11 @@ def test_the_pdf_is_a_clean_a4_landscape_book_with_embedded_fonts_and_metadata(c
         line = next(line for line in lines if re.match(rf"\s*(\d+\s+)?{name}\s.*\d", line))
         return re.findall(r"(?<![\d.])\d{1,3}(?:\.\d{3})*(?![\d.])", line.split(name, 1)[1])
 
-    assert amounts("Nguyễn Văn An") == ["10.000"] * 6 + ["60.000"]  # no arrears: the column left blank
-    assert amounts("Trần Thị Bình") == ["6.500.000"] + ["65.000"] * 3 + ["0"] * 3 + ["195.000", "195.000"]
-    assert amounts("Tổng") == ["75.000"] * 3 + ["10.000"] * 3 + ["255.000", "195.000"]
-    assert "Phải nộp các tháng đã mở sổ: 450.000 đồng; đã nộp: 255.000 đồng; còn nợ: 195.000 đồng." in text
+    assert amounts("Nguyễn Văn An") == ["10.000"] * 6 + ["0", "60.000"]  # no arrears: the column left blank
+    assert amounts("Trần Thị Bình") == ["6.500.000"] + ["65.000"] * 3 + ["0"] * 4 + ["195.000", "195.000"]
+    assert amounts("Trần Văn Bí") == ["0"] * 7 + ["0", "60.000"]
+    assert amounts("Tổng") == ["75.000"] * 3 + ["10.000"] * 3 + ["0", "255.000", "255.000"]
+    assert "Phải nộp các tháng đã mở sổ: 595.000 đồng; đã nộp: 255.000 đồng; còn nợ: 255.000 đồng." in text
     assert "T/M CHI BỘ" in text and text.rstrip().splitlines()[-1].strip() == "Trần Văn Bí"  # the secretary signs
 
 
@@ -103,12 +106,12 @@ def test_calc_reads_the_workbook_into_the_books_numbers(client, secretary, book,
     rows = list(csv.reader(io.StringIO(sheets["Sổ thu nộp đảng phí năm 2026"].read_text(encoding="utf-8"))))
     assert rows[0][4:16] == [f"{m:02d}/2026" for m in range(1, 13)]
     by_name = {row[1]: row for row in rows[1:]}
-    assert [digits(v) for v in by_name["Nguyễn Văn An"][4:]] == [10_000] * 6 + [None] * 6 + [60_000, 0]
+    assert [digits(v) for v in by_name["Nguyễn Văn An"][4:]] == [10_000] * 6 + [0] + [None] * 5 + [60_000, 0]
     binh = [digits(v) for v in by_name["Trần Thị Bình"][3:]]
-    assert binh == [6_500_000, 65_000, 65_000, 65_000, 0, 0, 0] + [None] * 6 + [195_000, 195_000]
+    assert binh == [6_500_000, 65_000, 65_000, 65_000, 0, 0, 0, 0] + [None] * 5 + [195_000, 195_000]
     # Shown with a thousands separator, as the format asks.
     assert by_name["Trần Thị Bình"][3] in ("6,500,000", "6.500.000")
-    assert [digits(v) for v in rows[-1][16:]] == [255_000, 195_000]
+    assert [digits(v) for v in rows[-1][16:]] == [255_000, 255_000]
     months = list(csv.reader(io.StringIO(sheets["Các tháng"].read_text(encoding="utf-8"))))
     april = next(row for row in months if row[0] == "Trần Thị Bình" and row[1] == "04/2026")
     assert [digits(v) for v in april[2:5]] == [65_000, 0, 65_000]
@@ -124,3 +127,4 @@ def test_the_workbook_saved_by_calc_as_old_excel_imports_back_without_a_change(c
     assert preview.context["members"] == 0
     names = [line["row"].name for line in preview.context["lines"]]
     assert sorted(names) == ["Nguyễn Văn An", "Trần Thị Bình", "Trần Văn Bí"]
+    assert not DuesPayment.objects.filter(note="Nhập từ tệp sổ đảng phí").exists()
