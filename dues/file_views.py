@@ -142,12 +142,4 @@ def _confirm(request, cell):
 
 
 def _book_page(cell, year):
-    """The dues book's page (the dues app's), else the import page when the book has no page yet."""
-    from django.urls import NoReverseMatch
-
-    for name, kwargs in [("dues:book", {"pk": cell.pk, "year": year}), ("dues:book", {"pk": cell.pk})]:
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return reverse("dues_files:import", kwargs={"pk": cell.pk})
+    return reverse("dues:book", args=[cell.pk]) + f"?year={year}"

@@ -115,3 +115,26 @@ def test_the_cells_list_and_its_export_show_the_dues(client, commune, commune_vi
     assert row["Đảng viên nợ đảng phí"].value == 1
     assert row["Số tiền nợ đảng phí (đồng)"].value == 30_000
     assert row["Tháng chưa gửi báo cáo đảng phí"].value == 1
+
+
+def test_a_payment_through_the_dues_services_and_the_nightly_recount_reach_the_summary_rows(
+    dues_cell, secretary, django_capture_on_commit_callbacks
+):
+    from dashboards.tasks import refresh_cell_rolls
+    from dues import services
+
+    lan = dues_cell.members.get(full_name="Phạm Thị Lan")
+    # The services raise a line's paid amount by an update: the payment's parts tell the summary rows.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_payment(dues_cell, lan, 20_000, date(2026, 7, 10), by=secretary)
+    assert CellStatus.objects.get(cell=dues_cell).dues_arrears == 10_000
+    assert CellMonth.objects.get(cell=dues_cell, month=date(2026, 5, 1)).dues_owed == 0
+    # Reading the book opens July for the four members, in bulk: no signal, the nightly recount counts it.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book(dues_cell, 2026, date(2026, 7, 10))
+    assert not CellMonth.objects.filter(cell=dues_cell, month=date(2026, 7, 1), dues_opened=1).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_cell_rolls()
+    july = CellMonth.objects.get(cell=dues_cell, month=date(2026, 7, 1))
+    assert (july.dues_opened, july.dues_members, july.dues_due, july.dues_unpaid) == (1, 4, 40_000, 4)
+    assert summaries.check() == []

@@ -73,6 +73,7 @@ def test_a_good_book_is_previewed_then_recorded_as_one_payment_per_member(client
     assert not DuesPayment.objects.exists()  # nothing before the confirmation
     response = client.post(url(cell), {"token": token_of(response)})
     assert response.status_code == 302
+    assert response["Location"] == reverse("dues:book", args=[cell.pk]) + "?year=2026"
     an, binh = members["an"], members["binh"]
     payment = DuesPayment.objects.get(member=an)
     assert payment.amount == 30_000 and payment.cell == cell and payment.recorded_by == secretary
