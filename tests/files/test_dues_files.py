@@ -128,3 +128,23 @@ def test_the_workbook_saved_by_calc_as_old_excel_imports_back_without_a_change(c
     names = [line["row"].name for line in preview.context["lines"]]
     assert sorted(names) == ["Nguyễn Văn An", "Trần Thị Bình", "Trần Văn Bí"]
     assert not DuesPayment.objects.filter(note="Nhập từ tệp sổ đảng phí").exists()
+
+
+def test_a_book_of_45_members_repeats_the_months_header_on_every_page(client, secretary, cell, make_member, tmp_path):
+    for number in range(45):
+        member = make_member(cell, f"Nguyễn Văn Thành {number:02d}")
+        book_lines(cell, member, 2026, range(1, 7), due=10_000, paid=10_000)
+    path = download(client, secretary, cell, "pdf", tmp_path)
+    qpdf_check(path)
+    pages = pdf_text(path).split("\f")[:-1]
+    with_rows = [page for page in pages if re.search(r"Nguyễn Văn Thành \d\d", page)]
+    assert len(with_rows) >= 2
+    for page in with_rows:  # the header on every page of the table
+        assert "Đảng phí đã nộp các tháng năm 2026 (đồng)" in page
+    names = [n for page in pages for n in re.findall(r"Nguyễn Văn Thành \d\d", page)]
+    assert sorted(names) == [f"Nguyễn Văn Thành {n:02d}" for n in range(45)]  # each once: no row split or lost
+    assert re.search(r"^\s*Tổng\s+(450\.000\s+){6}0\s+2\.700\.000\s+60\.000", "\n".join(pages), re.M)
+    for number, page in enumerate(pages[1:], start=2):  # HD 36: numbered from the second page
+        assert page.strip().splitlines()[0].strip() == str(number)
+    # The summary and the signatures stay together.
+    assert "T/M CHI BỘ" in next(page for page in pages if "Phải nộp các tháng đã mở sổ" in page)
