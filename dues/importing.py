@@ -8,10 +8,12 @@ row error. Totals rows are skipped.
 
 An amount is what has been paid for the month in all: importing records the difference with what the book
 already holds, as one payment per member spread over the months (`DuesPayment` and its `DuesAllocation`s,
-the month's `DuesEntry.paid` raised by as much), in one transaction. Importing the same file twice records
-nothing the second time; a file that says less than the book holds is a row error (the book is corrected
-in Chibo, with a reason, never by an import). A month the book has not opened yet is opened with the amount
-due computed from the member's dues profile and the rates in force (`amount_due`).
+the month's `DuesEntry.paid` raised by as much, as `services.record_payment` does), in one transaction.
+Importing the same file twice records nothing the second time; a file that says less than the book holds is
+a row error (the book is corrected in Chibo, with a reason, never by an import), and so is more than a
+month's due. A month the book has not opened yet is opened by `services.open_months` (the member's basis,
+exemptions and the rates in force decide its due). The category and base columns are read and checked;
+the member's basis is set in Chibo, never by an import.
 
 Files are read by `chibo.spreadsheets.read_tables`: .xlsx, .xls, CSV and Excel's "Unicode Text".
 """
