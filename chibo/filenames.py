@@ -59,3 +59,8 @@ def monthly_report(unit, month, extension="pdf"):
 def export(unit, what, when):
     """A dashboard's table: chibo-<unit>-cells-2026-01_2026-11 (the caller adds the extension)."""
     return "-".join(["chibo", unit_code(unit), what, when])
+
+
+def dues_book(cell, year, extension="xlsx"):
+    """The year's dues book (sổ thu nộp đảng phí): so-dang-phi-<cell>-2026.xlsx."""
+    return _name("so-dang-phi", cell, str(year), extension=extension)

@@ -40,6 +40,7 @@ PERCENT_FORMAT = "0.0%"
 MONTH_FORMAT = "mm/yyyy"
 DATE_FORMAT = "dd/mm/yyyy"
 DECIMAL_FORMAT = "0.0"
+AMOUNT_FORMAT = "#,##0"  # Excel and Calc set to Vietnamese show 1.250.000
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a list to import is far smaller; more is a zip bomb
 # What reading a file may visit, blank cells included: a list to import is a few thousand rows of a few dozen
 # columns. A small file can declare a million padded rows (a cell in the last row of a sheet) or loop in its
@@ -71,6 +72,10 @@ class Percent(float):
     """A percentage as the pages show it (87.5 for 87.5 %); a spreadsheet holds it as 0.875, formatted 0.0%."""
 
 
+class Amount(int):
+    """A sum of money in whole đồng: a number with a thousands separator (1.250.000 in Vietnamese)."""
+
+
 class Month(date):
     """A month: the date of its first day, shown mm/yyyy."""
 
@@ -95,6 +100,8 @@ def _xlsx_value(value):
     """(value for the cell, number format or None)"""
     if isinstance(value, Percent):
         return round(float(value) / 100, 6), PERCENT_FORMAT
+    if isinstance(value, Amount):
+        return int(value), AMOUNT_FORMAT
     if isinstance(value, Month):
         return date(value.year, value.month, 1), MONTH_FORMAT
     if isinstance(value, datetime):
@@ -134,6 +141,8 @@ def _shown(value):
         return ""
     if isinstance(value, Percent):
         return f"{float(value):.1f}%"
+    if isinstance(value, Amount):
+        return f"{int(value):,}"
     if isinstance(value, Month):
         return f"{value:%m/%Y}"
     if isinstance(value, datetime):

@@ -76,4 +76,5 @@ urlpatterns = [
     path("", include("dues.urls")),
     path("", include("notifications.urls")),
     path("", include("members.urls")),
+    path("", include("dues.file_urls")),
 ]

@@ -1,12 +1,12 @@
 """Counting the dashboards' figures from the source: a cell's months, a member's year, a cell's roll and year,
 by the domain's rules (§3, §7). The summary tables hold what these count (summaries.py keeps them equal).
-May import: members, meetings, minutes, resolutions."""
+May import: members, meetings, minutes, resolutions, dues."""
 
 from collections import defaultdict
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, DateField, F, Max, Min, Q
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
@@ -26,7 +26,8 @@ CELL_MONTH_FIELDS = [
     f.name for f in CellMonth._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
 ]
 MEMBER_YEAR_FIELDS = ["cell_id", "attended", "convened", "spoke", "unexcused", "unexcused_months"]
-STATUS_FIELDS = ["first_month", "on_roll", "official", "own_members", "committee"]
+DUES_FIELDS = [f for f in CELL_MONTH_FIELDS if f.startswith("dues_")]
+STATUS_FIELDS = ["first_month", "on_roll", "official", "own_members", "committee", "dues_in_arrears", "dues_arrears"]
 CELL_YEAR_FIELDS = ["members", "flagged", "rarely"]
 
 
@@ -169,6 +170,8 @@ def count_cell_months(cell_ids=None, start=None, end=None):
         else:
             row["tasks_open"] += 1
 
+    count_dues_months(rows, within)
+
     quarters = defaultdict(int)
     for (cell_id, m), row in rows.items():
         quarters[cell_id, quarter_start(m)] += row["thematic_held"]
@@ -177,6 +180,44 @@ def count_cell_months(cell_ids=None, start=None, end=None):
             for i in range(3):
                 rows[cell_id, add_months(q, i)]["quarter_thematic"] = n
     return {key: value for key, value in rows.items() if any(value.values())}
+
+
+def _owed():
+    """What a line of the dues book still owes (never below nothing: a line paid beyond its due owes 0)."""
+    return Case(When(due__gt=F("paid"), then=F("due") - F("paid")), default=0)
+
+
+def count_dues_months(rows, within):
+    """The dues book's lines of each cell's month (by the book they are in), and whether its report was sent."""
+    from dues.models import DuesEntry, DuesReport
+
+    lines = within(DuesEntry.objects.all(), "cell_id", "month", True)
+    for row in lines.values("cell_id", "month").annotate(
+        dues_members=Count("pk", filter=Q(due__gt=0)),
+        dues_due=Sum("due"),
+        dues_paid=Sum("paid"),
+        dues_owed=Sum(_owed()),
+        dues_unpaid=Count("pk", filter=Q(paid__lt=F("due"))),
+    ):
+        target = rows[row.pop("cell_id"), row.pop("month")]
+        target.update({key: value or 0 for key, value in row.items()}, dues_opened=1)
+    reports = within(DuesReport.objects.exclude(status=DuesReport.Status.DRAFT), "cell_id", "month", True)
+    for cell_id, month in reports.values_list("cell_id", "month"):
+        rows[cell_id, month]["dues_reported"] = 1
+
+
+def count_dues_status(rows, cell_ids, today):
+    """Per cell today: members owing dues for a month before this one in the cell's book, and how much."""
+    from dues.models import DuesEntry
+
+    lines = DuesEntry.objects.filter(month__lt=month_of(today), paid__lt=F("due"))
+    if cell_ids is not None:
+        lines = lines.filter(cell_id__in=rows)
+    for cell_id, members, owed in lines.values_list("cell_id").annotate(
+        members=Count("member_id", distinct=True), owed=Sum(_owed())
+    ):
+        if cell_id in rows:
+            rows[cell_id]["dues_in_arrears"], rows[cell_id]["dues_arrears"] = members, owed or 0
 
 
 def count_member_years(member_ids=None, years=None):
@@ -242,7 +283,15 @@ def count_cell_status(cell_ids=None, today=None):
     if cell_ids is not None:
         cells = cells.filter(pk__in=cell_ids)
     rows = {
-        pk: {"first_month": None, "on_roll": 0, "official": 0, "own_members": 0, "committee": 0}
+        pk: {
+            "first_month": None,
+            "on_roll": 0,
+            "official": 0,
+            "own_members": 0,
+            "committee": 0,
+            "dues_in_arrears": 0,
+            "dues_arrears": 0,
+        }
         for pk in cells.values_list("pk", flat=True)
     }
     members = Member.objects.on_roll().filter(cell_id__in=rows) if cell_ids is not None else Member.objects.on_roll()
@@ -254,6 +303,7 @@ def count_cell_status(cell_ids=None, today=None):
     for cell_id, first in meetings.values_list("cell_id").annotate(first=Min("starts_at")):
         if cell_id in rows:
             rows[cell_id]["first_month"] = month_of(first)
+    count_dues_status(rows, cell_ids, today)
     return rows
 
 

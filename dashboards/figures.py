@@ -33,6 +33,7 @@ COUNTS = [
     "cells", "regular_expected", "regular_months", "thematic_expected", "thematic_covered", "missed_months",
     "late_meeting", "tasks_overdue", "flagged", "rarely", "members", "committee_missing", "committee_required",
     "too_small", "party_committee_candidate",
+    "dues_unreported", "dues_in_arrears", "dues_arrears",
 ]  # fmt: skip
 
 
@@ -90,6 +91,9 @@ def derive(row, count_visiting=None):
     row["tasks_due"] = due
     row["tasks_on_time_rate"] = _pct(row["tasks_on_time"], due)
     row["tasks_behind"] = behind
+    # Party dues (§11): what the period's lines asked for that has come in, whatever was paid beyond a line's due.
+    row["dues_collected"] = row["dues_due"] - row["dues_owed"]
+    row["dues_rate"] = _pct(row["dues_collected"], row["dues_due"])
     return row
 
 
@@ -116,12 +120,14 @@ def cell_figures(unit, period, today, with_ancestors=False):
             "status__official",
             "status__own_members",
             "status__committee",
+            "status__dues_in_arrears",
+            "status__dues_arrears",
         )
         .order_by("path")
     )
     cells, children, names, ancestors = {}, [], {}, []
     cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
-    for pk, name, path, kind, depth, first, official, own_members, committee in units:
+    for pk, name, path, kind, depth, first, official, own_members, committee, in_arrears, arrears in units:
         if depth < unit.depth:
             ancestors.append({"pk": pk, "name": name, "path": path, "kind": kind})
             continue
@@ -141,6 +147,7 @@ def cell_figures(unit, period, today, with_ancestors=False):
         row["committee_missing"] = int(shape.committee_missing)
         row["too_small"] = int(shape.too_small)
         row["party_committee_candidate"] = int(shape.party_committee_candidate)
+        row["dues_in_arrears"], row["dues_arrears"] = in_arrears or 0, arrears or 0
         cells[pk] = row
 
     elapsed = [m for m in period.months if m < this_month]
@@ -166,6 +173,7 @@ def cell_figures(unit, period, today, with_ancestors=False):
             row["thematic_expected"] += sums_row["covered_now"]
             row["late_meeting"] = sums_row["late_meeting"]
             row["tasks_overdue"] = sums_row["open_before"] or 0
+            row["dues_unreported"] = sums_row["dues_unreported"]
             row["tasks_open"] -= row["tasks_overdue"]
         else:
             row["regular_expected"] = row["missed_months"] = expected_before
@@ -232,9 +240,12 @@ def period_sums(unit, period, this_month, today):
         f"COUNT(*) FILTER (WHERE {is_quarter_end} AND cm.quarter_thematic > 0 AND cm.month < %s) AS covered_before, "
         f"COUNT(*) FILTER (WHERE {is_quarter_end} AND cm.quarter_thematic > 0 AND cm.month >= %s) AS covered_now, "
         "COUNT(*) FILTER (WHERE cm.regular_due_on < %s AND cm.regular_held = 0) AS late_meeting, "
-        "SUM(cm.tasks_open) FILTER (WHERE cm.month < %s) AS open_before, " + SUMS
+        "SUM(cm.tasks_open) FILTER (WHERE cm.month < %s) AS open_before, "
+        # A month over whose dues book has lines and whose report has not been sent (missing or a draft).
+        "COUNT(*) FILTER (WHERE cm.dues_opened > 0 AND cm.dues_reported = 0 AND cm.month < %s) AS dues_unreported, "
+        + SUMS
     )
-    params = [now, now, *quarter_ends, now, *quarter_ends, now, today.isoformat(), now]
+    params = [now, now, *quarter_ends, now, *quarter_ends, now, today.isoformat(), now, now]
     return _hot(unit, select, [period.start.isoformat(), period.end.isoformat()], "cm.cell_id", params)
 
 
@@ -449,6 +460,7 @@ MEASURES = [
     ("quality", _("Meetings graded Good or Fair"), "good_fair_rate", "low", "graded"),
     ("tasks", _("Tasks late, not done or overdue"), "tasks_behind", "high", "tasks_due"),
     ("flagged", _("Members flagged for removal"), "flagged", "high", "members"),
+    ("dues", _("Party dues collected"), "dues_rate", "low", "dues_due"),
 ]
 MEASURE_KEYS = {m[0] for m in MEASURES}
 

@@ -52,6 +52,14 @@ class CellMonth(models.Model):
     tasks_late = models.PositiveIntegerField(default=0)
     tasks_not_done = models.PositiveIntegerField(default=0)
     tasks_open = models.PositiveIntegerField(default=0)
+    # The month's lines of the dues book (domain §11) and its report to the committee above.
+    dues_opened = models.PositiveIntegerField(default=0, help_text="1 when the dues book has lines for the month.")
+    dues_members = models.PositiveIntegerField(default=0, help_text="Lines with an amount due (exemptions left out).")
+    dues_due = models.PositiveBigIntegerField(default=0, help_text="Sum of the amounts due (VND).")
+    dues_paid = models.PositiveBigIntegerField(default=0, help_text="Sum of the amounts paid (VND).")
+    dues_owed = models.PositiveBigIntegerField(default=0, help_text="Sum of what each line still owes (VND).")
+    dues_unpaid = models.PositiveIntegerField(default=0, help_text="Lines still owing something.")
+    dues_reported = models.PositiveIntegerField(default=0, help_text="1 when the month's dues report was sent.")
 
     class Meta:
         db_table = "meetings_cellmonth"
@@ -71,6 +79,10 @@ class CellStatus(models.Model):
     official = models.PositiveIntegerField(default=0)
     own_members = models.PositiveIntegerField(default=0, help_text="On the roll, but not here on temporary activity.")
     committee = models.PositiveIntegerField(default=0, help_text="Active secretary, deputies, committee members.")
+    dues_in_arrears = models.PositiveIntegerField(
+        default=0, help_text="Members owing dues for a month before this one, in this cell's book."
+    )
+    dues_arrears = models.PositiveBigIntegerField(default=0, help_text="What they owe in all (VND).")
 
     class Meta:
         db_table = "meetings_cellstatus"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chibo import filenames
-from chibo.spreadsheets import EXCEL_VI, PLAIN, XLSX, Month, Percent, Table, csv_text, xlsx_bytes
+from chibo.spreadsheets import EXCEL_VI, PLAIN, XLSX, Amount, Month, Percent, Table, csv_text, xlsx_bytes
 
 from . import figures as dashboard
 from .period import Period
@@ -56,6 +56,12 @@ FIGURE_COLUMNS = [
     (gettext_lazy("Cells without a required committee"), lambda r: r["committee_missing"]),
     (gettext_lazy("Cells with too few official members"), lambda r: r["too_small"]),
     (gettext_lazy("Cells that could become a party committee"), lambda r: r["party_committee_candidate"]),
+    (gettext_lazy("Party dues collected (%)"), lambda r: _rate(r["dues_rate"])),
+    (gettext_lazy("Party dues due (VND)"), lambda r: Amount(r["dues_due"])),
+    (gettext_lazy("Party dues collected (VND)"), lambda r: Amount(r["dues_collected"])),
+    (gettext_lazy("Members in arrears with dues"), lambda r: r["dues_in_arrears"]),
+    (gettext_lazy("Dues arrears (VND)"), lambda r: Amount(r["dues_arrears"])),
+    (gettext_lazy("Months whose dues report was not sent"), lambda r: r["dues_unreported"]),
 ]
 
 

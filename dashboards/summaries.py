@@ -33,6 +33,7 @@ from minutes.models import Minutes
 from .counting import (
     CELL_MONTH_FIELDS,
     CELL_YEAR_FIELDS,
+    DUES_FIELDS,
     MEMBER_YEAR_FIELDS,
     STATUS_FIELDS,
     add_months,
@@ -40,6 +41,7 @@ from .counting import (
     count_cell_months,
     count_cell_status,
     count_cell_years,
+    count_dues_months,
     count_member_years,
     month_of,
     quarter_start,
@@ -78,6 +80,25 @@ def refresh_status(chunk=2000):
             _write_status(count_cell_status(part))
     transaction.on_commit(forget_figures)
     return len(cells)
+
+
+def refresh_dues_months(months):
+    """Count the dues book's months again in every cell (its months are opened in bulk, without a signal:
+    the nightly recount catches the lines opened since). Returns the rows written."""
+    months = sorted(set(months))
+    rows = defaultdict(lambda: dict.fromkeys(DUES_FIELDS, 0))
+
+    def within(queryset, cell_field, time_field, is_date=False):
+        return queryset.filter(**{f"{time_field}__in": months})
+
+    count_dues_months(rows, within)
+    with transaction.atomic():
+        CellMonth.objects.filter(month__in=months).exclude(**dict.fromkeys(DUES_FIELDS, 0)).update(
+            **dict.fromkeys(DUES_FIELDS, 0)
+        )
+        written = _write(CellMonth, ["cell", "month"], DUES_FIELDS, rows, upsert=True)
+        transaction.on_commit(forget_figures)
+    return written
 
 
 def check():
@@ -154,6 +175,8 @@ class Batch:
         self.tasks = set()  # (task id, the deadline it had when loaded)
         self.resolutions = set()
         self.members = set()  # member ids whose record changed: the cells their years are counted under
+        self.dues_entries = set()  # lines of the dues book paid or corrected: their cell's month
+        self.dues_members = set()  # (member id, from month): a basis or exemption that changes their lines
 
     def __bool__(self):
         return any(vars(self).values())
@@ -334,7 +357,22 @@ def _resolve(batch):
         for pk, cell_id, deadline in tasks.values_list("pk", "resolution__cell_id", "deadline"):
             for day in {deadline} | earlier[pk]:
                 batch.cell_months.add((cell_id, month_of(day)))
+    _resolve_dues(batch)
     batch.meetings, batch.attendees, batch.speakers, batch.tasks, batch.resolutions = set(), set(), set(), set(), set()
+
+
+def _resolve_dues(batch):
+    """Lines of the dues book changed through their payments, exemptions or bases: their cells' months."""
+    if not (batch.dues_entries or batch.dues_members):
+        return
+    from dues.models import DuesEntry
+
+    lines = Q(pk__in=batch.dues_entries)
+    for member_id, since in batch.dues_members:
+        lines |= Q(member_id=member_id, month__gte=since)
+    for cell_id, month in DuesEntry.objects.filter(lines).values_list("cell_id", "month").distinct():
+        batch.cell_months.add((cell_id, month))
+    batch.dues_entries, batch.dues_members = set(), set()
 
 
 def _refresh_cell_months(keys):

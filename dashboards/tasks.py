@@ -12,9 +12,13 @@ log = logging.getLogger(__name__)
 
 @shared_task
 def refresh_cell_rolls():
-    """Count every cell's roll again (official members change with the calendar, without any write)."""
+    """Count every cell's roll again (official members change with the calendar, without any write), and the
+    dues book's last two months (the dues services open a month's lines in bulk, which sends no signal)."""
     from . import summaries
+    from .counting import add_months, month_of
 
+    this_month = month_of(timezone.localdate())
+    summaries.refresh_dues_months([add_months(this_month, -1), this_month])
     return summaries.refresh_status()
 
 

@@ -1,5 +1,5 @@
 """What the summary tables watch: the model signals of meetings, attendance, minutes, contributions,
-resolutions, tasks, members and the tree note which rows a change touches (ids only, no query), for
+resolutions, tasks, members, the dues book and the tree note which rows a change touches (ids only, no query), for
 summaries.py to refresh. `connect()` runs once, from the app's `ready()`. May import every app below."""
 
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
@@ -141,12 +141,52 @@ def _member_changed(sender, instance, **kwargs):
         batch.cells.add(old[0])
 
 
+def _dues_changed(sender, instance, **kwargs):
+    """A line of the dues book or a month's report: that cell's month (and its arrears today)."""
+    batch = batch_in_progress()
+    if batch is not None and instance.cell_id and instance.month:
+        batch.cell_months.add((instance.cell_id, instance.month))
+
+
+def _dues_allocated(sender, instance, **kwargs):
+    """A payment's part for a month: the dues services raise the line's paid amount without saving it."""
+    batch = batch_in_progress()
+    if batch is not None:
+        batch.dues_entries.add(instance.entry_id)
+
+
+def _dues_basis_changed(sender, instance, **kwargs):
+    """An exemption or a new basis may change the amounts due of lines already opened, by an update."""
+    batch = batch_in_progress()
+    if batch is not None:
+        since = getattr(instance, "from_month", None) or getattr(instance, "valid_from", None)
+        if since:
+            batch.dues_members.add((instance.member_id, since))
+
+
 def _members_imported(sender, cells, **kwargs):
     touch_cells(cells)
 
 
 def connect():
+    from dues.models import DuesAllocation, DuesEntry, DuesExemption, DuesProfile, DuesReport
     from resolutions.models import Resolution, Task
+
+    for model, handler in [
+        (DuesAllocation, _dues_allocated),
+        (DuesExemption, _dues_basis_changed),
+        (DuesProfile, _dues_basis_changed),
+    ]:
+        post_save.connect(
+            flushed_on_commit(handler), sender=model, dispatch_uid=f"summary-{model.__name__}", weak=False
+        )
+    for model in (DuesEntry, DuesReport):
+        post_save.connect(
+            flushed_on_commit(_dues_changed), sender=model, dispatch_uid=f"summary-{model.__name__}", weak=False
+        )
+        post_delete.connect(
+            flushed_on_commit(_dues_changed), sender=model, dispatch_uid=f"summary-{model.__name__}-deleted", weak=False
+        )
 
     for model in (Meeting, Member, Task, Resolution, Attendance, Contribution):
         post_init.connect(_remember, sender=model, dispatch_uid=f"summary-remember-{model.__name__}")

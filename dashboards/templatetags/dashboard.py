@@ -24,6 +24,14 @@ def figure(value):
 
 
 @register.filter
+def vnd(value):
+    """An amount of money in đồng with the thousands separated as Vietnamese write them: 1.250.000."""
+    if value is None:
+        return "—"
+    return f"{int(value):,}".replace(",", ".")
+
+
+@register.filter
 def get(row, key):
     return row.get(key) if hasattr(row, "get") else None
 
@@ -40,7 +48,7 @@ def grade(key):
 CHILD_COLUMNS = [
     ("cells", False), ("regular_rate", True), ("thematic_rate", True), ("attendance_rate", True),
     ("unexcused", False), ("minutes_rate", True), ("good_fair_rate", True), ("tasks_on_time_rate", True),
-    ("flagged", False),
+    ("flagged", False), ("dues_rate", True),
 ]  # fmt: skip
 PLACEHOLDER = 987654321
 
