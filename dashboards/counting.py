@@ -25,7 +25,10 @@ GRADE_FIELDS = {"good": "grade_good", "fair": "grade_fair", "average": "grade_av
 CELL_MONTH_FIELDS = [
     f.name for f in CellMonth._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
 ]
-MEMBER_YEAR_FIELDS = ["cell_id", "attended", "convened", "spoke", "unexcused", "unexcused_months"]
+MEMBER_YEAR_ZERO = {
+    "attended": 0, "convened": 0, "spoke": 0, "unexcused": 0, "unexcused_months": 0, "dues_unpaid_months": 0,
+}  # fmt: skip
+MEMBER_YEAR_FIELDS = ["cell_id", *MEMBER_YEAR_ZERO]
 DUES_FIELDS = [f for f in CELL_MONTH_FIELDS if f.startswith("dues_")]
 STATUS_FIELDS = ["first_month", "on_roll", "official", "own_members", "committee", "dues_in_arrears", "dues_arrears"]
 CELL_YEAR_FIELDS = ["members", "flagged", "rarely"]
@@ -220,8 +223,9 @@ def count_dues_status(rows, cell_ids, today):
             rows[cell_id]["dues_in_arrears"], rows[cell_id]["dues_arrears"] = members, owed or 0
 
 
-def count_member_years(member_ids=None, years=None):
-    """{(member id, year): {field: value}} from attendance and contributions at the cells' meetings."""
+def count_member_years(member_ids=None, years=None, today=None):
+    """{(member id, year): {field: value}} from attendance and contributions at the cells' meetings, and the
+    months of unpaid party dues in the cells' dues books."""
     attendance = Attendance.objects.filter(meeting__status=Meeting.Status.HELD).exclude(
         meeting__kind=Meeting.Kind.COMMITTEE
     )
@@ -248,10 +252,7 @@ def count_member_years(member_ids=None, years=None):
             last=Max("meeting__starts_at"),
         )
     ):
-        row = rows.setdefault(
-            (member_id, y),
-            {"cell_id": cell_id, "attended": 0, "convened": 0, "spoke": 0, "unexcused": 0, "unexcused_months": 0},
-        )
+        row = rows.setdefault((member_id, y), {"cell_id": cell_id, **MEMBER_YEAR_ZERO})
         row["attended"] += attended
         row["convened"] += convened
         row["unexcused"] += unexcused
@@ -273,6 +274,13 @@ def count_member_years(member_ids=None, years=None):
     ):
         if (member_id, y) in rows:
             rows[member_id, y]["spoke"] = n
+    # Unpaid dues count toward removal like unexcused absences; a member whose year has no meeting yet (or
+    # who missed them all unmarked) still has a year if their dues are unpaid.
+    from dues.services import unpaid_month_counts
+
+    dues_years = years if years is not None else {y for _member, y in rows} | {timezone.localdate().year}
+    for key, (cell_id, count) in unpaid_month_counts(member_ids, dues_years, today or timezone.localdate()).items():
+        rows.setdefault(key, {"cell_id": cell_id, **MEMBER_YEAR_ZERO})["dues_unpaid_months"] = count
     return rows
 
 
@@ -308,8 +316,8 @@ def count_cell_status(cell_ids=None, today=None):
 
 
 def flagged_q():
-    """A member's year with an unexcused absence in REMOVAL_MONTHS months or more (domain §3)."""
-    return Q(unexcused_months__gte=settings.REMOVAL_MONTHS)
+    """A member's year with an unexcused absence, or unpaid dues, in REMOVAL_MONTHS months or more (domain §3)."""
+    return Q(unexcused_months__gte=settings.REMOVAL_MONTHS) | Q(dues_unpaid_months__gte=settings.REMOVAL_MONTHS)
 
 
 def rarely_q():
@@ -320,7 +328,7 @@ def rarely_q():
 
 
 def is_flagged(row):
-    return row["unexcused_months"] >= settings.REMOVAL_MONTHS
+    return max(row["unexcused_months"], row["dues_unpaid_months"]) >= settings.REMOVAL_MONTHS
 
 
 def is_rarely_speaking(row):

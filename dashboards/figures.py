@@ -22,7 +22,7 @@ from members import structure
 from members.models import Member, OrgUnit
 
 from . import counting, summaries
-from .counting import CELL_MONTH_FIELDS, add_months, month_of
+from .counting import CELL_MONTH_FIELDS, add_months, flagged_q, is_flagged, month_of
 from .models import CellMonth, CellYear, MemberYear
 from .period import QUARTER_ENDS
 
@@ -417,8 +417,8 @@ def member_list(unit, year, show="flagged"):
     rows = MemberYear.objects.filter(scope, year=year).select_related("member", "cell")
     if show == "rarely":
         return rows.filter(rarely_speaks()).order_by("spoke", "-attended", "member__sort_key", "pk")
-    return rows.filter(unexcused_months__gte=settings.REMOVAL_MONTHS).order_by(
-        "-unexcused_months", "-unexcused", "member__sort_key", "pk"
+    return rows.filter(flagged_q()).order_by(
+        "-unexcused_months", "-dues_unpaid_months", "-unexcused", "member__sort_key", "pk"
     )
 
 
@@ -501,8 +501,9 @@ def member_rows(cell, year):
             "spoke": item.spoke,
             "unexcused": item.unexcused,
             "unexcused_months": item.unexcused_months,
+            "dues_unpaid_months": item.dues_unpaid_months,
         }
-        row["flagged"] = item.unexcused_months >= settings.REMOVAL_MONTHS
+        row["flagged"] = is_flagged(row)
         row["rarely"] = is_rarely_speaking(row)
         rows.append(row)
     rows.sort(key=lambda r: (not r["flagged"], not r["rarely"], r["member"].sort_key))

@@ -105,6 +105,8 @@ class MemberYear(models.Model):
     spoke = models.PositiveIntegerField(default=0, help_text="Meetings at which they spoke.")
     unexcused = models.PositiveIntegerField(default=0)
     unexcused_months = models.PositiveSmallIntegerField(default=0)
+    # Months of the year already over whose party dues are unpaid without an exemption (domain §3, §11).
+    dues_unpaid_months = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "meetings_memberyear"
@@ -113,6 +115,7 @@ class MemberYear(models.Model):
             models.Index(fields=["year", "cell"], name="memberyear_year_cell"),
             # the members flagged for removal across a province: a few hundred of its 60,000
             models.Index(fields=["year", "unexcused_months"], name="memberyear_year_unexcused"),
+            models.Index(fields=["year", "dues_unpaid_months"], name="memberyear_year_dues_unpaid"),
         ]
 
     def __str__(self):

@@ -112,12 +112,12 @@ def members_table(rows, title):
     table = Table(
         str(title),
         [_("Member"), _("Cell"), _("Year"), _("Meetings convened"), _("Attended"), _("Spoke at"),
-         _("Unexcused absences"), _("Months with an unexcused absence")],
+         _("Unexcused absences"), _("Months with an unexcused absence"), _("Months without party dues")],
     )  # fmt: skip
     for item in rows:
         table.rows.append(
             [item.member.full_name, item.cell.name, item.year, item.convened, item.attended, item.spoke,
-             item.unexcused, item.unexcused_months]
+             item.unexcused, item.unexcused_months, item.dues_unpaid_months]
         )  # fmt: skip
     return table
 

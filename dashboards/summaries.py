@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from chibo import bulk
 from meetings.models import Attendance, Meeting
@@ -80,6 +81,22 @@ def refresh_status(chunk=2000):
             _write_status(count_cell_status(part))
     transaction.on_commit(forget_figures)
     return len(cells)
+
+
+def refresh_dues_member_years(today=None):
+    """The members' years whose months of unpaid dues may have changed without a write: a month just over
+    starts to count. Those with a line unpaid in the months over this year, and those counted with some."""
+    from dues.services import removal_entries
+
+    today = today or timezone.localdate()
+    unpaid = removal_entries(today).filter(month__year=today.year).values_list("member_id", flat=True)
+    keys = {(member_id, today.year) for member_id in unpaid}
+    keys |= set(MemberYear.objects.filter(dues_unpaid_months__gt=0).values_list("member_id", "year"))
+    with transaction.atomic():
+        cells = _refresh_member_years(keys)
+    if cells:
+        transaction.on_commit(forget_figures)
+    return len(keys)
 
 
 def refresh_dues_months(months):
@@ -370,8 +387,9 @@ def _resolve_dues(batch):
     lines = Q(pk__in=batch.dues_entries)
     for member_id, since in batch.dues_members:
         lines |= Q(member_id=member_id, month__gte=since)
-    for cell_id, month in DuesEntry.objects.filter(lines).values_list("cell_id", "month").distinct():
+    for cell_id, member_id, month in DuesEntry.objects.filter(lines).values_list("cell_id", "member_id", "month"):
         batch.cell_months.add((cell_id, month))
+        batch.member_years.add((member_id, month.year))  # unpaid months count toward removal
     batch.dues_entries, batch.dues_members = set(), set()
 
 

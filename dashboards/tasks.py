@@ -19,6 +19,7 @@ def refresh_cell_rolls():
 
     this_month = month_of(timezone.localdate())
     summaries.refresh_dues_months([add_months(this_month, -1), this_month])
+    summaries.refresh_dues_member_years()
     return summaries.refresh_status()
 
 

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -77,6 +78,7 @@ def _context(request, unit, form, period, **extra):
         "form": form,
         "period": period,
         "query": urlencode(period.query()),
+        "removal_months": settings.REMOVAL_MONTHS,  # which of the two removal rules a flagged member meets
         **extra,
     }
 

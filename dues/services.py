@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -456,13 +456,31 @@ def month_summary(cell, month):
     }
 
 
+def removal_entries(today):
+    """The dues book's lines of months already over with dues due, not fully paid and not exempt: the months
+    that count toward removal (domain §3, §11)."""
+    return DuesEntry.objects.filter(month__lt=month_of(today), due__gt=0, paid__lt=F("due"), exemption__isnull=True)
+
+
+def unpaid_month_counts(member_ids, years, today):
+    """{(member id, year): (cell id, months unpaid)} for the dashboards' member years (one query); the cell is
+    the book's of the member's latest unpaid month. `member_ids` None: every member."""
+    entries = removal_entries(today).filter(month__year__in=sorted(years))
+    if member_ids is not None:
+        entries = entries.filter(member_id__in=member_ids)
+    found = {}
+    for member_id, cell_id, month in entries.order_by("month").values_list("member_id", "cell_id", "month"):
+        _cell, count = found.get((member_id, month.year), (cell_id, 0))
+        found[member_id, month.year] = (cell_id, count + 1)
+    return found
+
+
 def unpaid_months(members, year, today):
     """{member id: [months]} of the months of `year` (those already over) with dues due in the book, not
     fully paid and not exempt (one query)."""
-    over = month_of(today)
     rows = (
-        DuesEntry.objects.filter(member__in=members, month__year=year, month__lt=over, due__gt=0, paid__lt=F("due"))
-        .filter(Q(exemption__isnull=True))
+        removal_entries(today)
+        .filter(member__in=members, month__year=year)
         .order_by("month")
         .values_list("member_id", "month")
     )

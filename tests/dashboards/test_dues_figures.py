@@ -138,3 +138,37 @@ def test_a_payment_through_the_dues_services_and_the_nightly_recount_reach_the_s
     july = CellMonth.objects.get(cell=dues_cell, month=date(2026, 7, 1))
     assert (july.dues_opened, july.dues_members, july.dues_due, july.dues_unpaid) == (1, 4, 40_000, 4)
     assert summaries.check() == []
+
+
+def test_three_months_without_dues_flag_a_member_for_removal_on_the_dashboards_saying_why(
+    client, commune, commune_viewer, dues_cell
+):
+    """Domain §3, §11: Lan's April–June are unpaid without an exemption; she missed no meeting, so the flag is
+    the dues one, and the committee sees which."""
+    from dashboards.models import MemberYear
+
+    lan = dues_cell.members.get(full_name="Phạm Thị Lan")
+    assert MemberYear.objects.get(member=lan, year=2026).dues_unpaid_months == 3
+    assert year_figures(commune)["total"]["flagged"] == 1
+    client.force_login(commune_viewer)
+    page = client.get(reverse("meetings:dashboard", args=[commune.pk]), {"period": "year", "year": 2026})
+    flagged = page.content.decode().split('id="flagged"')[1].split("</ul>")[0]
+    assert "Phạm Thị Lan" in flagged and "3 tháng không nộp đảng phí" in flagged
+    assert "vắng không lý do" not in flagged
+    members = client.get(reverse("meetings:dashboard_members", args=[commune.pk]), {"period": "year", "year": 2026})
+    assert [item.member.full_name for item in members.context["page"]] == ["Phạm Thị Lan"]
+    assert summaries.check() == []  # the stored rows equal a fresh count
+
+
+def test_a_month_just_over_starts_to_count_at_the_nightly_recount(dues_cell):
+    """An comes to owe July; on 1 August July is over, with no write to notice: the nightly task counts it."""
+    from dashboards.models import MemberYear
+    from dashboards.tasks import refresh_cell_rolls
+
+    an = dues_cell.members.get(full_name="Nguyễn Văn An")
+    book_lines(dues_cell, an, 2026, [7], due=10_000)
+    assert MemberYear.objects.filter(member=an, year=2026, dues_unpaid_months__gt=0).count() == 0
+    with time_machine.travel(datetime(2026, 8, 1, 2), tick=False):
+        refresh_cell_rolls.apply()
+        assert MemberYear.objects.get(member=an, year=2026).dues_unpaid_months == 1
+        assert summaries.check() == []
