@@ -43,8 +43,17 @@ class MonthField(forms.Field):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+# The largest amount a dues form takes, in đồng: far above any month's dues or declared salary, and within the
+# database's integer columns (a larger one made every view of the book fail).
+MAX_AMOUNT = 1_000_000_000
+
+
 class AmountField(forms.IntegerField):
     """Whole đồng; "50.000" and "50,000" are read as 50000 (the way amounts are written by hand)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", MAX_AMOUNT)
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -204,6 +204,11 @@ def book(cell, year, today):
     return {"rows": rows, "totals": totals, "year": year, "this_month": this_month}
 
 
+def _lock(member):
+    """The member's row locked: payments, corrections, exemptions and new bases of one member one at a time."""
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+
+
 def unpaid_entries(cell, member):
     return DuesEntry.objects.filter(cell=cell, member=member, paid__lt=F("due")).order_by("month")
 
@@ -219,7 +224,14 @@ def record_payment(cell, member, amount, paid_on, by, collected_by=None, months=
     arrears first, then the following months of the year in advance. More than is owed is refused."""
     if amount <= 0:
         raise ValidationError(_("The amount must be more than 0 đồng."))
-    Member.objects.select_for_update().filter(pk=member.pk).first()  # one payment of a member at a time
+    _lock(member)  # one change of a member's dues at a time
+    reported = DuesReport.objects.filter(cell=cell, month=month_of(paid_on)).exclude(status=DuesReport.Status.DRAFT)
+    if reported.exists():
+        # Its money would reach no report: that month's is frozen, and the next counts its own month's money.
+        raise ValidationError(
+            _("The report of %(month)s is already sent: record the payment with today's date.")
+            % {"month": f"{paid_on:%m/%Y}"}
+        )
     if months:
         targets = sorted(set(months))
         open_months(cell, targets, members=[member])
@@ -238,6 +250,11 @@ def record_payment(cell, member, amount, paid_on, by, collected_by=None, months=
             following = add_months(following, 1)
     entries = [e for e in entries if e.is_unpaid]
     owed = sum(e.owed for e in entries)
+    if months and amount < owed:
+        # Months ticked are paid in full: a token sum must not open months the book never held as arrears.
+        raise ValidationError(
+            _("The months ticked owe %(owed)s đồng: pay them in full, or tick fewer months.") % {"owed": money(owed)}
+        )
     if amount > owed:
         raise ValidationError(
             _("%(amount)s đồng is more than the %(owed)s đồng owed for these months.")
@@ -261,7 +278,11 @@ def correct_entry(entry, field, new_value, reason, by):
     """Change the stored amount due or paid of a book line, keeping who, when, before, after and why."""
     if not (reason or "").strip():
         raise ValidationError(_("Give the reason for the correction."))
+    _lock(entry.member)
     entry = DuesEntry.objects.select_for_update().get(pk=entry.pk)
+    if field == DuesCorrection.Field.PAID and not 0 <= new_value <= entry.due:
+        # Money handed over is recorded as a payment; a correction only mends a paid amount within the due.
+        raise ValidationError(_("The amount paid can be corrected only between 0 and the amount due."))
     old = getattr(entry, field)
     if old == new_value:
         raise ValidationError(_("The new amount is the same as the one recorded."))
@@ -280,9 +301,11 @@ def record_exemption(member, from_month, to_month, reason, by):
         raise ValidationError(_("Give the reason for the exemption."))
     if to_month and to_month < from_month:
         raise ValidationError(_("The last month is before the first."))
+    _lock(member)
     exemption = DuesExemption.objects.create(member=member, from_month=from_month, to_month=to_month,
                                              reason=reason.strip(), recorded_by=by)  # fmt: skip
-    opened = DuesEntry.objects.filter(member=member, month__gte=from_month, paid=0, due__gt=0)
+    # Only the member's present cell's book: a cell they left keeps its own lines (and its arrears).
+    opened = DuesEntry.objects.filter(member=member, cell=member.cell, month__gte=from_month, paid=0, due__gt=0)
     if to_month:
         opened = opened.filter(month__lte=to_month)
     for entry in opened:
@@ -299,6 +322,7 @@ def set_profile(member, valid_from, category, base, by, away_pays="", note="", r
     correction; otherwise only months opened later use it."""
     if category in PERCENT_CATEGORIES and not base:
         raise ValidationError(_("Declare the monthly base for a member who pays a percentage."))
+    _lock(member)
     profile, _created = DuesProfile.objects.update_or_create(
         member=member, valid_from=valid_from,
         defaults={"category": category, "base": base if category in PERCENT_CATEGORIES else None,
@@ -307,7 +331,8 @@ def set_profile(member, valid_from, category, base, by, away_pays="", note="", r
     if reprice:
         profiles = list(member.dues_profiles.order_by("-valid_from"))
         exemptions = list(member.dues_exemptions.all())
-        for entry in DuesEntry.objects.filter(member=member, month__gte=valid_from, paid=0).select_related("cell"):
+        lines = DuesEntry.objects.filter(member=member, cell=member.cell, month__gte=valid_from, paid=0)
+        for entry in lines.select_related("cell"):
             fresh = new_entry(entry.cell, member, entry.month, profiles, exemptions, rates_above(entry.cell))
             if fresh.due != entry.due:
                 correct_entry(entry, DuesCorrection.Field.DUE, fresh.due, _("New dues basis declared"), by)
@@ -378,8 +403,9 @@ class ReportError(ValidationError):
 def send_report(cell, month, by, today=None):
     """The secretary sends the month's report up: its figures are frozen as they are now."""
     today = today or timezone.localdate()
-    if month > month_of(today):
-        raise ReportError(_("A month that has not begun cannot be reported."))
+    if month >= month_of(today):
+        # Its payments are not all in yet: a report sent now would leave out the rest of the month's money.
+        raise ReportError(_("A month's report is sent once the month is over."))
     report, _created = DuesReport.objects.select_for_update().get_or_create(cell=cell, month=month)
     if report.status != DuesReport.Status.DRAFT:
         raise ReportError(_("This month's report has already been sent."))

@@ -95,7 +95,7 @@ def _entry(request, pk):
 def entry_detail(request, pk):
     """One month of a member: how the amount was set, the payments that covered it, its corrections."""
     entry = _entry(request, pk)
-    can_manage = access.for_user(request.user).can_manage_dues(entry.cell)
+    can_manage = access.for_user(request.user).can_manage_dues(entry.cell, entry.member)
     form = CorrectionForm(request.POST or None, initial={"field": "due", "new_value": entry.due})
     if request.method == "POST":
         access.require(can_manage)
@@ -128,14 +128,21 @@ def member_dues(request, pk):
     member = _member(request, pk)
     user_access = access.for_user(request.user)
     today = timezone.localdate()
-    can_manage = user_access.can_manage_dues(member.cell) and member.cell.is_cell
-    entries = list(member.dues_entries.select_related("cell").order_by("-month"))
+    can_manage = user_access.can_manage_dues(member.cell, member) and member.cell.is_cell
+    # The member sees their whole history; their cell's committee and those above see that cell's book: a
+    # member who came from elsewhere brings no page of the old cell's book.
+    own = user_access.member is not None and user_access.member.pk == member.pk
+    entries = member.dues_entries.select_related("cell").order_by("-month")
+    payments = member.dues_payments.select_related("collected_by")
+    if not own:
+        entries, payments = entries.filter(cell=member.cell), payments.filter(cell=member.cell)
+    entries = list(entries)
     this_month = services.month_of(today)
     owed = sorted((e for e in entries if e.is_unpaid and e.month < this_month), key=lambda e: e.month)
     return render(request, "dues/member.html", {
         "member": member, "cell": member.cell, "entries": entries, "owed": owed,
         "owed_total": sum(e.owed for e in owed), "this_month": this_month,
-        "payments": member.dues_payments.select_related("collected_by")[:50],
+        "payments": payments[:50],
         "profiles": member.dues_profiles.select_related("recorded_by"),
         "exemptions": member.dues_exemptions.select_related("recorded_by"),
         "can_manage": can_manage,
@@ -146,7 +153,7 @@ def member_dues(request, pk):
 
 def _member_form_post(request, pk, form_class, save, done):
     member = _member(request, pk)
-    access.require(access.for_user(request.user).can_manage_dues(member.cell))
+    access.require(access.for_user(request.user).can_manage_dues(member.cell, member))
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -179,6 +186,9 @@ def member_exemption(request, pk):
 
 
 def _report_month(year, month):
+    """A month of a dues report: from 2000 to next year (the report pages step a month either way)."""
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise Http404
     try:
         return date(year, month, 1)
     except ValueError as error:

@@ -263,9 +263,11 @@ class Access:
 
     # --- party dues (dues/, domain §11) --------------------------------------------------------
 
-    def can_manage_dues(self, cell):
+    def can_manage_dues(self, cell, member=None):
         """Keep the cell's dues book (payments, corrections, bases, exemptions) and send its monthly report:
-        the cell committee, who collect the dues."""
+        the cell committee, who collect the dues; never over their own dues (`member`: whose dues change)."""
+        if member is not None and self.member is not None and member.pk == self.member.pk:
+            return False
         return self.is_cell_committee(cell)
 
     def can_view_dues(self, cell):

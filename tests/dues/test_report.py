@@ -48,8 +48,11 @@ def test_sent_then_received_with_who_and_when(client, cell, january, secretary, 
     client.post(url, {"action": "send"})
     report = DuesReport.objects.get(cell=cell, month=JAN)
     assert (report.status, report.sent_by, report.collected) == ("sent", secretary, 30_000)
-    # Money recorded after sending does not change the report sent.
-    services.record_payment(cell, january[3], 10_000, date(2026, 1, 20), secretary, months=[JAN])
+    # Money recorded after sending does not change the report sent: it is dated the day it is handed over, in
+    # a month whose report is still to come; a date back in the month reported is refused.
+    with pytest.raises(services.ValidationError):
+        services.record_payment(cell, january[3], 10_000, date(2026, 1, 20), secretary, months=[JAN])
+    services.record_payment(cell, january[3], 10_000, date(2026, 2, 5), secretary, months=[JAN])
     assert DuesReport.objects.get(pk=report.pk).collected == 30_000
     assert client.post(url, {"action": "receive"}).status_code == 403  # the cell cannot receive its own
     client.force_login(commune_viewer)
@@ -66,17 +69,17 @@ def test_sent_then_received_with_who_and_when(client, cell, january, secretary, 
 def test_reports_not_sent_are_listed_for_the_committee(client, cell, sibling_cell, january, secretary,
                                                        commune_viewer, member):  # fmt: skip
     services.send_report(cell, JAN, secretary)
-    services.send_report(cell, date(2026, 4, 1), secretary)
+    services.send_report(cell, date(2026, 3, 1), secretary)
     with pytest.raises(services.ValidationError):
         services.send_report(cell, JAN, secretary)
     with pytest.raises(services.ValidationError):
-        services.send_report(cell, date(2026, 5, 1), secretary)
+        services.send_report(cell, date(2026, 4, 1), secretary)  # April is not over: its money is not all in
     missing = services.unsent_reports([cell, sibling_cell], date(2026, 4, 10))
     # The sibling cell keeps no dues book yet: nothing is expected from it.
-    assert missing == [(cell, [FEB, date(2026, 3, 1)])]
+    assert missing == [(cell, [FEB])]
     client.force_login(commune_viewer)
     page = client.get(reverse("dues:unsent", args=[cell.parent.pk])).content.decode()
-    assert "02/2026" in page and "03/2026" in page
+    assert "02/2026" in page
     client.force_login(member)
     assert client.get(reverse("dues:unsent", args=[cell.parent.pk])).status_code == 404
     assert Member.objects.filter(cell=cell).count() == 6

@@ -1,0 +1,101 @@
+"""From a hostile insider's pass over the dues book: what a cell, a committee member or a token payment must
+not be able to do."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from dues import services
+from dues.models import DuesEntry, DuesPayment, DuesReport
+from members import services as member_services
+from members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+JAN, FEB, MAR, APR = (date(2026, m, 1) for m in (1, 2, 3, 4))
+TODAY = "2026-05-10 09:00 +0700"
+
+
+@pytest.fixture(autouse=True)
+def _in_may():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def dues(member):
+    return list(DuesEntry.objects.filter(member=member).order_by("month").values_list("cell_id", "month", "due"))
+
+
+def test_the_new_cell_cannot_exempt_or_reprice_the_months_owed_to_the_cell_a_member_left(
+    client, cell, other_cell, book_member, outsider
+):
+    services.open_months(cell, [JAN, FEB], members=[book_member])
+    member_services.transfer(book_member, other_cell, date(2026, 5, 1))
+    book_member.refresh_from_db()
+    client.force_login(outsider)  # the secretary of the cell the member moved to
+    before = dues(book_member)
+    client.post(reverse("dues:exemption", args=[book_member.pk]), {"from_month": "01/2000", "reason": "xóa nợ"})
+    client.post(reverse("dues:profile", args=[book_member.pk]),
+                {"valid_from": "01/2000", "category": "salaried", "base": "100000000", "reprice": "on"})  # fmt: skip
+    assert dues(book_member) == before == [(cell.pk, JAN, 10_000), (cell.pk, FEB, 10_000)]
+    # Nor does the old cell's history show on the member's page to the new cell.
+    page = client.get(reverse("dues:member", args=[book_member.pk]))
+    assert page.context["entries"] == []
+
+
+def test_a_committee_member_cannot_touch_their_own_dues(client, cell, secretary, secretary_member):
+    services.open_months(cell, [JAN], members=[secretary_member])
+    entry = DuesEntry.objects.get(member=secretary_member)
+    client.force_login(secretary)
+    assert client.post(reverse("dues:exemption", args=[secretary_member.pk]),
+                       {"from_month": "01/2026", "reason": "tự miễn"}).status_code == 403  # fmt: skip
+    assert client.post(reverse("dues:entry", args=[entry.pk]),
+                       {"field": "paid", "new_value": "10000", "reason": "x"}).status_code == 403  # fmt: skip
+    assert dues(secretary_member) == [(cell.pk, JAN, 10_000)] and DuesEntry.objects.get(pk=entry.pk).paid == 0
+
+
+def test_a_paid_amount_is_corrected_only_within_the_amount_due(cell, book_member, secretary):
+    services.open_months(cell, [JAN], members=[book_member])
+    entry = DuesEntry.objects.get(member=book_member)
+    with pytest.raises(services.ValidationError):
+        services.correct_entry(entry, "paid", 999_999, "x", secretary)
+    assert DuesEntry.objects.get(pk=entry.pk).paid == 0
+
+
+def test_a_payment_dated_in_a_month_already_reported_is_refused_and_a_month_is_reported_once_over(
+    cell, book_member, secretary
+):
+    services.open_months(cell, [MAR, APR], members=[book_member])
+    services.send_report(cell, APR, secretary)
+    with pytest.raises(services.ValidationError, match="04/2026"):
+        services.record_payment(cell, book_member, 10_000, date(2026, 4, 20), secretary)
+    assert not DuesPayment.objects.exists()
+    with pytest.raises(services.ReportError):
+        services.send_report(cell, date(2026, 5, 1), secretary)  # May is not over
+    assert not DuesReport.objects.filter(month=date(2026, 5, 1)).exists()
+
+
+def test_a_token_payment_cannot_open_old_months_as_arrears(cell, book_member, secretary):
+    with pytest.raises(services.ValidationError):
+        services.record_payment(cell, book_member, 1, date(2026, 5, 10), secretary, months=[JAN, FEB, MAR, APR])
+    assert dues(book_member) == [] and not DuesPayment.objects.exists()
+    assert services.removal_flags([book_member.pk], 2026, date(2026, 5, 10)) == {}
+
+
+def test_a_huge_base_is_refused_and_the_book_still_opens(client, cell, book_member, secretary):
+    client.force_login(secretary)
+    response = client.post(reverse("dues:profile", args=[book_member.pk]),
+                           {"valid_from": "05/2026", "category": "salaried", "base": "900000000000000"})  # fmt: skip
+    assert response.status_code == 200 and response.context["form"].errors["base"]
+    assert not Member.objects.get(pk=book_member.pk).dues_profiles.exists()
+    assert client.get(reverse("dues:book", args=[cell.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(("year", "month"), [(9999, 12), (1, 1), (1999, 12)])
+def test_a_report_of_an_impossible_month_is_not_found(client, cell, secretary, year, month):
+    client.force_login(secretary)
+    assert client.get(reverse("dues:report", args=[cell.pk, year, month])).status_code == 404
+    assert client.post(reverse("dues:report", args=[cell.pk, year, month]), {"action": "send"}).status_code == 404
+    assert not DuesReport.objects.exists()
