@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -89,8 +90,10 @@ def refresh_dues_member_years(today=None):
     from dues.services import removal_entries
 
     today = today or timezone.localdate()
-    unpaid = removal_entries(today).filter(month__year=today.year).values_list("member_id", flat=True)
-    keys = {(member_id, today.year) for member_id in unpaid}
+    # This year's, and the year of the month just over (on 1 January, December starts to count).
+    years = {today.year, (today.replace(day=1) - timedelta(days=1)).year}
+    unpaid = removal_entries(today).filter(month__year__in=years).values_list("member_id", "month__year")
+    keys = set(unpaid)
     keys |= set(MemberYear.objects.filter(dues_unpaid_months__gt=0).values_list("member_id", "year"))
     with transaction.atomic():
         cells = _refresh_member_years(keys)

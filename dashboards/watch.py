@@ -146,6 +146,8 @@ def _dues_changed(sender, instance, **kwargs):
     batch = batch_in_progress()
     if batch is not None and instance.cell_id and instance.month:
         batch.cell_months.add((instance.cell_id, instance.month))
+        if getattr(instance, "member_id", None):  # a line (not a report): its months unpaid count toward removal
+            batch.member_years.add((instance.member_id, instance.month.year))
 
 
 def _dues_allocated(sender, instance, **kwargs):

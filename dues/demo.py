@@ -60,13 +60,17 @@ def seed_dues(cell, today=None):
     months = [services.add_months(first, i) for i in range(12)]
     services.open_months(cell, months)
     late = arrears_member(cell)
+    # Three months over within one calendar year (the removal flag counts a year): the last three, or from
+    # January to March last year's October to December.
+    end = this_month if this_month.month > ARREARS_MONTHS else date(this_month.year, 1, 1)
+    owed = {services.add_months(end, -n) for n in range(1, ARREARS_MONTHS + 1)}
     collector = next((m for m in members if m.position == Member.Position.SECRETARY), None)
     entries = list(DuesEntry.objects.filter(cell=cell).order_by("month", "member_id"))
     payments, paid_entries = [], []
     for entry in entries:
         if entry.due == 0 or entry.month >= this_month:
             continue
-        if late and entry.member_id == late.pk and entry.month >= services.add_months(this_month, -ARREARS_MONTHS):
+        if late and entry.member_id == late.pk and entry.month in owed:
             continue
         paid_on = entry.month.replace(day=rng.randint(3, 12))
         payments.append(DuesPayment(cell=cell, member_id=entry.member_id, amount=entry.due, paid_on=paid_on,

@@ -17,7 +17,7 @@ from django.db.models import F, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Member
+from members.models import CellMembership, Member
 
 from .models import (
     PERCENT_CATEGORIES,
@@ -122,11 +122,14 @@ def new_entry(cell, member, month, profiles, exemptions, rates):
                      rate=rate, exemption=exemption, due=due)  # fmt: skip
 
 
-def open_months(cell, months, members=None):
+def open_months(cell, months, members=None, since_joined=False):
     """Create the book lines of `months` missing for the cell's members who pay here; returns how many.
 
     Idempotent: a line once opened is never recomputed (a later rate or basis changes only months opened
-    later). A member's months before their admission are not opened."""
+    later). A member's months before their admission are not opened; with `since_joined` (the book opening
+    the months by itself), nor those before their present stay in the cell or before they were entered in
+    Chibo: a member who came from another cell, or whose record was entered in October, owes this book
+    nothing for January to September (those months come in through a payment for them, or the import)."""
     months = sorted(set(months))
     if not months:
         return 0
@@ -138,12 +141,19 @@ def open_months(cell, months, members=None):
         .prefetch_related("dues_profiles", "dues_exemptions")
     )
     existing = set(DuesEntry.objects.filter(member__in=members, month__in=months).values_list("member_id", "month"))
+    first = {member.pk: month_of(member.admitted_on) for member in members}
+    if since_joined:
+        stays = CellMembership.objects.filter(member__in=members, cell=cell, ended_on__isnull=True)
+        for member_id, started_on in stays.values_list("member_id", "started_on"):
+            first[member_id] = max(first[member_id], month_of(started_on))
+        for member in members:
+            first[member.pk] = max(first[member.pk], month_of(timezone.localtime(member.created_at).date()))
     rates = rates_above(cell)
     lines = []
     for member in members:
         profiles = sorted(member.dues_profiles.all(), key=lambda p: p.valid_from, reverse=True)
         for month in months:
-            if (member.pk, month) in existing or month < month_of(member.admitted_on):
+            if (member.pk, month) in existing or month < first[member.pk]:
                 continue
             if not pays_here(member, profile_for(profiles, month)):
                 continue
@@ -167,7 +177,7 @@ def book(cell, year, today):
     if year == today.year:
         start = DuesEntry.objects.filter(cell=cell).order_by().aggregate(first=Min("month"))["first"]
         start = max(start or this_month, date(year, 1, 1))
-        open_months(cell, [m for m in months_of_year(year, through=this_month) if m >= start])
+        open_months(cell, [m for m in months_of_year(year, through=this_month) if m >= start], since_joined=True)
     entries = list(
         DuesEntry.objects.filter(cell=cell, month__year=year).select_related("member").order_by("member__sort_key")
     )
@@ -283,6 +293,8 @@ def correct_entry(entry, field, new_value, reason, by):
     if field == DuesCorrection.Field.PAID and not 0 <= new_value <= entry.due:
         # Money handed over is recorded as a payment; a correction only mends a paid amount within the due.
         raise ValidationError(_("The amount paid can be corrected only between 0 and the amount due."))
+    if field == DuesCorrection.Field.DUE and not entry.paid <= new_value:
+        raise ValidationError(_("The amount due cannot be less than what was already paid for the month."))
     old = getattr(entry, field)
     if old == new_value:
         raise ValidationError(_("The new amount is the same as the one recorded."))
@@ -295,8 +307,9 @@ def correct_entry(entry, field, new_value, reason, by):
 
 @transaction.atomic
 def record_exemption(member, from_month, to_month, reason, by):
-    """The cell exempts `member` from dues for these months. Lines already opened and not paid at all are
-    corrected to 0 (with the exemption as the correction's reason); months opened later are 0 from the start."""
+    """The cell exempts `member` from dues for these months. Lines already opened are corrected down to what
+    was paid on them (0 when nothing was; with the exemption as the correction's reason) and tied to the
+    exemption, so that none of them counts toward removal; months opened later are 0 from the start."""
     if not (reason or "").strip():
         raise ValidationError(_("Give the reason for the exemption."))
     if to_month and to_month < from_month:
@@ -305,11 +318,14 @@ def record_exemption(member, from_month, to_month, reason, by):
     exemption = DuesExemption.objects.create(member=member, from_month=from_month, to_month=to_month,
                                              reason=reason.strip(), recorded_by=by)  # fmt: skip
     # Only the member's present cell's book: a cell they left keeps its own lines (and its arrears).
-    opened = DuesEntry.objects.filter(member=member, cell=member.cell, month__gte=from_month, paid=0, due__gt=0)
+    opened = DuesEntry.objects.filter(member=member, cell=member.cell, month__gte=from_month)
     if to_month:
         opened = opened.filter(month__lte=to_month)
+    opened = list(opened)
+    why = _("Exempt from dues: %(reason)s") % {"reason": reason}
     for entry in opened:
-        correct_entry(entry, DuesCorrection.Field.DUE, 0, _("Exempt from dues: %(reason)s") % {"reason": reason}, by)
+        if entry.due > entry.paid:
+            correct_entry(entry, DuesCorrection.Field.DUE, entry.paid, why, by)
     DuesEntry.objects.filter(pk__in=[e.pk for e in opened]).update(exemption=exemption)
     return exemption
 
@@ -428,12 +444,14 @@ def receive_report(cell, month, by):
 
 
 def unsent_reports(cells, today):
-    """[(cell, [months])] of the cells whose reports of the year's past months were not sent (two queries).
+    """[(cell, [months])] of the cells whose reports of the last twelve months over were not sent (two queries):
+    in January, December's and November's are still listed.
 
     A month is reported once over: its report is expected from the month after. A cell's months before its
     first dues book line are not expected either."""
     cells = list(cells)
-    past = months_of_year(today.year, through=add_months(month_of(today), -1))
+    this_month = month_of(today)
+    past = [add_months(this_month, -n) for n in range(12, 0, -1)]
     sent = set(
         DuesReport.objects.filter(cell__in=cells, month__in=past)
         .exclude(status=DuesReport.Status.DRAFT)

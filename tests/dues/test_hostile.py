@@ -1,7 +1,7 @@
 """From a hostile insider's pass over the dues book: what a cell, a committee member or a token payment must
 not be able to do."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -99,3 +99,63 @@ def test_a_report_of_an_impossible_month_is_not_found(client, cell, secretary, y
     assert client.get(reverse("dues:report", args=[cell.pk, year, month])).status_code == 404
     assert client.post(reverse("dues:report", args=[cell.pk, year, month]), {"action": "send"}).status_code == 404
     assert not DuesReport.objects.exists()
+
+
+# --- from a review of the dues book ---------------------------------------------------------------------------
+
+
+def test_the_book_opens_no_arrears_for_months_before_a_member_came_or_was_entered(client, cell, other_cell,
+                                                                                  secretary, make_member):  # fmt: skip
+    """A long-standing member entered in Chibo in May, and one who moved here in May, owe this book nothing for
+    January to April: the book opens their months from May."""
+    services.open_months(cell, [JAN])  # the cell's book started in January
+    entered = make_member(cell, "Lưu Văn Mới")
+    Member.objects.filter(pk=entered.pk).update(created_at=datetime(2026, 5, 3, tzinfo=UTC))
+    moved = make_member(other_cell, "Tạ Văn Chuyển")
+    member_services.transfer(moved, cell, date(2026, 5, 2))
+    client.force_login(secretary)
+    client.get(reverse("dues:book", args=[cell.pk]))
+    for member in (entered, moved):
+        months = list(DuesEntry.objects.filter(member=member, cell=cell).values_list("month", flat=True))
+        assert months == [date(2026, 5, 1)], member
+        assert services.removal_flags([member.pk], 2026, date(2026, 5, 10)) == {}
+
+
+def test_an_exemption_over_partly_paid_months_takes_them_out_of_the_removal_count(cell, book_member, secretary):
+    services.open_months(cell, [JAN, FEB, MAR], members=[book_member])
+    DuesEntry.objects.filter(member=book_member).update(paid=1_000)
+    assert len(services.removal_flags([book_member.pk], 2026, date(2026, 5, 10))[book_member.pk]) == 3
+    services.record_exemption(book_member, JAN, MAR, "Ốm nặng, chi bộ đồng ý miễn", secretary)
+    assert services.removal_flags([book_member.pk], 2026, date(2026, 5, 10)) == {}
+    assert set(DuesEntry.objects.filter(member=book_member).values_list("due", "paid")) == {(1_000, 1_000)}
+
+
+def test_the_amount_due_is_not_corrected_below_what_was_paid(cell, book_member, secretary):
+    services.open_months(cell, [JAN], members=[book_member])
+    services.record_payment(cell, book_member, 10_000, date(2026, 1, 10), secretary, months=[JAN])
+    entry = DuesEntry.objects.get(member=book_member)
+    with pytest.raises(services.ValidationError):
+        services.correct_entry(entry, "due", 5_000, "giảm mức", secretary)
+
+
+def test_reports_not_sent_last_year_are_still_listed_in_january(cell, book_member, secretary):
+    services.open_months(cell, [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)], members=[book_member])
+    with time_machine.travel("2027-01-20 09:00 +0700", tick=False):
+        assert services.unsent_reports([cell], date(2027, 1, 20)) == [
+            (cell, [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)])
+        ]
+
+
+def test_a_correction_counts_the_members_year_again_at_once(cell, book_member, secretary,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    from dashboards import summaries
+    from dashboards.models import MemberYear
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_months(cell, [JAN, FEB, MAR], members=[book_member])
+    summaries.rebuild()
+    assert MemberYear.objects.get(member=book_member, year=2026).dues_unpaid_months == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.correct_entry(DuesEntry.objects.get(member=book_member, month=MAR), "due", 0, "ghi nhầm", secretary)
+    assert MemberYear.objects.get(member=book_member, year=2026).dues_unpaid_months == 2
+    assert summaries.check() == []
