@@ -17,7 +17,7 @@ from django.db.models import F, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import CellMembership, Member
+from members.models import CellMembership, Member, StatusChange
 
 from .models import (
     PERCENT_CATEGORIES,
@@ -98,15 +98,36 @@ def profile_for(profiles, month):
     return None
 
 
-def pays_here(member, profile):
-    """Whether the member's dues are due in the cell they are recorded in (domain §11, a setting)."""
-    if member.status == Member.Status.TRANSFERRED:
+def pays_here(member, profile, status=None):
+    """Whether the member's dues are due in the cell they are recorded in (domain §11, a setting), with their
+    activity status `status` (that of the month; the present one when not given)."""
+    status = status or member.status
+    if status == Member.Status.TRANSFERRED:
         return False
-    if member.status not in (Member.Status.AWAY, Member.Status.VISITING):
+    if status not in (Member.Status.AWAY, Member.Status.VISITING):
         return True
     choice = profile.away_pays if profile else ""
     at_home = settings.DUES_AWAY_PAY_AT_HOME_CELL if not choice else choice == DuesProfile.AwayPays.HOME
-    return at_home if member.status == Member.Status.AWAY else not at_home
+    return at_home if status == Member.Status.AWAY else not at_home
+
+
+def _statuses_by_month(members, months):
+    """{(member id, month): activity status on the month's first day} from the status history (one query);
+    a member without history keeps their present status."""
+    history = defaultdict(list)
+    changes = StatusChange.objects.filter(member__in=members, since__lte=max(months)).order_by("since", "pk")
+    for member_id, since, status in changes.values_list("member_id", "since", "status"):
+        history[member_id].append((since, status))
+    found = {}
+    for member in members:
+        for month in months:
+            status = member.status
+            for since, changed in history.get(member.pk, []):
+                if since > month:
+                    break
+                status = changed
+            found[member.pk, month] = status
+    return found
 
 
 def new_entry(cell, member, month, profiles, exemptions, rates):
@@ -149,13 +170,14 @@ def open_months(cell, months, members=None, since_joined=False):
         for member in members:
             first[member.pk] = max(first[member.pk], month_of(timezone.localtime(member.created_at).date()))
     rates = rates_above(cell)
+    statuses = _statuses_by_month(members, months)
     lines = []
     for member in members:
         profiles = sorted(member.dues_profiles.all(), key=lambda p: p.valid_from, reverse=True)
         for month in months:
             if (member.pk, month) in existing or month < first[member.pk]:
                 continue
-            if not pays_here(member, profile_for(profiles, month)):
+            if not pays_here(member, profile_for(profiles, month), statuses[member.pk, month]):
                 continue
             lines.append(new_entry(cell, member, month, profiles, list(member.dues_exemptions.all()), rates))
     DuesEntry.objects.bulk_create(lines, ignore_conflicts=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from dues import services
 from dues.models import DuesEntry, DuesPayment, DuesReport
 from members import services as member_services
-from members.models import Member
+from members.models import Member, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,14 @@ def test_a_correction_counts_the_members_year_again_at_once(cell, book_member, s
         services.correct_entry(DuesEntry.objects.get(member=book_member, month=MAR), "due", 0, "ghi nhầm", secretary)
     assert MemberYear.objects.get(member=book_member, year=2026).dues_unpaid_months == 2
     assert summaries.check() == []
+
+
+def test_each_month_follows_the_members_status_in_that_month(cell, book_member, secretary):
+    """Here on temporary activity until April (dues paid at their official cell), then a member of this cell:
+    January to March are not due here, April is."""
+    StatusChange.objects.filter(member=book_member).update(since=date(2000, 1, 1))
+    member_services.change_status(book_member, Member.Status.VISITING, date(2025, 12, 1),
+                                  temporary_reason="work", temporary_until=date(2026, 9, 30))  # fmt: skip
+    member_services.change_status(book_member, Member.Status.ACTIVE, date(2026, 4, 1))
+    services.open_months(cell, [JAN, FEB, MAR, APR], members=[book_member])
+    assert [month for _cell, month, _due in dues(book_member)] == [APR]
