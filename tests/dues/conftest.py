@@ -1,10 +1,12 @@
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from dues import services
 from dues.models import Category
 from members.models import Member
+
+from .helpers import entered_long_ago
 
 
 @pytest.fixture
@@ -27,13 +29,5 @@ def salaried(cell, make_member):
 
 @pytest.fixture
 def make_member(make_member):
-    """Members on the roll, and in Chibo, long before the months these tests open: the book opens a member's
-    months only from when their record was entered (`services.open_months(since_joined=True)`)."""
-
-    def make(*args, **kwargs):
-        member = make_member(*args, **kwargs)
-        member.created_at = datetime(2000, 1, 1, tzinfo=UTC)
-        Member.objects.filter(pk=member.pk).update(created_at=member.created_at)
-        return member
-
-    return make
+    """Members on the roll, and in Chibo, long before the months these tests open."""
+    return entered_long_ago(make_member)

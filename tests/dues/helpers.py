@@ -27,3 +27,19 @@ def book_lines(cell, member, year, months, due, paid=None, category=Category.OTH
                 entry.paid, entry.paid_on = amount, day
                 entry.save(update_fields=["paid", "paid_on"])
     return entries
+
+
+def entered_long_ago(make_member):
+    """`make_member` whose members were entered in Chibo in 2000: the book opens a member's months only from
+    when their record was entered (`services.open_months(since_joined=True)`)."""
+    from datetime import UTC, datetime
+
+    from members.models import Member
+
+    def make(*args, **kwargs):
+        member = make_member(*args, **kwargs)
+        member.created_at = datetime(2000, 1, 1, tzinfo=UTC)
+        Member.objects.filter(pk=member.pk).update(created_at=member.created_at)
+        return member
+
+    return make

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from dues.models import Category, DuesPayment, DuesProfile
 from members.models import Member
-from tests.dues.helpers import book_lines
+from tests.dues.helpers import book_lines, entered_long_ago
 
 from .conftest import pdf_fonts, pdf_text, pdfinfo, qpdf_check, run
 
@@ -28,6 +28,12 @@ TO_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,fa
 def _july_2026():
     with time_machine.travel(datetime(2026, 7, 10, 9), tick=False):
         yield
+
+
+@pytest.fixture
+def make_member(make_member):
+    """Members on the roll, and in Chibo, long before the months of the book."""
+    return entered_long_ago(make_member)
 
 
 @pytest.fixture
