@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import phones
+from . import phones, services
 from .models import TEMPORARY_STATUSES, Member, OrgUnit, TemporaryReason, temporary_until_error
 
 
@@ -99,6 +99,10 @@ class StatusForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
     def clean_since(self):
         since = self.cleaned_data["since"]
         if since > timezone.localdate():
@@ -115,8 +119,15 @@ class StatusForm(forms.Form):
             self.add_error("temporary_reason", _("Say why the member is on temporary activity."))
         if until is None and "temporary_until" not in self.errors:
             self.add_error("temporary_until", _("Say until when the temporary activity lasts."))
-        if reason and until and since and (error := temporary_until_error(reason, since, until)):
-            self.add_error("temporary_until", error)
+        if reason and until and since:
+            # Extending (the same status again) counts the limits from when the temporary activity began, not
+            # from the extension: extensions one after the other never stretch it past 12 months (2 years).
+            extending = self.member is not None and data["status"] == self.member.status
+            start = min(since, services.temporary_since(self.member)) if extending else since
+            if until <= since:
+                self.add_error("temporary_until", _("The temporary activity must end after it begins."))
+            elif error := temporary_until_error(reason, start, until):
+                self.add_error("temporary_until", error)
         return data
 
 

@@ -30,6 +30,18 @@ def create_member(member, by=None, note=""):
 
 
 @transaction.atomic
+def temporary_since(member):
+    """When the member's present status began, extensions included: the first of the latest run of status rows
+    with that status (extending a temporary activity records the same status again, from a later day)."""
+    start = member.status_since
+    history = StatusChange.objects.filter(member=member).order_by("-since", "-pk").values_list("status", "since")
+    for status, since in history:
+        if status != member.status:
+            break
+        start = since
+    return start
+
+
 def change_status(member, status, since, by=None, note="", temporary_reason="", temporary_until=None):
     """Record a new activity status from `since`. Transferring out ends the stay in the cell. Temporary activity
     (away or visiting) keeps its reason and end (`StatusForm` checked them), and the same status with another

@@ -182,7 +182,7 @@ def member_edit(request, pk):
 def member_status(request, pk):
     member = member_or_404(request, pk)
     access.require(access.for_user(request.user).can_manage_member(member))
-    form = StatusForm(request.POST or None)
+    form = StatusForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 

@@ -263,6 +263,14 @@ def test_temporary_activity_is_extended_with_a_new_end(client, secretary, cell, 
     # The same end again is no change.
     response = post_status(client, target, since="20/11/2026", temporary_until="31/05/2027")
     assert response.context["form"].non_field_errors() == ["Đảng viên đã ở tình trạng này."]
+    # Extensions count the 12 months from when the activity began (01/06/2026), not from the extension.
+    response = post_status(client, target, since="20/11/2026", temporary_until="30/09/2027")
+    assert response.status_code == 200
+    assert response.context["form"].errors["temporary_until"] == [
+        "Sinh hoạt tạm thời vì công tác hoặc cư trú kéo dài nhiều nhất 12 tháng."
+    ]
+    target.refresh_from_db()
+    assert target.temporary_until == date(2027, 5, 31)
 
 
 @pytest.mark.parametrize("requested_on", [date(2026, 5, 31), date(2026, 6, 5), date(2026, 6, 6)])  # Sun, Fri, Sat
