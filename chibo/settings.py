@@ -167,6 +167,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task a worker took and never finished (the worker died) is given to another after this long.
     "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT", default=3600),
 }
+# Queues by kind, one worker command each in docker-compose.yml: a slow PDF or report never delays a message.
+# The scans, the nightly recount and the rest go to "default". CELERY_SINGLE_QUEUE puts every task on one
+# queue (a small installation with one worker, and the tests' workers).
+CELERY_QUEUES_BY_KIND = ["messages", "pdf", "reports", "default"]
+CELERY_SINGLE_QUEUE = env("CELERY_SINGLE_QUEUE", default="")
+CELERY_TASK_DEFAULT_QUEUE = CELERY_SINGLE_QUEUE or "default"
+CELERY_TASK_ROUTES = (
+    {}
+    if CELERY_SINGLE_QUEUE
+    else {
+        "notifications.tasks.deliver_message*": {"queue": "messages"},
+        "notifications.tasks.send_*": {"queue": "messages"},
+        "members.tasks.send_*": {"queue": "messages"},
+        "minutes.tasks.render_minutes_pdf": {"queue": "pdf"},
+        "resolutions.tasks.render_resolution_pdf": {"queue": "pdf"},
+        "meetings.tasks.render_invitation_sheet": {"queue": "pdf"},
+        "dashboards.tasks.build_dashboard_report": {"queue": "reports"},
+    }
+)
 CELERY_BEAT_SCHEDULE = {
     # Creates due reminders, nudges and "attendance not recorded" notes; each is sent once.
     "meeting-reminders": {"task": "notifications.tasks.scan_reminders", "schedule": 300.0},

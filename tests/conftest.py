@@ -204,11 +204,14 @@ def province_viewer(province):
     return user
 
 
-def use_queue(app, queue):
-    """Send tasks to `queue` from now on. Celery caches its routing once built, so it is dropped here."""
-    app.conf.task_default_queue = queue
+def use_queue(app, queue=None):
+    """Send every task to `queue` from now on (a test's worker takes them all); None: back to the settings'
+    queues by kind. Celery caches its routing once built, so it is dropped here."""
+    app.conf.task_default_queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+    app.conf.task_routes = {} if queue else settings.CELERY_TASK_ROUTES
     for cached in ("default_queue", "queues", "router"):
         app.amqp.__dict__.pop(cached, None)
+    app.amqp.flush_routes()
 
 
 @pytest.fixture
@@ -220,8 +223,11 @@ def celery_worker(transactional_db, settings):
     queue = f"chibo-test-{uuid.uuid4().hex}"
     use_queue(app, queue)
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]) as worker:
-        yield worker
+    try:
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]) as worker:
+            yield worker
+    finally:
+        use_queue(app)
 
 
 def wait_for(condition, seconds=20):

@@ -51,6 +51,7 @@ def runtime_worker(transactional_db, settings, tmp_path):
         "CHIBO_ENV_FILE": "/nonexistent",
         "SECRET_KEY": "runtime-worker-test",
         "SITE_URL": settings.SITE_URL,
+        "CELERY_SINGLE_QUEUE": queue,  # what the worker itself sends stays on the test's queue
     }
     process = subprocess.Popen(
         [python, "-m", "celery", "-A", "chibo", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
@@ -67,7 +68,7 @@ def runtime_worker(transactional_db, settings, tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        use_queue(app, "celery")
+        use_queue(app)
 
 
 def log_of(process):

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from django.conf import settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS = (BASE_DIR / "chibo" / "settings.py").read_text()
@@ -115,15 +116,25 @@ def compose():
 
 def test_compose_starts_the_whole_stack_with_health_checks(compose):
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    workers = ["worker", "worker-messages", "worker-pdf", "worker-reports"]
+    assert set(services) == {"web", *workers, "beat", "postgres", "redis"}
     assert "gunicorn chibo.wsgi:application" in services["web"]["command"]
     assert "migrate" in services["web"]["command"]
-    assert services["worker"]["command"].startswith("celery -A chibo worker")
     assert services["beat"]["command"].startswith("celery -A chibo beat")
-    for name in ["web", "worker", "postgres", "redis"]:
+    for name in ["web", *workers, "postgres", "redis"]:
         assert services[name]["healthcheck"]["test"], name
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
-    for name in ["web", "worker", "beat"]:
+    # One worker per queue, and every queue a task is routed to has its worker.
+    consumed = set()
+    for name in workers:
+        command = services[name]["command"].split()
+        assert command[:4] == ["celery", "-A", "chibo", "worker"], name
+        consumed |= set(command[command.index("-Q") + 1].split(","))
+        node = command[command.index("-n") + 1].split("@")[0]
+        assert f"-d {node}@" in " ".join(services[name]["healthcheck"]["test"]), name  # pings itself
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {"default"}
+    assert routed == set(settings.CELERY_QUEUES_BY_KIND) and routed | {"celery"} == consumed
+    for name in ["web", *workers, "beat"]:
         assert services[name]["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},

@@ -37,7 +37,7 @@ def workers(transactional_db, settings, tmp_path, provider):
         "SECRET_KEY": settings.SECRET_KEY, "SITE_URL": settings.SITE_URL, "EMAIL_URL": "consolemail://",
         "NOTIFY_CHANNELS": "sms", "SMS_API_URL": settings.SMS_API_URL, "SMS_API_KEY": "key",
         "SMS_SECRET_KEY": "secret", "MESSAGE_CLAIM_TIMEOUT_SECONDS": "3", "BROKER_VISIBILITY_TIMEOUT": "5",
-        "PROVIDER_TIMEOUT_SECONDS": "5",
+        "PROVIDER_TIMEOUT_SECONDS": "5", "CELERY_SINGLE_QUEUE": queue,
     }  # fmt: skip
     started = []
 
@@ -64,7 +64,7 @@ def workers(transactional_db, settings, tmp_path, provider):
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
-        use_queue(app, "celery")
+        use_queue(app)
 
 
 def test_a_worker_killed_mid_fan_out_loses_nothing_and_sends_nothing_twice(workers, provider, cell, make_member):
