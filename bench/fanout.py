@@ -153,12 +153,14 @@ def main():
     total = len(ids)
     queue = f"fanout-{uuid.uuid4().hex[:8]}"
     env = {"NOTIFY_CHANNELS": "sms", "SMS_API_URL": sms_url, "SMS_API_KEY": "key", "SMS_SECRET_KEY": "secret",
-           "SMS_CALLBACK_SECRET": "", "CHIBO_ENV_FILE": "/nonexistent"}  # fmt: skip
+           "SMS_CALLBACK_SECRET": "", "CHIBO_ENV_FILE": "/nonexistent", "CELERY_SINGLE_QUEUE": queue}  # fmt: skip
     worker = start_worker(args, queue, env)
     try:
-        app.conf.task_default_queue = queue
+        # Every task on the bench's own queue, here (the batches) and in the worker (a batch's released rest).
+        app.conf.task_default_queue, app.conf.task_routes = queue, {}
         for cached in ("default_queue", "queues", "router"):
             app.amqp.__dict__.pop(cached, None)
+        app.amqp.flush_routes()
         from notifications.tasks import batches, deliver_messages
 
         time.sleep(3)  # the worker connects
