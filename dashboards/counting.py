@@ -10,6 +10,7 @@ from django.db.models import Case, Count, DateField, F, Max, Min, Q, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
+from chibo.months import add_months
 from meetings.models import NOT_EXPECTED, Attendance, Meeting, MeetingChange
 from members import structure
 from members.models import Member, OrgUnit
@@ -39,11 +40,6 @@ def month_of(value):
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
     return value.replace(day=1)
-
-
-def add_months(month, n):
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def quarter_start(month):

@@ -17,6 +17,7 @@ from django.db.models import F, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.months import add_months, month_of
 from members.models import CellMembership, Member, StatusChange
 
 from .models import (
@@ -33,15 +34,6 @@ from .models import (
 )
 
 # --- months -----------------------------------------------------------------------------------------------
-
-
-def month_of(day):
-    return date(day.year, day.month, 1)
-
-
-def add_months(month, count):
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def months_of_year(year, through=None):

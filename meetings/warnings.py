@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.months import add_months
 from members.models import Member
 
 from .models import NOT_EXPECTED, Attendance, Meeting
@@ -28,12 +29,7 @@ def months_watched(today):
     in view for a year, whatever the calendar year: a December without a meeting is still flagged in
     January, as a January without one is in December (domain §2)."""
     this_month = today.replace(day=1)
-    return [_add_months(this_month, n) for n in range(-11, 1)]
-
-
-def _add_months(month, n):
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
+    return [add_months(this_month, n) for n in range(-11, 1)]
 
 
 def warnings_for_cells(cell_ids, today):
@@ -42,7 +38,7 @@ def warnings_for_cells(cell_ids, today):
     months = months_watched(today)
     this_month = months[-1]
     # Up to the end of the current quarter: a thematic meeting planned later in the quarter covers it.
-    until = _add_months(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), 3)
+    until = add_months(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), 3)
     rows = (
         Meeting.objects.filter(
             cell_id__in=cell_ids,
