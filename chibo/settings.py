@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Refreshes the dashboards' summary rows a request changed, after its transaction commits.
     "dashboards.summaries.SummaryMiddleware",
+    # Last: it calls the view, in a transaction when the request changes things (chibo/transactions.py).
+    "chibo.transactions.RequestTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "chibo.urls"
@@ -107,7 +109,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'chibo.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No ATOMIC_REQUESTS: chibo.transactions.RequestTransactionMiddleware gives a request that changes things one
+# transaction and spares a read the BEGIN and COMMIT.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -115,7 +118,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves pages while `run_reminders` writes beside it. SQLite allows one writer at
     # a time: a writer waits its turn (timeout, in seconds) instead of failing, and a transaction takes the
     # write lock when it begins, so that a read followed by a write never fails half-way with "database is
-    # locked" (which no timeout helps). As every request runs in a transaction (ATOMIC_REQUESTS), requests
+    # locked" (which no timeout helps). As every request that writes runs in a transaction, such requests
     # take turns: right for one person trying Chibo; production runs on PostgreSQL. WAL lets the reminder
     # loop's reads go on meanwhile.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

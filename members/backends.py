@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from .access import users_with_access
 from .models import User
 
 
@@ -19,6 +20,11 @@ class EmailOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user, with what their access needs in the same query (`access.users_with_access`)."""
+        user = users_with_access().filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def axes_username(request, credentials):

@@ -159,6 +159,8 @@ class Command(BaseCommand):
             user.save()
             Grant.objects.update_or_create(user=user, unit=unit, defaults={"role": Grant.Role.VIEWER})
             self.stdout.write(f"  login {username!r} (password {PASSWORD!r}): viewer of {unit.name}")
+        for username, member in cell_logins().items():
+            self.stdout.write(f"  login {username!r} (password {PASSWORD!r}): {member.full_name}, {member.cell.name}")
 
     def _print_counts(self, loader):
         self.stdout.write("Rows:")
@@ -786,3 +788,34 @@ class Builder:
                     completed = deadline - timedelta(days=rng.randint(0, 8))
             self.tasks.add(pk, rng.choice(TASKS), rng.choice(workers).pk, deadline,
                            "Báo cáo kết quả tại kỳ sinh hoạt sau", status, percent, completed)  # fmt: skip
+
+
+def bench_cell():
+    """The cell the page benchmark (bench/pages.py) works in: the middling cell of the 300-cell commune."""
+    big = OrgUnit.objects.get(code=f"{CODE}.001")
+    cells = list(OrgUnit.objects.cells().filter(path__startswith=big.path).order_by("pk"))
+    return cells[len(cells) // 2]
+
+
+def cell_logins():
+    """Logins for the secretary and an ordinary member of `bench_cell()` (bench/pages.py's roles), made once."""
+    cell = bench_cell()
+    on_roll = Member.objects.on_roll().filter(cell=cell, status=Member.Status.ACTIVE).order_by("pk")
+    chosen = {
+        "bithu300": on_roll.filter(position=Member.Position.SECRETARY).first(),
+        "dangvien300": on_roll.filter(position=Member.Position.MEMBER).first(),
+    }
+    logins = {}
+    for username, member in chosen.items():
+        if member is None:
+            continue
+        user = member.user or User.objects.filter(username=username).first() or User(username=username)
+        if user.pk is None or member.user_id != user.pk:
+            user.first_name = member.full_name
+            user.set_password(PASSWORD)
+            user.save()
+            Member.objects.filter(user=user).exclude(pk=member.pk).update(user=None)
+            member.user = user
+            member.save(update_fields=["user"])
+        logins[user.username] = member
+    return logins
