@@ -8,9 +8,10 @@ ATOMIC_REQUESTS' promise where it matters and drops its cost where it does not:
   writes or none;
 - a GET (HEAD, OPTIONS) reads in autocommit. Some GETs do write (a reply from a signed link, the minutes book
   queueing its missing PDFs, a first visit creating an invitation sheet): their transaction begins at their
-  first write or row lock and ends with the view, so that what they write is still all or nothing, and a
-  `select_for_update` below them still runs inside a transaction. Reads before that first write need none:
-  each statement sees committed rows either way.
+  first write and ends with the view, so that what they write is still all or nothing. Reads before that first
+  write need none: each statement sees committed rows either way. A row lock (`select_for_update`) needs a
+  transaction before Django will even build its statement: every function that locks opens its own
+  (`@transaction.atomic`, as the services do), which costs nothing more inside a request's.
 
 `transaction.non_atomic_requests` on a view keeps working. The middleware goes last in MIDDLEWARE: it calls
 the view itself (so that an exception rolls back before Django turns it into an error page) once the other
@@ -23,10 +24,8 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-# A statement that changes rows or locks them: the start of a GET's transaction.
-WRITING = re.compile(
-    r"^\s*(INSERT|UPDATE|DELETE|MERGE)\b|\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE
-)
+# A statement that changes rows: the start of a GET's transaction.
+WRITING = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
 class RequestTransactionMiddleware:

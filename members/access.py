@@ -33,7 +33,8 @@ class JSONRows(Subquery):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-GRANT_FIELDS = ("id", "role", "unit_id")
+# In the models' field order: `Model.from_db` takes the values of a partial row in that order.
+GRANT_FIELDS = tuple(field.attname for field in Grant._meta.concrete_fields if field.attname != "user_id")
 UNIT_FIELDS = tuple(field.attname for field in OrgUnit._meta.concrete_fields)
 
 
@@ -53,7 +54,7 @@ def _loaded_grants(user):
     for row in user.access_grants:
         unit = OrgUnit.from_db("default", UNIT_FIELDS, [row[f"unit.{f}"] for f in UNIT_FIELDS])
         grant = Grant.from_db("default", GRANT_FIELDS, [row[f] for f in GRANT_FIELDS])
-        grant.unit, grant.user = unit, user
+        grant.user_id, grant.unit, grant.user = user.pk, unit, user
         grants.append(grant)
     return sorted(grants, key=lambda grant: grant.unit.path)
 

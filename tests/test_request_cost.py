@@ -3,8 +3,7 @@ query, and no transaction for a request that only reads. The empty page (bench/e
 bench/pages.py) is pinned at three queries: session, user and access, its 20 rows."""
 
 import pytest
-from django.db import connection, transaction
-from django.http import HttpResponse
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
@@ -12,7 +11,7 @@ from bench.empty_page import urlpatterns as bench_urlpatterns
 from members import access
 from members.models import Grant, Member, User
 
-# A URLconf of Chibo's pages, the empty page and two views that write on a GET (below).
+# A URLconf of Chibo's pages, the empty page and a view that writes on a GET (below).
 urlpatterns = list(bench_urlpatterns)
 
 
@@ -23,15 +22,7 @@ def write_two_then_fail(request):
     raise RuntimeError("after two writes")
 
 
-def lock_then_write(request):
-    """A GET that locks a row, as the minutes book's claim of a render does: it needs a transaction."""
-    member = Member.objects.select_for_update().get(full_name="Lê Thị Hoa")
-    member.phone = "0912345678"
-    member.save(update_fields=["phone"])
-    return HttpResponse(str(transaction.get_connection().in_atomic_block))
-
-
-urlpatterns += [path("_test/fail/", write_two_then_fail), path("_test/lock/", lock_then_write)]
+urlpatterns += [path("_test/fail/", write_two_then_fail)]
 pytestmark = pytest.mark.urls(__name__)
 
 
@@ -94,6 +85,3 @@ def test_a_get_that_writes_keeps_all_or_nothing(client, secretary, member):
     response = client.get("/_test/fail/")
     assert response.status_code == 500
     assert set(Member.objects.values_list("full_name", flat=True)) == {"Lê Thị Hoa", "Trần Văn Bí"}
-    response = client.get("/_test/lock/")
-    assert response.status_code == 200 and response.content == b"True"  # the lock ran inside a transaction
-    assert Member.objects.get(full_name="Lê Thị Hoa").phone == "0912345678"

@@ -153,7 +153,7 @@ def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, m
     assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
     # member, secretary (with the cell's structure and transfers), committee (with the session, the user and the
     # access)
-    assert counts == [11, 26, 14]
+    assert counts == [7, 22, 10]
 
 
 def test_a_member_transferred_out_no_longer_sees_the_old_cell_s_tasks(client, cell, sibling_cell, member, month):
