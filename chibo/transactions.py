@@ -20,6 +20,7 @@ middlewares' `process_view` have run.
 
 import re
 from contextlib import contextmanager
+from inspect import iscoroutinefunction
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -36,13 +37,17 @@ class RequestTransactionMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view, args, kwargs):
-        if DEFAULT_DB_ALIAS in getattr(view, "_non_atomic_requests", ()):
-            return None
+        if DEFAULT_DB_ALIAS in getattr(view, "_non_atomic_requests", ()) or iscoroutinefunction(view):
+            return None  # Django calls the view itself
         if request.method in SAFE_METHODS:
             with atomic_from_first_write():
-                return view(request, *args, **kwargs)
-        with transaction.atomic():
-            return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+        else:
+            with transaction.atomic():
+                response = view(request, *args, **kwargs)
+        if response is None:  # returned as is, Django would call the view a second time
+            raise ValueError(f"The view {view.__module__}.{view.__qualname__} returned None, not a response.")
+        return response
 
 
 @contextmanager
