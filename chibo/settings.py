@@ -127,6 +127,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# PgBouncer in transaction mode between Chibo and PostgreSQL: a server connection serves one transaction, then
+# another client. Django's server-side cursors (.iterator() outside a transaction: DECLARE … WITH HOLD, then
+# FETCH) would look for their cursor on another server connection, so rows are fetched client-side instead.
+# Chibo keeps no other session state (no session advisory locks, LISTEN, prepared statements or temporary
+# tables; the time zone Django sets is one PgBouncer tracks and restores per client). Client connections to
+# PgBouncer stay open (DB_CONN_MAX_AGE): they hold no server connection between transactions.
+DATABASE_POOLER = env.bool("DATABASE_POOLER", default=False)
+if DATABASE_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A streaming replica (chibo/replica.py): the dashboards, exports and reports read from it, never the pages a
 # user works on, and never a browser whose user wrote in the last REPLICA_PIN_SECONDS (a cookie). Unset: every
 # read on the primary. Under the tests the replica is the test database's mirror (a physical replica has it).
@@ -145,6 +154,8 @@ if DATABASE_REPLICA_URL:
         "ATOMIC_REQUESTS": False,
         "TEST": {"MIRROR": "default"},
     }
+    if DATABASE_POOLER:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASE_ROUTERS = ["chibo.replica.Router"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
