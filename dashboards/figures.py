@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chibo import replica
 from meetings.models import Meeting
 from members import structure
 from members.models import Member, OrgUnit
@@ -379,8 +380,9 @@ def page_figures(unit, period, today=None):
 
     today = today or timezone.localdate()
     seconds = settings.DASHBOARD_CACHE_SECONDS
+    generation = summaries.generation(unit) if seconds else "-"
     key = ":".join(
-        map(str, ["dashboard", PAGE_FIGURES_VERSION, unit.pk, summaries.generation(unit) if seconds else "-",
+        map(str, ["dashboard", PAGE_FIGURES_VERSION, unit.pk, generation,
                   period.kind, period.start, period.end, today, *[getattr(settings, name) for name in FIGURE_SETTINGS]])
     )  # fmt: skip
     data = cache.get(key) if seconds else None
@@ -397,7 +399,8 @@ def page_figures(unit, period, today=None):
             "flagged": None if unit.is_cell else flagged_members(unit, period.end.year, limit=WEAKEST),
             "today": today,
         }
-        if seconds:
+        # Counted on a replica that may not have the change the generation is for yet: not kept (summaries.made_at).
+        if seconds and not replica.may_miss(summaries.made_at(generation)):
             cache.set(key, data, seconds)
     return {**data, "unit": unit, "period": period}
 

@@ -109,12 +109,14 @@ def cells_table(rows, title):
 
 
 def members_table(rows, title):
+    """The members of a queryset of `MemberYear` rows (with their member and cell), read a chunk at a time: a
+    province's list holds tens of thousands, kept once, as the table's rows, not twice."""
     table = Table(
         str(title),
         [_("Member"), _("Cell"), _("Year"), _("Meetings convened"), _("Attended"), _("Spoke at"),
          _("Unexcused absences"), _("Months with an unexcused absence"), _("Months without party dues")],
     )  # fmt: skip
-    for item in rows:
+    for item in rows.iterator(chunk_size=2000):
         table.rows.append(
             [item.member.full_name, item.cell.name, item.year, item.convened, item.attended, item.spoke,
              item.unexcused, item.unexcused_months, item.dues_unpaid_months]

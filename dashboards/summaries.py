@@ -17,6 +17,7 @@ Bulk loaders (`seed_demo`, `seed_scale`) switch the signals off with `paused()` 
 import functools
 import logging
 import threading
+import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -309,14 +310,35 @@ def generation(unit):
     """The unit's generation and everyone's, as one string (one cache round trip).
 
     A generation is a random token, not a counter: a token the cache lost is replaced by a new one, so
-    figures kept under the old one are never served again."""
+    figures kept under the old one are never served again. It begins with the time it was made (`made_at`)."""
     keys = [generation_key(unit.pk), generation_key(ALL)]
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
-            cache.add(key, uuid.uuid4().hex, None)
+            cache.add(key, _token(), None)
             found[key] = cache.get(key)
     return f"{found[keys[0]]}.{found[keys[1]]}"
+
+
+def _token():
+    return f"{time.time_ns() // 1_000_000}-{uuid.uuid4().hex}"  # milliseconds: no "." (it joins two tokens)
+
+
+def made_at(generation):
+    """When the younger of a generation's two tokens was made (time.time()); 0 for tokens without a time.
+
+    Figures counted on the read replica right after a change (a new generation) may miss it: the replica
+    replays the primary's changes a little later. Those figures are not kept (dashboards/figures.py,
+    `replica.may_miss`), or they would be served under the new generation until the next change; the user who
+    made the change is pinned to the primary and counts from there. Once the replica has had its time, what it
+    counts is kept as usual."""
+    times = []
+    for token in generation.split("."):
+        try:
+            times.append(int(token.split("-")[0]) / 1000)
+        except ValueError:  # a token from before tokens carried their time
+            times.append(0.0)
+    return max(times)
 
 
 def forget_figures(paths=None):
@@ -325,7 +347,7 @@ def forget_figures(paths=None):
         pks = [ALL]
     else:
         pks = {int(segment) for path in paths for segment in path.strip("/").split("/") if segment}
-    cache.set_many({generation_key(pk): uuid.uuid4().hex for pk in pks}, None)
+    cache.set_many({generation_key(pk): _token() for pk in pks}, None)
 
 
 def tree_changed(sender, **kwargs):

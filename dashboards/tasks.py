@@ -36,6 +36,8 @@ def build_dashboard_report(report_id):
     """
     from django.core.files.base import ContentFile
 
+    from chibo import replica
+
     from . import reports
     from .models import DashboardReport
 
@@ -56,7 +58,9 @@ def build_dashboard_report(report_id):
         DashboardReport.objects.filter(pk=report_id).update(progress=percent)
 
     try:
-        content = reports.report_pdf(report.unit, report.month, progress)
+        # The figures from the replica, if any; the report's row (just written) and its progress on the primary.
+        with replica.reads():
+            content = reports.report_pdf(report.unit, report.month, progress)
     except Exception:  # WeasyPrint or a template: shown as failed, logged for the operator
         log.exception("dashboard report %s failed", report_id)
         DashboardReport.objects.filter(pk=report_id).update(

@@ -1,4 +1,7 @@
-"""Dashboards for higher committees (and a cell's own committee): figures, lists, exports, monthly reports."""
+"""Dashboards for higher committees (and a cell's own committee): figures, lists, exports, monthly reports.
+
+The pages and exports read from the replica when there is one (chibo/replica.py); the report's request, its
+progress and its file from the primary, which has them first."""
 
 from urllib.parse import urlencode
 
@@ -14,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chibo import dispatch, filenames
+from chibo import dispatch, filenames, replica
 from meetings.documents import serve
 from members import access
 from members.models import OrgUnit
@@ -84,6 +87,7 @@ def _context(request, unit, form, period, **extra):
 
 
 @login_required
+@replica.reads
 def dashboard_view(request, pk):
     unit = _unit_or_404(request, pk)
     form, period = _period(request)
@@ -112,6 +116,7 @@ def dashboard_view(request, pk):
 
 
 @login_required
+@replica.reads
 def dashboard_cells(request, pk):
     """Every cell below the unit, sortable by each measure, or only those a list asks action for."""
     unit = _unit_or_404(request, pk)
@@ -128,6 +133,7 @@ def dashboard_cells(request, pk):
 
 
 @login_required
+@replica.reads
 def dashboard_members(request, pk):
     """Members flagged for removal (domain §3) or who rarely speak, in every cell below the unit."""
     unit = _unit_or_404(request, pk)
@@ -143,6 +149,7 @@ def dashboard_members(request, pk):
 
 
 @login_required
+@replica.reads
 def dashboard_export(request, pk, what, fmt):
     """The dashboard, a list of cells or a list of members, as .xlsx, plain .csv or .csv for Vietnamese Excel."""
     if what not in ("dashboard", "cells", "members") or fmt not in reports.FORMATS:

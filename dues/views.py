@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo import replica
 from members import access
 from members.models import Member, OrgUnit
 
@@ -225,6 +226,7 @@ def report(request, pk, year, month):
 
 
 @login_required
+@replica.reads
 def unsent(request, pk):
     """For a committee: the cells below whose monthly dues reports of the year were not sent."""
     user_access = access.for_user(request.user)

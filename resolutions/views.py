@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo import filenames
+from chibo import filenames, replica
 from meetings.documents import serve
 from meetings.models import Meeting
 from members import access
@@ -263,6 +263,7 @@ def render_pdf(request, pk):
 
 
 @login_required
+@replica.reads
 def cell_evidence(request, pk):
     """The year's evidence for every member of the cell, for the annual evaluation."""
     from members.models import Member

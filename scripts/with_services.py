@@ -106,6 +106,51 @@ def postgres(cleanups):
     return f"postgres://postgres@127.0.0.1:{port}/chibo_{os.getpid()}"
 
 
+def streaming_pair(cleanups):
+    """A throwaway primary and its streaming replica (pg_basebackup -R) for tests/test_replica.py: their URLs
+    as CHIBO_TEST_PRIMARY_URL and CHIBO_TEST_REPLICA_URL, or nothing without the binaries (the test is then
+    skipped, and fails under CI). Its own pair: a system server's pg_hba refuses replication connections.
+    A few seconds to start, initdb most of them."""
+    if os.environ.get("CHIBO_TEST_PRIMARY_URL") and os.environ.get("CHIBO_TEST_REPLICA_URL"):
+        say("Streaming pair: using CHIBO_TEST_PRIMARY_URL and CHIBO_TEST_REPLICA_URL")
+        return {}
+    initdb, pg_ctl, basebackup = find("initdb"), find("pg_ctl"), find("pg_basebackup")
+    if not (initdb and pg_ctl and basebackup):
+        say("Streaming pair: initdb, pg_ctl or pg_basebackup not found; the replica test is skipped")
+        return {}
+    started = time.monotonic()
+    folder = tempfile.mkdtemp(prefix="chibo-pair-")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+    primary, replica = os.path.join(folder, "primary"), os.path.join(folder, "replica")
+    primary_port, replica_port = free_port(), free_port()
+
+    def start(data, port):
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on"
+        log = f"{data}.log"
+        subprocess.run(as_service_user([pg_ctl, "-D", data, "-o", options, "-l", log, "-w", "start"]),
+                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        cleanups.append(lambda: subprocess.run(as_service_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]),
+                                               stdout=subprocess.DEVNULL))  # fmt: skip
+
+    # initdb's own pg_hba.conf trusts local replication connections, and wal_level is "replica" by default.
+    # Thrown away at exit: nothing is synced to disk (--no-sync, fsync=off).
+    subprocess.run(as_service_user([initdb, "-D", primary, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                                    "--no-sync"]), check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    start(primary, primary_port)
+    # -R writes standby.signal and primary_conninfo: the copy starts as a replica streaming from the primary.
+    subprocess.run(as_service_user([basebackup, "-R", "-D", replica, "-h", "127.0.0.1", "-p", str(primary_port),
+                                    "-U", "postgres", "-X", "stream", "--no-sync"]), check=True)  # fmt: skip
+    start(replica, replica_port)
+    say(f"Streaming pair: primary on port {primary_port}, replica on {replica_port}, started in "
+        f"{time.monotonic() - started:.1f} s")  # fmt: skip
+    return {
+        "CHIBO_TEST_PRIMARY_URL": f"postgres://postgres@127.0.0.1:{primary_port}/postgres",
+        "CHIBO_TEST_REPLICA_URL": f"postgres://postgres@127.0.0.1:{replica_port}/postgres",
+    }
+
+
 def redis(cleanups):
     url = os.environ.get("REDIS_URL")
     if url:
@@ -138,6 +183,7 @@ def main(command):
     cleanups = []
     try:
         env = {**os.environ, "DATABASE_URL": postgres(cleanups), "REDIS_URL": redis(cleanups)}
+        env.update(streaming_pair(cleanups))
         return subprocess.call(command, env=env)
     finally:
         for cleanup in reversed(cleanups):

@@ -1,5 +1,6 @@
 """The settings' embedded default, production hardening, and the compose file agreeing with both."""
 
+import configparser
 import json
 import os
 import re
@@ -117,7 +118,13 @@ def compose():
 def test_compose_starts_the_whole_stack_with_health_checks(compose):
     services = compose["services"]
     workers = ["worker", "worker-messages", "worker-pdf", "worker-reports"]
-    assert set(services) == {"web", *workers, "beat", "postgres", "redis"}
+    assert {name for name, service in services.items() if "profiles" not in service} == {
+        "web",
+        *workers,
+        "beat",
+        "postgres",
+        "redis",
+    }
     assert "gunicorn chibo.wsgi:application" in services["web"]["command"]
     assert "migrate" in services["web"]["command"]
     assert services["beat"]["command"].startswith("celery -A chibo beat")
@@ -138,16 +145,27 @@ def test_compose_starts_the_whole_stack_with_health_checks(compose):
         assert services[name]["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "pgbouncer": {"condition": "service_healthy", "required": False},  # with the scale profile only
         }
     assert {"pgdata", "media"} <= set(compose["volumes"])
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+
+
+def interpolated(environment, values=None):
+    """A service's environment as compose gives it, with `values` in its .env files: ${NAME:-default}."""
+    values = values or {}
+
+    def value(match):
+        return values.get(match[1], match[2])
+
+    return {k: re.sub(r"\$\{(\w+):-(.*)\}", value, str(v)) for k, v in environment.items()}
 
 
 def test_compose_environment_agrees_with_the_settings(compose, tmp_path):
     services = compose["services"]
     postgres = services["postgres"]["environment"]
     for name in ["web", "worker", "beat"]:
-        environment = services[name]["environment"]
+        environment = interpolated(services[name]["environment"])
         assert set(environment) <= READ_VARIABLES, set(environment) - READ_VARIABLES
         database = urlparse(environment["DATABASE_URL"])
         assert (database.hostname, database.username, database.password, database.path) == (
@@ -159,7 +177,7 @@ def test_compose_environment_agrees_with_the_settings(compose, tmp_path):
         assert urlparse(environment["REDIS_URL"]).hostname == "redis"
     # The web service's environment, given to the settings, selects PostgreSQL, Redis and a real broker.
     # Interpolate as compose would with an .env holding only SECRET_KEY.
-    web = {k: re.sub(r"\$\{\w+:-(.*)\}", r"\1", str(v)) for k, v in services["web"]["environment"].items()}
+    web = interpolated(services["web"]["environment"])
     assert web["SECRET_KEY"].startswith("${SECRET_KEY:?"), "the stack must not start with a known key"
     web["SECRET_KEY"] = secrets.token_urlsafe(50)
     found = json.loads(
@@ -168,6 +186,90 @@ def test_compose_environment_agrees_with_the_settings(compose, tmp_path):
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["eager"] is False and found["broker"].startswith("redis://redis")
     assert found["debug"] is False
+
+
+PRINT_DATABASES = """
+import json, django
+django.setup()
+from django.conf import settings
+keys = ("HOST", "PORT", "NAME", "DISABLE_SERVER_SIDE_CURSORS", "ATOMIC_REQUESTS", "CONN_MAX_AGE")
+found = {alias: {key: db.get(key) for key in keys} for alias, db in settings.DATABASES.items()}
+found["replica_mirror"] = settings.DATABASES.get("replica", {}).get("TEST", {}).get("MIRROR")
+found["routers"] = settings.DATABASE_ROUTERS
+print(json.dumps(found))
+"""
+
+
+def test_the_scale_profile_puts_pgbouncer_and_a_streaming_replica_in_front_of_postgres(compose, tmp_path):
+    services, configs = compose["services"], compose["configs"]
+    assert {name for name, service in services.items() if service.get("profiles") == ["scale"]} == {
+        "pgbouncer",
+        "postgres-replica",
+    }
+    user, password = services["postgres"]["environment"]["POSTGRES_USER"], "chibo"
+    database = services["postgres"]["environment"]["POSTGRES_DB"]
+    # The primary lets the replica's user stream from it.
+    assert "-c wal_level=replica" in services["postgres"]["command"]
+    assert "-c hba_file=/etc/postgresql/pg_hba.conf" in services["postgres"]["command"]
+    assert {"source": "pg_hba", "target": "/etc/postgresql/pg_hba.conf"} in services["postgres"]["configs"]
+    assert f"host replication {user} all scram-sha-256" in configs["pg_hba"]["content"].splitlines()
+    # The replica: a copy of the primary by pg_basebackup -R on its first start, then a hot standby of its own
+    # volume, healthy once it answers in recovery.
+    replica = services["postgres-replica"]
+    script = replica["command"][0]
+    assert re.search(rf"pg_basebackup -R -D \S+ -h postgres -p 5432 -U {user} -X stream", script), script
+    assert replica["environment"]["PGPASSWORD"] == password
+    assert "exec postgres -c hot_standby=on" in script
+    assert replica["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert "pgreplica:/var/lib/postgresql/data" in replica["volumes"] and "pgreplica" in compose["volumes"]
+    assert "pg_is_in_recovery()" in " ".join(replica["healthcheck"]["test"])
+    # PgBouncer in transaction mode: "chibo" on the primary, "chibo_replica" on the replica.
+    pgbouncer = services["pgbouncer"]
+    ini = configparser.ConfigParser()
+    ini.read_string(configs["pgbouncer_ini"]["content"])
+    assert ini["pgbouncer"]["pool_mode"] == "transaction"
+    assert {"extra_float_digits", "options"} <= set(ini["pgbouncer"]["ignore_startup_parameters"].split(","))
+    assert f'"{user}" "{password}"' in configs["pgbouncer_users"]["content"].splitlines()
+    targets = {"/etc/pgbouncer/pgbouncer.ini", "/etc/pgbouncer/userlist.txt"}
+    assert {mount["target"] for mount in pgbouncer["configs"]} == targets
+    port = int(ini["pgbouncer"]["listen_port"])
+    assert ["-p", str(port)] == pgbouncer["healthcheck"]["test"][4:6]
+    assert pgbouncer["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "postgres-replica": {"condition": "service_healthy"},
+    }
+    backends = {name: dict(part.split("=") for part in value.split()) for name, value in ini["databases"].items()}
+    # compose.scale.env starts the profile and points web, the workers and beat at PgBouncer, the pooler on.
+    lines = (BASE_DIR / "compose.scale.env").read_text().splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert values.pop("COMPOSE_PROFILES") == "scale" and set(values) <= READ_VARIABLES
+    for name in ["web", "worker", "worker-messages", "worker-pdf", "worker-reports", "beat"]:
+        environment = interpolated(services[name]["environment"], values)
+        assert environment["DATABASE_POOLER"] == "true"
+        for variable, host in (("DATABASE_URL", "postgres"), ("DATABASE_REPLICA_URL", "postgres-replica")):
+            url = urlparse(environment[variable])
+            assert (url.hostname, url.port, url.username, url.password) == ("pgbouncer", port, user, password)
+            assert backends[url.path[1:]] == {"host": host, "port": "5432", "dbname": database}
+    # What the settings make of it: the replica's alias and its router, no server-side cursors on either.
+    web = interpolated(services["web"]["environment"], values) | {"SECRET_KEY": secrets.token_urlsafe(50)}
+    found = json.loads(
+        run(
+            [sys.executable, "-c", PRINT_DATABASES], clean_env(tmp_path, DJANGO_SETTINGS_MODULE="chibo.settings", **web)
+        )
+    )
+    assert (found["default"]["NAME"], found["replica"]["NAME"]) == ("chibo", "chibo_replica")
+    assert found["default"]["DISABLE_SERVER_SIDE_CURSORS"] and found["replica"]["DISABLE_SERVER_SIDE_CURSORS"]
+    assert found["replica"]["ATOMIC_REQUESTS"] is False and found["replica"]["CONN_MAX_AGE"] == 60
+    assert found["replica_mirror"] == "default" and found["routers"] == ["chibo.replica.Router"]
+    # Without the file: no replica, no router, server-side cursors as Django has them.
+    web = interpolated(services["web"]["environment"]) | {"SECRET_KEY": secrets.token_urlsafe(50)}
+    found = json.loads(
+        run(
+            [sys.executable, "-c", PRINT_DATABASES], clean_env(tmp_path, DJANGO_SETTINGS_MODULE="chibo.settings", **web)
+        )
+    )
+    assert set(found) == {"default", "replica_mirror", "routers"} and found["routers"] == []
+    assert found["default"]["DISABLE_SERVER_SIDE_CURSORS"] is None
 
 
 def test_the_image_serves_with_gunicorn():

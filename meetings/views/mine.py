@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chibo import replica
 from members import access
 
 from .. import calendars
@@ -67,6 +68,7 @@ def calendar_feed_renew(request):
     return redirect("meetings:mine")
 
 
+@replica.reads
 def calendar_feed(request, token):
     feed = calendars.feed_from_token(token)
     if feed is None:
