@@ -85,6 +85,15 @@ def _reply_page(request, invitation, through_link):
     )
 
 
+# The colour of each mark's button on the attendance sheet.
+_STATUS_STYLES = {
+    Attendance.Status.PRESENT: "success",
+    Attendance.Status.LATE: "primary",
+    Attendance.Status.EXCUSED: "warning",
+    Attendance.Status.UNEXCUSED: "danger",
+}
+
+
 @login_required
 def attendance(request, pk):
     meeting = meeting_or_404(request, pk)
@@ -104,13 +113,15 @@ def attendance(request, pk):
         for row in rows:  # show what was typed, not the stored values
             row["status"] = request.POST.get(f"status-{row['member'].pk}", "")
             row["reason"] = request.POST.get(f"reason-{row['member'].pk}", "")
+    for row in rows:  # the member's key in the form's names, written out once per row rather than per choice
+        row["key"] = str(row["member"].pk)
     return render(
         request,
         "meetings/attendance.html",
         {
             "meeting": meeting,
             "rows": rows,
-            "statuses": Attendance.Status.choices,
+            "statuses": [(value, str(label), _STATUS_STYLES[value]) for value, label in Attendance.Status.choices],
             "errors": errors,
             "started": meeting.starts_at <= timezone.now(),
         },
