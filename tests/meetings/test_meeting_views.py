@@ -232,13 +232,13 @@ def test_the_calendar_query_count_does_not_grow_with_meetings(client, member, ce
                                                              django_assert_num_queries):  # fmt: skip
     client.force_login(member)
     url = reverse("meetings:calendar", args=[cell.pk]) + "?month=2026-12"
-    # savepoint, session, user, access: member and grants, the cell, the meetings of the month,
-    # the cell's warnings (months covered, first meeting), release
-    with django_assert_num_queries(10):
+    # session, user with their access, the cell, the meetings of the month, the cell's warnings (months
+    # covered, first meeting)
+    with django_assert_num_queries(6):
         client.get(url)
     for day in range(1, 25, 3):
         make_meeting(cell, local(2026, 12, day, 19, 30))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert sum(len(meetings) for week in response.context["weeks"] for _day, meetings in week) == 8
 
@@ -249,16 +249,16 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     services.confirm(meeting)
     client.force_login(secretary)
     url = reverse("meetings:detail", args=[meeting.pk])
-    # savepoint, session, user, access: member and grants, the meeting with its cell, chair and so on,
-    # invitations, attendance, the previous regular meeting and the guidance, the previous resolution to
-    # review, the dues report (the month's lines, the money collected, the arrears), agenda, the agenda's
-    # documents, other documents, undelivered messages, history, release
-    with django_assert_num_queries(20):
+    # session, user with their access, the meeting with its cell, chair and so on, agenda, the agenda's
+    # documents, other documents, invitations, attendance, the previous regular meeting and the guidance,
+    # undelivered messages, the previous resolution to review, the dues report (the month's lines, the money
+    # collected, the arrears), history
+    with django_assert_num_queries(16):
         client.get(url)
     for number in range(10):
         make_member(cell, f"Đảng Viên Mới {number}")
     services.invite_members(meeting)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(response.context["invitations"]) == 11  # the secretary and ten new members
 
@@ -293,9 +293,9 @@ def test_my_meetings_query_count_does_not_grow_with_meetings(client, member, cel
             services.confirm(upcoming)
             past = make_meeting(cell, local(2026, 10, 1 + done, 19, 30))
             services.record_attendance(past, {me.pk: ("present", "")})
-        # savepoint, session, user, access: member and grants, the invitations with their meetings and cells,
-        # the attendance with its meetings, the calendar feed, release
-        with django_assert_num_queries(9):
+        # session, user with their access, the invitations with their meetings and cells, the attendance with
+        # its meetings, the calendar feed
+        with django_assert_num_queries(5):
             page = client.get(url)
         assert (len(page.context["upcoming"]), len(page.context["past"])) == (count, count)
 
