@@ -339,17 +339,22 @@ def minutes_book(request, pk):
     user_access = access.for_user(request.user)
     # A plain member's list, search and book leave out the minutes of the committee's own meetings.
     readable = user_access.meetings(Minutes.objects.filter(meeting__cell=cell), "meeting__")
-    records = readable.select_related("meeting").order_by("meeting__starts_at")
+    # Not the frozen document nor the search text, the largest columns: the list shows neither.
+    records = readable.select_related("meeting").defer("frozen", "search_text").order_by("meeting__starts_at", "pk")
     if query:
         records = records.filter(search_text__contains=fold(query))
     else:
         records = records.filter(meeting__starts_at__year=year)
+    records = list(records)
+    for record in records:
+        record.meeting.cell = cell  # asked by the rights below
     years = sorted(
         {d.year for d in readable.dates("meeting__starts_at", "year")} | {timezone.localdate().year},
         reverse=True,
     )
     # The year's PDF book is made of the stored PDFs: say which signed minutes lack one, and offer to render them.
-    missing = [] if query else list(workflow.missing_from_book(cell, year, user_access))
+    # The year's list holds them all (`workflow.missing_from_book`, without asking again).
+    missing = [] if query else [record for record in records if record.is_missing_from_book]
     can_render = any(
         m.pdf_status != Minutes.PdfStatus.PENDING and user_access.can_edit_minutes(m.meeting) for m in missing
     )
