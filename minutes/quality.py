@@ -3,13 +3,12 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetings.models import NOT_EXPECTED, Attendance, Document, Meeting, attendance_summary
+from meetings.models import NOT_EXPECTED, Attendance, attendance_summary
 
 from .models import Minutes, QualityPolicy
 from .quality_sheet import COMPUTED, CRITERIA, DEFAULT_BANDS, DEFAULT_WEIGHTS, ENTERED, GRADES  # noqa: F401
@@ -57,7 +56,10 @@ def computed_fractions(minutes):
         )
         % {"rate": "—" if rate is None else number_format(rate, 1), "unexcused": unexcused, "streak": streak},
     )
-    committee_met, on_time = _preparation(meeting)
+    committee_met = meeting.preparations.filter(status="held").exists()
+    deadline = meeting.documents_due_at  # DOCUMENTS_DAYS_BEFORE days before
+    documents = list(meeting.documents.values_list("uploaded_at", flat=True))
+    on_time = bool(documents) and all(uploaded <= deadline for uploaded in documents)
     result["preparation"] = (
         0.5 * committee_met + 0.5 * on_time,
         ngettext(
@@ -76,23 +78,6 @@ def computed_fractions(minutes):
         _("%(speakers)s of %(present)s present spoke") % {"speakers": speakers, "present": present},
     )
     return result
-
-
-def _preparation(meeting):
-    """(the committee held its preparatory meeting, the documents were all out by DOCUMENTS_DAYS_BEFORE days
-    before the meeting), in one query."""
-    documents = Document.objects.filter(meeting=OuterRef("pk"))
-    facts = (
-        Meeting.objects.filter(pk=meeting.pk)
-        .annotate(
-            committee_met=Exists(Meeting.objects.filter(prepares=OuterRef("pk"), status=Meeting.Status.HELD)),
-            any_documents=Exists(documents),
-            late=Exists(documents.filter(uploaded_at__gt=meeting.documents_due_at)),
-        )
-        .values("committee_met", "any_documents", "late")
-        .get()
-    )
-    return facts["committee_met"], facts["any_documents"] and not facts["late"]
 
 
 def duration_fraction(minutes):
