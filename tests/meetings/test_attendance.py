@@ -212,3 +212,17 @@ def test_the_sheet_s_query_count_does_not_grow_with_the_cell(client, secretary, 
     with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["rows"]) == len(roll) + 1 + 10  # the roll, the secretary, the newcomers
+
+
+@time_machine.travel("2026-10-03 21:00 +0700")
+def test_the_sheet_shows_four_buttons_per_member_with_the_mark_checked(client, secretary, cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.CONFIRMED)
+    record(meeting, roll, {"official": P, "official2": E})
+    client.force_login(secretary)
+    page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
+    for name, mark in (("official", P), ("official2", E)):
+        key = roll[name].pk
+        assert page.count(f'name="status-{key}"') == 4
+        assert f'id="s-{key}-{mark}" value="{mark}" autocomplete="off" checked>' in page
+        assert f'<label class="btn btn-outline-danger" for="s-{key}-unexcused">Vắng không lý do</label>' in page
+    assert page.count(" checked>") == 2  # nobody else is marked yet
