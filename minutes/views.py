@@ -80,7 +80,6 @@ def minutes_detail(request, pk):
             can_sign=user_access.can_sign_minutes(minutes),
             pdf_current=bool(minutes.pdf) and minutes.pdf_source == workflow.source_hash(minutes),
             revisions=minutes.revisions.select_related("by").defer("snapshot")[:30],  # the list shows no snapshot
-            addendum_form=AddendumForm(),
             criteria=_criteria_rows(minutes),
         )
     return render(request, "minutes/minutes_detail.html", context)
