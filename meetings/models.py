@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -345,19 +345,20 @@ def guidance_for(meeting):
     previous = (
         Meeting.objects.regular().not_cancelled()
         .filter(cell_id=meeting.cell_id, starts_at__lt=meeting.starts_at)
-        .order_by("-starts_at").values_list("starts_at", flat=True).first()
+        .order_by("-starts_at").values("starts_at")[:1]
     )  # fmt: skip
     month = local.date().replace(day=1)
     earliest = date(month.year - (month.month <= 3), (month.month - 4) % 12 + 1, 1)  # three months back
+    # The previous regular meeting's start comes with each candidate: one query, none when there is no guidance.
     candidates = Guidance.objects.filter(
         unit__path__in=meeting.cell.ancestor_paths(), month__lte=month, month__gte=earliest,
         created_at__lte=meeting.starts_at,
-    ).select_related("unit")  # fmt: skip
+    ).select_related("unit").annotate(previous_meeting_at=Subquery(previous))  # fmt: skip
     shown = []
     for item in candidates:
         # It belongs to the first regular meeting from the later of its month and its publication.
         starts = max(item.created_at, timezone.make_aware(datetime.combine(item.month, datetime.min.time())))
-        if previous is None or previous < starts:
+        if item.previous_meeting_at is None or item.previous_meeting_at < starts:
             shown.append(item)
     return shown
 

@@ -274,8 +274,10 @@ def statuses_on(member_ids, day):
     """{member id: activity status on `day`}, from the status history (one query)."""
     from members.models import StatusChange
 
-    statuses = {}
-    history = StatusChange.objects.filter(member_id__in=list(member_ids), since__lte=day).order_by("since", "pk")
+    statuses, member_ids = {}, list(member_ids)
+    if not member_ids:  # everyone on a held meeting's sheet marked: nothing to ask (the ORM would build it all)
+        return statuses
+    history = StatusChange.objects.filter(member_id__in=member_ids, since__lte=day).order_by("since", "pk")
     for member_id, status in history.values_list("member_id", "status"):
         statuses[member_id] = status  # the latest one up to that day wins
     return statuses

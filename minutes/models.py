@@ -96,6 +96,11 @@ class Minutes(models.Model):
     def is_editable(self):
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_missing_from_book(self):
+        """Signed, and its PDF not stored yet: the year's book lacks it (`workflow.missing_from_book`)."""
+        return self.is_locked and self.pdf_status != self.PdfStatus.READY
+
 
 class MinutesSection(models.Model):
     """The content under one heading of section II, following the meeting's agenda."""

@@ -7,6 +7,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from .forms import (
     TaskFormSet,
     VoteFormSet,
 )
-from .models import Minutes
+from .models import Contribution, Minutes
 from .votes import meeting_vote_base, passes
 
 
@@ -41,31 +42,44 @@ def _meeting(request, pk):
     )
 
 
+def _meeting_and_minutes(request, pk):
+    """The meeting the user may see and its minutes (None when not started), read together in one query."""
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(access.for_user(request.user)).select_related(
+            "cell__parent", "minutes__chair", "minutes__minute_taker", "minutes__signed_by"
+        ),
+        pk=pk,
+    )
+    try:
+        return meeting, meeting.minutes
+    except Minutes.DoesNotExist:
+        return meeting, None
+
+
 def _minutes(request, pk):
-    meeting = _meeting(request, pk)
-    minutes = Minutes.objects.select_related("chair", "minute_taker", "signed_by").filter(meeting=meeting).first()
+    minutes = _meeting_and_minutes(request, pk)[1]
     if minutes is None:
         raise Http404
-    minutes.meeting = meeting
     return minutes
 
 
 @login_required
 def minutes_detail(request, pk):
-    meeting = _meeting(request, pk)
-    minutes = Minutes.objects.select_related("chair", "minute_taker", "signed_by").filter(meeting=meeting).first()
+    meeting, minutes = _meeting_and_minutes(request, pk)
     user_access = access.for_user(request.user)
     context = {"meeting": meeting, "cell": meeting.cell, "minutes": minutes,
                "can_edit": user_access.can_edit_minutes(meeting)}  # fmt: skip
     if minutes:
-        minutes.meeting = meeting
+        if minutes.is_editable:
+            # The speakers of a draft's quality, and what its document says: read once for both.
+            speakers = Prefetch("contributions", Contribution.objects.select_related("member"))
+            prefetch_related_objects([minutes], speakers)
         context.update(workflow.pdf_context(minutes))
         context["addenda"] = context["doc"]["addenda"]
         context.update(
             can_sign=user_access.can_sign_minutes(minutes),
             pdf_current=bool(minutes.pdf) and minutes.pdf_source == workflow.source_hash(minutes),
-            revisions=minutes.revisions.select_related("by")[:30],
-            addendum_form=AddendumForm(),
+            revisions=minutes.revisions.select_related("by").defer("snapshot")[:30],  # the list shows no snapshot
             criteria=_criteria_rows(minutes),
         )
     return render(request, "minutes/minutes_detail.html", context)
@@ -339,17 +353,22 @@ def minutes_book(request, pk):
     user_access = access.for_user(request.user)
     # A plain member's list, search and book leave out the minutes of the committee's own meetings.
     readable = user_access.meetings(Minutes.objects.filter(meeting__cell=cell), "meeting__")
-    records = readable.select_related("meeting").order_by("meeting__starts_at")
+    # Not the frozen document nor the search text, the largest columns: the list shows neither.
+    records = readable.select_related("meeting").defer("frozen", "search_text").order_by("meeting__starts_at", "pk")
     if query:
         records = records.filter(search_text__contains=fold(query))
     else:
         records = records.filter(meeting__starts_at__year=year)
+    records = list(records)
+    for record in records:
+        record.meeting.cell = cell  # asked by the rights below
     years = sorted(
         {d.year for d in readable.dates("meeting__starts_at", "year")} | {timezone.localdate().year},
         reverse=True,
     )
     # The year's PDF book is made of the stored PDFs: say which signed minutes lack one, and offer to render them.
-    missing = [] if query else list(workflow.missing_from_book(cell, year, user_access))
+    # The year's list holds them all (`workflow.missing_from_book`, without asking again).
+    missing = [] if query else [record for record in records if record.is_missing_from_book]
     can_render = any(
         m.pdf_status != Minutes.PdfStatus.PENDING and user_access.can_edit_minutes(m.meeting) for m in missing
     )

@@ -149,9 +149,17 @@ def meeting_detail(request, pk):
     )
     user_access = access.for_user(request.user)
     can_manage = user_access.can_manage_meetings(meeting.cell)
-    agenda = list(meeting.agenda_items.prefetch_related("documents"))
-    documents = list(meeting.documents.filter(agenda_item__isnull=True))
-    late = meeting.late_documents([d for item in agenda for d in item.documents.all()] + documents)
+    agenda = list(meeting.agenda_items.all())
+    # The meeting's documents in one query: each agenda item's under it, the others on their own.
+    attached, documents = {}, []
+    for document in meeting.documents.all():
+        if document.agenda_item_id is None:
+            documents.append(document)
+        else:
+            attached.setdefault(document.agenda_item_id, []).append(document)
+    for item in agenda:
+        item.attached_documents = attached.get(item.pk, [])
+    late = meeting.late_documents([d for item in agenda for d in item.attached_documents] + documents)
     invitations = list(meeting.invitations.select_related("member").order_by("member__sort_key"))
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
     attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
@@ -173,7 +181,7 @@ def meeting_detail(request, pk):
                 "days": settings.DOCUMENTS_DAYS_BEFORE,
                 "late": late,
                 "late_ids": {d.pk for d in late},
-                "none": not late and not documents and not any(item.documents.all() for item in agenda),
+                "none": not late and not documents and not attached,
             },
             "guidance": guidance,
             "replies": _reply_counts(invitations),

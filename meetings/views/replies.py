@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -85,6 +87,15 @@ def _reply_page(request, invitation, through_link):
     )
 
 
+# The colour of each mark's button on the attendance sheet.
+_STATUS_STYLES = {
+    Attendance.Status.PRESENT: "success",
+    Attendance.Status.LATE: "primary",
+    Attendance.Status.EXCUSED: "warning",
+    Attendance.Status.UNEXCUSED: "danger",
+}
+
+
 @login_required
 def attendance(request, pk):
     meeting = meeting_or_404(request, pk)
@@ -104,17 +115,32 @@ def attendance(request, pk):
         for row in rows:  # show what was typed, not the stored values
             row["status"] = request.POST.get(f"status-{row['member'].pk}", "")
             row["reason"] = request.POST.get(f"reason-{row['member'].pk}", "")
+    statuses = [(value, str(label), _STATUS_STYLES[value]) for value, label in Attendance.Status.choices]
+    for row in rows:
+        row["key"] = str(row["member"].pk)
+        row["choices"] = _choices(row, statuses)
     return render(
         request,
         "meetings/attendance.html",
         {
             "meeting": meeting,
             "rows": rows,
-            "statuses": Attendance.Status.choices,
             "errors": errors,
             "started": meeting.starts_at <= timezone.now(),
         },
     )
+
+
+def _choices(row, statuses):
+    """A member's buttons, one per mark, written here rather than in the template: four for every member of
+    the cell, they were most of the sheet's time as template nodes."""
+    return format_html_join(
+        "\n",
+        '<input type="radio" class="btn-check" name="status-{0}" id="s-{0}-{1}" value="{1}" autocomplete="off"{2}>\n'
+        '<label class="btn btn-outline-{3}" for="s-{0}-{1}">{4}</label>',
+        ((row["key"], value, mark_safe(" checked") if row["status"] == value else "", style, label)
+         for value, label, style in statuses),
+    )  # fmt: skip
 
 
 def _read_marks(post, rows):

@@ -192,3 +192,37 @@ def test_the_category_is_the_status_on_the_meeting_day(cell, roll, make_meeting)
     member_services.change_status(member, Member.Status.EXEMPT, date(2026, 10, 15))
     record(meeting, roll, {"official": P})  # recorded after the member became exempt
     assert Attendance.objects.get(member=member).category == "official"
+
+
+@time_machine.travel("2026-10-03 21:00 +0700")
+def test_the_sheet_s_query_count_does_not_grow_with_the_cell(client, secretary, cell, roll, make_meeting,
+                                                             make_member, django_assert_num_queries):  # fmt: skip
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.CONFIRMED)
+    services.invite_members(meeting)
+    record(meeting, roll, {"official": P, "official2": E})
+    client.force_login(secretary)
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    # session, user with their access, the meeting with its cell, the invitations with their members, the
+    # attendance recorded with its members, the status history of those not marked yet
+    with django_assert_num_queries(6):
+        client.get(url)
+    for number in range(10):
+        make_member(cell, f"Đảng Viên Mới {number}")
+    services.invite_members(meeting)
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert len(response.context["rows"]) == len(roll) + 1 + 10  # the roll, the secretary, the newcomers
+
+
+@time_machine.travel("2026-10-03 21:00 +0700")
+def test_the_sheet_shows_four_buttons_per_member_with_the_mark_checked(client, secretary, cell, roll, make_meeting):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30), status=Meeting.Status.CONFIRMED)
+    record(meeting, roll, {"official": P, "official2": E})
+    client.force_login(secretary)
+    page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
+    for name, mark in (("official", P), ("official2", E)):
+        key = roll[name].pk
+        assert page.count(f'name="status-{key}"') == 4
+        assert f'id="s-{key}-{mark}" value="{mark}" autocomplete="off" checked>' in page
+        assert f'<label class="btn btn-outline-danger" for="s-{key}-unexcused">Vắng không lý do</label>' in page
+    assert page.count(" checked>") == 2  # nobody else is marked yet

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import AgendaItem, Attendance, Invitation, Meeting, ScheduleRule, ThematicTopic
+from meetings.models import AgendaItem, Attendance, Document, Invitation, Meeting, ScheduleRule, ThematicTopic
 from members.models import Member
 
 from .conftest import local
@@ -232,8 +232,8 @@ def test_the_calendar_query_count_does_not_grow_with_meetings(client, member, ce
                                                              django_assert_num_queries):  # fmt: skip
     client.force_login(member)
     url = reverse("meetings:calendar", args=[cell.pk]) + "?month=2026-12"
-    # session, the user with their access, the cell, the meetings of the month,
-    # the cell's warnings (months covered, first meeting)
+    # session, user with their access, the cell, the meetings of the month, the cell's warnings (months
+    # covered, first meeting)
     with django_assert_num_queries(6):
         client.get(url)
     for day in range(1, 25, 3):
@@ -249,18 +249,25 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     services.confirm(meeting)
     client.force_login(secretary)
     url = reverse("meetings:detail", args=[meeting.pk])
-    # session, the user with their access, the meeting with its cell, chair and so on,
-    # invitations, attendance, the previous regular meeting and the guidance, the previous resolution to
-    # review, the dues report (the month's lines, the money collected, the arrears), agenda, the agenda's
-    # documents, other documents, undelivered messages, history
-    with django_assert_num_queries(16):
+    # session, user with their access, the meeting with its cell, chair and so on, agenda, documents,
+    # invitations, attendance, the guidance (with the previous regular meeting), undelivered messages, the
+    # previous resolution to review, the dues report (the month's lines, the money collected, the arrears),
+    # history
+    with django_assert_num_queries(14):
         client.get(url)
     for number in range(10):
         make_member(cell, f"Đảng Viên Mới {number}")
     services.invite_members(meeting)
-    with django_assert_num_queries(16):
+    for item in meeting.agenda_items.all():  # two documents under each item of the agenda, and one apart
+        for title in ("Dự thảo", "Phụ lục"):
+            Document.objects.create(meeting=meeting, agenda_item=item, title=title, file="meetings/x.pdf")
+    Document.objects.create(meeting=meeting, title="Báo cáo", file="meetings/y.pdf")
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert len(response.context["invitations"]) == 11  # the secretary and ten new members
+    agenda = response.context["agenda"]
+    assert agenda and all([d.title for d in item.attached_documents] == ["Dự thảo", "Phụ lục"] for item in agenda)
+    assert [d.title for d in response.context["documents"]] == ["Báo cáo"]
 
 
 def test_a_month_in_the_url_that_is_not_a_month_shows_this_month(client, member, cell):
@@ -293,8 +300,8 @@ def test_my_meetings_query_count_does_not_grow_with_meetings(client, member, cel
             services.confirm(upcoming)
             past = make_meeting(cell, local(2026, 10, 1 + done, 19, 30))
             services.record_attendance(past, {me.pk: ("present", "")})
-        # session, the user with their access, the invitations with their meetings and cells,
-        # the attendance with its meetings, the calendar feed
+        # session, user with their access, the invitations with their meetings and cells, the attendance with
+        # its meetings, the calendar feed
         with django_assert_num_queries(5):
             page = client.get(url)
         assert (len(page.context["upcoming"]), len(page.context["past"])) == (count, count)

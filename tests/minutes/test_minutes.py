@@ -531,3 +531,37 @@ def test_a_refused_save_lists_every_error_at_the_top_and_keeps_the_text(editor, 
     assert "Biểu quyết, dòng 1" in summary
     assert "Kết luận dài đã viết cả buổi." in html and 'value="Thông qua nghị quyết"' in html  # kept
     assert Minutes.objects.get(pk=minutes.pk).version == minutes.version  # nothing saved
+
+
+def test_the_minutes_page_s_query_count_does_not_grow_with_the_meeting(editor, held, cell, make_member,
+                                                                       django_assert_num_queries):  # fmt: skip
+    from minutes.models import Contribution
+
+    minutes = workflow.start(held)
+    url = reverse("meetings:minutes", args=[held.pk])
+    people = held.people
+
+    def speak(*names):
+        Contribution.objects.bulk_create(
+            Contribution(minutes=minutes, member=people[name], order=index, summary="Nhất trí.")
+            for index, name in enumerate(names)
+        )
+
+    speak("o1", "o2")
+    # session, user with their access, the meeting with its minutes; the document: contributions with their
+    # members, sections, tasks, votes, the invitations, the attendance, the members convened, the dues report
+    # (the month's lines, the money, the arrears), addenda; the quality: the policy, the attendance, the meeting
+    # held the same day, the excuses in a row, the committee's preparatory meeting, the documents; the history
+    with django_assert_num_queries(21):
+        response = editor.get(url)
+    assert [c["member"] for c in response.context["doc"]["contributions"]] == ["Nguyễn Văn Một", "Trần Văn Hai"]
+    present = response.context["att"]["present"]
+    speak("o3", "member", "secretary", "probationary")
+    for number in range(5):
+        newcomer = make_member(cell, f"Đảng Viên Mới {number}")
+        with time_machine.travel(NOW):
+            services.record_attendance(held, {newcomer.pk: (P, "")})
+    with django_assert_num_queries(21):
+        response = editor.get(url)
+    assert len(response.context["doc"]["contributions"]) == 6
+    assert response.context["att"]["present"] == present + 5
