@@ -92,13 +92,13 @@ def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, 
                                                              django_assert_num_queries):  # fmt: skip
     client.force_login(secretary)
     url = reverse("members:list", args=[lived_in_cell.pk])
-    # savepoint (ATOMIC_REQUESTS), session, user, access: member and grants, the cell, the list,
-    # the removal flags (absence, dues), the counts by category, the transfers in progress, release savepoint
-    with django_assert_num_queries(12):
+    # session, the user with their access, the cell, the list, the removal flags (absence, dues), the counts by
+    # category, the transfers in progress
+    with django_assert_num_queries(8):
         client.get(url)
     for number in range(20):
         make_member(lived_in_cell, f"Phan Văn Thêm {number}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["members"]) == 27
 
@@ -281,26 +281,27 @@ def test_healthz_answers_ok(client, db):
 def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, province, commune, cell, other_cell,
                                                       make_member, django_assert_num_queries):  # fmt: skip
     client.force_login(province_viewer)
-    # savepoint, session, user, access: member and grants, the units with their member counts, release
-    with django_assert_num_queries(7):
+    # session, the user with their access, the units with their member counts
+    with django_assert_num_queries(3):
         client.get(reverse("members:tree"))
     for number in range(5):
         unit = OrgUnit.objects.create(code=f"X{number}", kind="cell", parent=commune, name=f"X{number}",
                                       place_name="X")  # fmt: skip
         make_member(unit)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(3):
         response = client.get(reverse("members:tree"))
     assert len(response.context["rows"]) == 10
 
 
 def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
     client.force_login(secretary)
-    # savepoint, session, user, access: member and grants, release; the month's path (no meeting yet: the
-    # meeting looked for, the cell's warnings), the next meeting, the year's attendance, tasks and essays; the
-    # cell's structure and its transfers in progress
-    with django_assert_num_queries(15):
+    # session, the user with their access; the month's path (no meeting yet: the month's meetings, the cell's
+    # warnings in two), the next meeting, the year's attendance, tasks and essays; the cell's structure and its
+    # transfers in progress
+    with django_assert_num_queries(11):
         client.get(reverse("members:home"))
     client.force_login(commune_admin)
-    # … and for each committee: the figures of its dashboard (counted: nothing kept yet), its directives
-    with django_assert_num_queries(14):
+    # session, the user with their access; for each committee: the figures of its dashboard (counted, nothing kept
+    # yet: units, sums, overdue tasks, members' year, trend, flagged members), its directives, its guidance
+    with django_assert_num_queries(10):
         client.get(reverse("members:home"))
