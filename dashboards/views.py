@@ -39,6 +39,10 @@ __all__ = [
     "report_status",
 ]
 
+# What the meetings table of a cell's dashboard shows of a meeting and its minutes (a locked minutes' frozen
+# copy, its text and the rest are left in the database).
+MEETING_COLUMNS = ("title", "kind", "starts_at", "status", "minutes__status", "minutes__quality_grade")
+
 MEMBER_LISTS = {
     "flagged": gettext_lazy("Members flagged for removal"),
     "rarely": gettext_lazy("Members who rarely speak"),
@@ -47,10 +51,15 @@ MEMBER_LISTS = {
 
 def _unit_or_404(request, pk):
     """The unit if this user sees it (404 otherwise) and may see its figures (403 otherwise)."""
-    unit = get_object_or_404(OrgUnit.objects.visible_to(access.for_user(request.user)), pk=pk)
+    user_access = access.for_user(request.user)
+    # Their own cell and the units of their roles came with their access: those they see, without a query.
+    loaded = [grant.unit for grant in user_access.grants] + ([user_access.member.cell] if user_access.member else [])
+    unit = next((unit for unit in loaded if unit.pk == pk), None)
+    if unit is None:
+        unit = get_object_or_404(OrgUnit.objects.visible_to(user_access), pk=pk)
     if unit.kind == OrgUnit.Kind.GROUP:
         raise Http404  # a party group has no meetings of its own
-    access.require(access.for_user(request.user).can_view_dashboard(unit))
+    access.require(user_access.can_view_dashboard(unit))
     return unit
 
 
@@ -92,7 +101,7 @@ def dashboard_view(request, pk):
     unit = _unit_or_404(request, pk)
     form, period = _period(request)
     data = dashboard.page_figures(unit, period)
-    meetings = list(dashboard.cell_meetings(unit, period)) if unit.is_cell else None
+    meetings = list(dashboard.cell_meetings(unit, period).only(*MEETING_COLUMNS)) if unit.is_cell else None
     recent = list(DashboardReport.objects.filter(unit=unit).order_by("-requested_at", "-pk")[:3])
     context = _context(
         request,

@@ -7,21 +7,22 @@
   steps of the apps built on meetings (`signals.month_path`: minutes, resolution, tasks), each a link to the
   page that does it, and the cell's warnings.
 
-Each part reads a fixed number of rows, whatever the size of the cell or its history.
+Each part reads a fixed number of rows, whatever the size of the cell or its history: the month's path reads
+the month's meetings with what all its steps count in one query.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from .links import still_convened
-from .models import Attendance, Invitation, Meeting
-from .signals import month_path
+from .models import AgendaItem, Attendance, Document, Invitation, Meeting
+from .signals import month_path, month_path_annotations
 from .warnings import cell_warnings
 
 # Silent members named on the path; the reach page lists them all.
@@ -64,15 +65,32 @@ def member_section(member, today):
     }
 
 
-def month_meeting(cell, today):
-    """This month's regular meeting of the cell (the first, if several), or None."""
-    return (
-        Meeting.objects.regular()
-        .not_cancelled()
+class Rows(Subquery):
+    """How many rows a queryset filtered on the outer row (`OuterRef`) has: a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def month_meetings(cell, today):
+    """This month's meetings of the cell, not called off, in order (a handful), each with what the preparation
+    steps count (invitations and replies, documents and the first one's upload, agenda items) and what the
+    steps of the apps built on meetings count (`signals.month_path_counts`)."""
+    invitations = Invitation.objects.filter(meeting=OuterRef("pk")).values("pk")
+    documents = Document.objects.filter(meeting=OuterRef("pk"))
+    return list(
+        Meeting.objects.not_cancelled()
         .filter(cell=cell)
         .in_month(today.year, today.month)
-        .order_by("starts_at")
-        .first()
+        .annotate(
+            invited=Rows(invitations),
+            replied=Rows(invitations.exclude(reply=Invitation.Reply.NONE)),
+            document_count=Rows(documents.values("pk")),
+            first_document=Subquery(documents.order_by("uploaded_at").values("uploaded_at")[:1]),
+            agenda=Rows(AgendaItem.objects.filter(meeting=OuterRef("pk")).values("pk")),
+            **month_path_annotations(today),
+        )
+        .order_by("starts_at", "pk")
     )
 
 
@@ -81,7 +99,9 @@ def step(label, done, url, detail="", late=False):
 
 
 def path_section(cell, today):
-    meeting = month_meeting(cell, today)
+    meetings = month_meetings(cell, today)
+    # This month's regular meeting (the first, if several), and the committee's last meeting before it.
+    meeting = next((m for m in meetings if m.kind == Meeting.Kind.REGULAR), None)
     section = {"order": 5, "template": "meetings/home_path.html", "cell": cell, "meeting": meeting,
                "warnings": cell_warnings(cell, today)}  # fmt: skip
     if meeting is None:
@@ -89,25 +109,19 @@ def path_section(cell, today):
             step(_("Plan this month's regular meeting"), False, reverse("meetings:create", args=[cell.pk]), late=True)
         ]
         return section
+    meeting.cell = cell
+    committee = next(
+        (m for m in reversed(meetings) if m.kind == Meeting.Kind.COMMITTEE and m.starts_at < meeting.starts_at), None
+    )
     now = timezone.now()
-    section["steps"] = [*preparation_steps(meeting, now), *month_path_steps(meeting, today)]
+    section["steps"] = [*preparation_steps(meeting, committee, now), *month_path_steps(meeting, today)]
     return section
 
 
-def preparation_steps(meeting, now):
-    month_start = timezone.localtime(meeting.starts_at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    this_month = Meeting.objects.filter(cell=meeting.cell, starts_at__gte=month_start, starts_at__lt=meeting.starts_at)
-    committee = this_month.filter(kind=Meeting.Kind.COMMITTEE).not_cancelled().order_by("-starts_at").first()
-    replies = meeting.invitations.aggregate(
-        invited=Count("pk"), replied=Count("pk", filter=~Q(reply=Invitation.Reply.NONE))
-    )
-    silent = list(
-        meeting.invitations.filter(reply=Invitation.Reply.NONE)
-        .order_by("member__sort_key")
-        .values_list("member__full_name", flat=True)[: SILENT_SHOWN + 1]
-    )
-    documents = meeting.documents.aggregate(count=Count("pk"), first=Min("uploaded_at"))
-    agenda = meeting.agenda_items.count()
+def preparation_steps(meeting, committee, now):
+    """The steps before the meeting, from the figures `month_meetings` brought along with it."""
+    replies = {"invited": meeting.invited, "replied": meeting.replied}
+    agenda, documents = meeting.agenda, meeting.document_count
     day_before = meeting.documents_due_at  # DOCUMENTS_DAYS_BEFORE days before
     days = settings.DOCUMENTS_DAYS_BEFORE
     started = now >= meeting.starts_at
@@ -123,9 +137,9 @@ def preparation_steps(meeting, now):
             _("Agenda and documents, at least a day before")
             if days == 1
             else _("Agenda and documents, at least %(days)s days before") % {"days": days},
-            bool(agenda) and bool(documents["count"]) and documents["first"] <= day_before,
+            bool(agenda) and bool(documents) and meeting.first_document <= day_before,
             reverse("meetings:agenda", args=[meeting.pk]),
-            _("%(items)s items, %(documents)s documents") % {"items": agenda, "documents": documents["count"]},
+            _("%(items)s items, %(documents)s documents") % {"items": agenda, "documents": documents},
             late=now >= day_before,
         ),
         step(
@@ -136,7 +150,15 @@ def preparation_steps(meeting, now):
             late=meeting.invited_at is None and now >= meeting.starts_at - timedelta(days=3),
         ),
     ]
-    if meeting.invited_at and silent:
+    # Who has not replied yet, named while some have not (one more query then).
+    silent = []
+    if meeting.invited_at and meeting.replied < meeting.invited:
+        silent = list(
+            meeting.invitations.filter(reply=Invitation.Reply.NONE)
+            .order_by("member__sort_key")
+            .values_list("member__full_name", flat=True)[: SILENT_SHOWN + 1]
+        )
+    if silent:
         names = ", ".join(silent[:SILENT_SHOWN]) + ("…" if len(silent) > SILENT_SHOWN else "")
         steps[-1]["silent"] = names
     steps.append(

@@ -39,6 +39,16 @@ def extras_for_page(meeting):
 # approved and signed; the resolution issued; its tasks due and overdue.
 month_path = Signal()
 
+# Asked first what those steps count, so that the month's meetings are read with it in one query. Arguments:
+# today. Each receiver returns {name: expression}, annotations over `Meeting` (subqueries on `OuterRef("pk")`
+# or `OuterRef("cell_id")`) that `month_path` then finds on its meeting.
+month_path_counts = Signal()
+
+
+def month_path_annotations(today):
+    """The annotations the apps built on meetings add to the query of the month's meetings."""
+    return pages.extras(month_path_counts, None, today=today)
+
 
 # Asked what the opening of a meeting reports from the apps built on meetings, as plain paragraphs: part of
 # what the minutes say (frozen with them when signed). Arguments: meeting. Each receiver returns a list of

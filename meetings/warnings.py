@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import DateField, Min
+from django.db.models import DateField, Min, Q
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,14 +107,25 @@ def cell_warnings(cell, today):
     return warnings_for_cells([cell.pk], today)[cell.pk]
 
 
+def counted_absences():
+    """The absences the removal rule counts (domain §3): unexcused, at a meeting of the whole cell, by a member
+    expected there (exempt members, those away on temporary activity or on special duty are not)."""
+    return (
+        Q(status=Attendance.Status.UNEXCUSED) & ~Q(meeting__kind=Meeting.Kind.COMMITTEE) & ~Q(category__in=NOT_EXPECTED)
+    )
+
+
+def flagged(months):
+    """{member id: [months]} of the members with counted absences in ≥ REMOVAL_MONTHS months of a year, from
+    {member id: the months of the year with one}."""
+    return {pk: sorted(ms) for pk, ms in months.items() if len(ms) >= settings.REMOVAL_MONTHS}
+
+
 def removal_flags(members, year):
     """{member id: [months]} of members with an unexcused absence in ≥ REMOVAL_MONTHS months of `year`."""
     months = defaultdict(set)
     rows = (
-        Attendance.objects.filter(member__in=members, status=Attendance.Status.UNEXCUSED)
-        .exclude(meeting__kind=Meeting.Kind.COMMITTEE)
-        # Exempt members, those away on temporary activity or on special duty are not expected: no absence.
-        .exclude(category__in=NOT_EXPECTED)
+        Attendance.objects.filter(counted_absences(), member__in=members)
         .annotate(year=ExtractYear("meeting__starts_at"), month=ExtractMonth("meeting__starts_at"))
         .filter(year=year)
         .values_list("member_id", "month")
@@ -122,7 +133,7 @@ def removal_flags(members, year):
     )
     for member_id, month in rows:
         months[member_id].add(month)
-    return {pk: sorted(ms) for pk, ms in months.items() if len(ms) >= settings.REMOVAL_MONTHS}
+    return flagged(months)
 
 
 # What the members' pages show of the warnings (receivers of members/signals.py, connected in apps.py).

@@ -6,6 +6,7 @@ the secretary's call list.
 May import nothing of the apps.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -62,8 +63,10 @@ def is_mobile(e164):
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def shown(e164):
-    """The number as people read it: "091 234 56 78" at home, "+1 202-555-0142" abroad."""
+    """The number as people read it: "091 234 56 78" at home, "+1 202-555-0142" abroad. Kept per number:
+    parsing costs more than the rest of a member's row on the member list."""
     number = _parsed(e164)
     if number is None:
         return e164 or ""

@@ -12,5 +12,6 @@ class MinutesConfig(AppConfig):
         from . import home, workflow
 
         workflow.connect()
+        meeting_signals.month_path_counts.connect(home.month_path_counts, dispatch_uid="minutes-month-path-counts")
         meeting_signals.month_path.connect(home.month_path, dispatch_uid="minutes-month-path")
         meeting_signals.page_extras.connect(home.meeting_page, dispatch_uid="minutes-meeting-page")

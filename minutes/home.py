@@ -1,7 +1,9 @@
-"""The minutes' step on the month's path of the home page (receiver of `meetings.signals.month_path`): written,
-approved at the meeting, signed and locked; late once the meeting is over by MINUTES_FINAL_DAYS. The same
-deadline of the final documents on the meeting's page (receiver of `meetings.signals.page_extras`)."""
+"""The minutes' step on the month's path of the home page (receiver of `meetings.signals.month_path`, the
+minutes' status read with the month's meetings through `month_path_counts`): written, approved at the meeting,
+signed and locked; late once the meeting is over by MINUTES_FINAL_DAYS. The same deadline of the final
+documents on the meeting's page (receiver of `meetings.signals.page_extras`)."""
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,15 +13,19 @@ from meetings.home import step
 from .models import Minutes
 
 
+def month_path_counts(sender, today, **kwargs):
+    return {"minutes_status": Subquery(Minutes.objects.filter(meeting=OuterRef("pk")).values("status")[:1])}
+
+
 def month_path(sender, meeting, today, **kwargs):
-    minutes = Minutes.objects.filter(meeting=meeting).only("status").first()
+    status = meeting.minutes_status  # None: not started
     due = meeting.final_documents_due_on
     return [
         step(
             _("Minutes written, approved and signed"),
-            minutes is not None and minutes.status == Minutes.Status.LOCKED,
+            status == Minutes.Status.LOCKED,
             reverse("meetings:minutes", args=[meeting.pk]),
-            minutes.get_status_display() if minutes else _("Not started"),
+            Minutes.Status(status).label if status else _("Not started"),
             late=today > due,
         )
     ]

@@ -17,4 +17,5 @@ class ResolutionsConfig(AppConfig):
         meeting_signals.page_extras.connect(review.meeting_page, dispatch_uid="resolutions-meeting-page")
         minutes_signals.sections_drafted.connect(review.carry_into_minutes, dispatch_uid="resolutions-review")
         member_signals.home_page.connect(home.home_page, dispatch_uid="resolutions-home-page")
+        meeting_signals.month_path_counts.connect(home.month_path_counts, dispatch_uid="resolutions-month-path-counts")
         meeting_signals.month_path.connect(home.month_path, dispatch_uid="resolutions-month-path")

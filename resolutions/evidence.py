@@ -7,12 +7,13 @@ graded. "Exceeded" tasks (for the top band) are not recorded, so the top band is
 from collections import defaultdict
 
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Attendance
-from meetings.warnings import removal_flags
+from meetings.warnings import counted_absences, flagged
 from members.models import Member
 from minutes.models import Contribution
 
@@ -29,23 +30,30 @@ LATE_SHARE_ALLOWED = 0.2
 
 
 def evidence(members, year, today=None):
-    """{member id: figures} for the members, in five queries whatever their number."""
+    """{member id: figures} for the members, in four queries whatever their number."""
     today = today or timezone.localdate()
     ids = [m.pk for m in members]
     result = {m.pk: {"member": m, "year": year} for m in members}
+    # By member and month: the year's attendance, and the months with an absence the removal rule counts.
     attendance = (
         Attendance.objects.filter(member_id__in=ids, meeting__starts_at__year=year)
         .exclude(meeting__kind="committee")
-        .values("member_id")
+        .values("member_id", month=ExtractMonth("meeting__starts_at"))
         .annotate(
             present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
             late=Count("pk", filter=Q(status=Attendance.Status.LATE)),
             excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
             unexcused=Count("pk", filter=Q(status=Attendance.Status.UNEXCUSED)),
+            counted=Count("pk", filter=counted_absences()),
         )
     )
+    absent = defaultdict(set)
     for row in attendance:
-        result[row["member_id"]].update({k: row[k] for k in ("present", "late", "excused", "unexcused")})
+        figures = result[row["member_id"]]
+        for key in ("present", "late", "excused", "unexcused"):
+            figures[key] = figures.get(key, 0) + row[key]
+        if row["counted"]:
+            absent[row["member_id"]].add(row["month"])
     spoke = Contribution.objects.filter(member_id__in=ids, minutes__meeting__starts_at__year=year)
     for row in spoke.values("member_id").annotate(times=Count("minutes", distinct=True)):
         result[row["member_id"]]["spoke"] = row["times"]
@@ -56,7 +64,7 @@ def evidence(members, year, today=None):
     assigned = Task.objects.filter(responsible_id__in=ids, deadline__year=year).exclude(resolution__status="draft")
     for task in assigned.only("responsible_id", "status", "deadline", "completed_on"):
         tasks[task.responsible_id].append(task)
-    flags = removal_flags(ids, year)
+    flags = flagged(absent)
     for member_id, figures in result.items():
         for key in ("present", "late", "excused", "unexcused", "spoke", "essays"):
             figures.setdefault(key, 0)

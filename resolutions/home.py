@@ -2,17 +2,18 @@
 
 - For a member (receiver of `members.signals.home_page`): their open tasks with a "Report" link, and the study
   essays they owe.
-- On the month's path of those who run the cell (receiver of `meetings.signals.month_path`): the meeting's
-  resolution issued, and the cell's tasks due this week and overdue.
+- On the month's path of those who run the cell (receiver of `meetings.signals.month_path`, counted with the
+  month's meetings through `month_path_counts`): the meeting's resolution issued, and the cell's tasks due this
+  week and overdue.
 """
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from meetings.home import step
+from meetings.home import Rows, step
 
 from .models import Resolution, StudySession, Task
 
@@ -48,25 +49,28 @@ def home_page(sender, access, member, today, **kwargs):
                                    "essays": essays, "cell": member.cell}}  # fmt: skip
 
 
+def month_path_counts(sender, today, **kwargs):
+    # The meeting's resolutions in their order: the first issued one, else the first of all (a draft).
+    resolutions = Resolution.objects.filter(meeting=OuterRef("pk")).values("pk")
+    tasks = open_tasks().filter(resolution__cell=OuterRef("cell_id")).values("pk")
+    return {
+        "resolution_issued": Subquery(resolutions.exclude(status=Resolution.Status.DRAFT)[:1]),
+        "resolution_first": Subquery(resolutions[:1]),
+        "tasks_overdue": Rows(tasks.filter(deadline__lt=today)),
+        "tasks_soon": Rows(tasks.filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))),
+    }
+
+
 def month_path(sender, meeting, today, **kwargs):
-    resolution = (
-        Resolution.objects.filter(meeting=meeting).exclude(status=Resolution.Status.DRAFT).only("pk", "number").first()
-    )
-    draft = None if resolution else Resolution.objects.filter(meeting=meeting).only("pk").first()
+    resolution = meeting.resolution_issued
+    draft = None if resolution else meeting.resolution_first
     if resolution:
-        url = reverse("resolutions:detail", args=[resolution.pk])
+        url = reverse("resolutions:detail", args=[resolution])
     elif draft:
-        url = reverse("resolutions:detail", args=[draft.pk])
+        url = reverse("resolutions:detail", args=[draft])
     else:
         url = reverse("resolutions:create", args=[meeting.pk])
-    counts = (
-        open_tasks()
-        .filter(resolution__cell=meeting.cell_id)
-        .aggregate(
-            overdue=Count("pk", filter=Q(deadline__lt=today)),
-            soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))),
-        )
-    )
+    counts = {"overdue": meeting.tasks_overdue, "soon": meeting.tasks_soon}
     return [
         step(
             _("Resolution issued"),

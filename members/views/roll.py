@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -26,37 +26,48 @@ from .base import member_or_404, save_checked
 TRANSFERRED = Member.Status.TRANSFERRED
 
 
+# The member list's categories: the status each takes (None: every status but transferred, the roll) and
+# whether its members are official (None: either); the whole roll's count is named "on_roll".
+CATEGORY_RULES = {
+    "": (None, None),
+    "official": (None, True),
+    "probationary": (None, False),
+    "exempt": (Member.Status.EXEMPT, None),
+    "away": (Member.Status.AWAY, None),
+    "visiting": (Member.Status.VISITING, None),
+    "suspended": (Member.Status.SUSPENDED, None),
+    "special_duty": (Member.Status.SPECIAL_DUTY, None),
+    "prosecuted": (Member.Status.PROSECUTED, None),
+    "transferred": (TRANSFERRED, None),
+}
+
+
+def _in_category(key):
+    status, official = CATEGORY_RULES[key]
+    found = ~Q(status=TRANSFERRED) if status is None else Q(status=status)
+    return found if official is None else found & Q(official_on__isnull=not official)
+
+
 def _counts(cell):
-    on_roll = ~Q(status=TRANSFERRED)
-    # The structure's counts (official without those here on temporary activity) under their own names.
-    shape = {f"structure_{name}": count for name, count in structure.counts(timezone.localdate()).items()}
-    return Member.objects.filter(cell=cell).aggregate(
-        **shape,
-        on_roll=Count("pk", filter=on_roll),
-        official=Count("pk", filter=on_roll & Q(official_on__isnull=False)),
-        probationary=Count("pk", filter=on_roll & Q(official_on__isnull=True)),
-        exempt=Count("pk", filter=Q(status=Member.Status.EXEMPT)),
-        away=Count("pk", filter=Q(status=Member.Status.AWAY)),
-        visiting=Count("pk", filter=Q(status=Member.Status.VISITING)),
-        suspended=Count("pk", filter=Q(status=Member.Status.SUSPENDED)),
-        special_duty=Count("pk", filter=Q(status=Member.Status.SPECIAL_DUTY)),
-        prosecuted=Count("pk", filter=Q(status=Member.Status.PROSECUTED)),
-        transferred=Count("pk", filter=Q(status=TRANSFERRED)),
+    """How many members of the cell each category has, and the cell's structure (`structure.counts`): one
+    query, the members grouped by status and whether official."""
+    groups = list(
+        Member.objects.filter(cell=cell)
+        .values("status", is_official=ExpressionWrapper(Q(official_on__isnull=False), output_field=BooleanField()))
+        .annotate(n=Count("pk"), **structure.counts(timezone.localdate()))
     )
 
+    def count(key):
+        status, official = CATEGORY_RULES[key]
+        return sum(
+            group["n"]
+            for group in groups
+            if (group["status"] != TRANSFERRED if status is None else group["status"] == status)
+            and official in (None, group["is_official"])
+        )
 
-CATEGORY_FILTERS = {
-    "": ~Q(status=TRANSFERRED),
-    "official": ~Q(status=TRANSFERRED) & Q(official_on__isnull=False),
-    "probationary": ~Q(status=TRANSFERRED) & Q(official_on__isnull=True),
-    "exempt": Q(status=Member.Status.EXEMPT),
-    "away": Q(status=Member.Status.AWAY),
-    "visiting": Q(status=Member.Status.VISITING),
-    "suspended": Q(status=Member.Status.SUSPENDED),
-    "special_duty": Q(status=Member.Status.SPECIAL_DUTY),
-    "prosecuted": Q(status=Member.Status.PROSECUTED),
-    "transferred": Q(status=TRANSFERRED),
-}
+    shape = {name: sum(group[name] for group in groups) for name in ("official", "own_members", "committee")}
+    return {key or "on_roll": count(key) for key in CATEGORY_RULES}, structure.of(shape)
 
 
 @login_required
@@ -70,14 +81,14 @@ def member_list(request, pk):
         category = filters.cleaned_data["category"]
         if filters.cleaned_data["q"]:
             members = members.filter(search_name__contains=fold(filters.cleaned_data["q"]))
-    members = list(members.filter(CATEGORY_FILTERS[category]))
+    members = list(members.filter(_in_category(category)))
     extras = signals.extras(signals.member_list_page, cell=cell, year=timezone.localdate().year)
     flagged = extras.get("removal_months", {})
     unpaid = extras.get("dues_removal_months", {})
     for member in members:
         member.removal_months = flagged.get(member.pk)
         member.dues_removal_months = unpaid.get(member.pk)
-    counts = _counts(cell)
+    counts, shape = _counts(cell)
     # Permanent transfers from or to the cell, with who is late.
     transfers = list(
         Transfer.objects.visible_to(user_access)
@@ -85,7 +96,6 @@ def member_list(request, pk):
         .filter(Q(from_cell=cell) | Q(to_cell=cell))
         .select_related("member", "from_cell", "to_cell")
     )
-    shape = structure.of({name: counts.pop(f"structure_{name}") for name in ("official", "own_members", "committee")})
     return render(
         request,
         "members/member_list.html",

@@ -141,6 +141,24 @@ def test_a_committee_sees_the_cells_to_follow_up(client, commune, cell, sibling_
     assert "Chỉ thị 35" in html and "1/2 chi bộ đã học tập" in html
 
 
+def test_a_committee_s_home_keeps_its_cells_to_follow_up_while_the_cells_below_change(
+    client, commune, cell, commune_viewer, month, make_meeting, django_capture_on_commit_callbacks
+):
+    from dashboards import summaries
+
+    page, _queries = home(client, commune_viewer)  # counted: nothing kept yet
+    generation = summaries.generation(commune)
+    with time_machine.travel("2026-12-01 09:00 +0700", tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.confirm(make_meeting(cell, local(2026, 12, 20, 19, 30)))
+    assert summaries.generation(commune) != generation  # the dashboard's own figures gave way
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("members:home"))
+    # session, the user with their access, the directives, the guidance: nothing below is counted again
+    assert len(queries.captured_queries) == 4
+    kept, counted = (section(p, "dashboards/home_committee.html") for p in (again, page))
+    assert (kept["lists"], kept["cells"]) == (counted["lists"], counted["cells"])
+
+
 def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, member, commune_viewer, month,
                                                        make_member, make_meeting):  # fmt: skip
     counts = [home(client, user)[1] for user in (member, secretary, commune_viewer)]
@@ -151,9 +169,10 @@ def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, m
             services.confirm(make_meeting(cell, local(2026, 12, day, 19, 30)))
     Document.objects.create(meeting=month, title="Tài liệu", file=ContentFile(b"x", "t.pdf"))
     assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
-    # member, secretary (with the cell's structure and transfers), committee (with the session, the user and the
-    # access)
-    assert counts == [7, 22, 10]
+    # member, secretary (with the cell's structure and transfers; the month's meetings with what every step of its
+    # path counts in one query), committee (counted: nothing kept), each with the session and the user with their
+    # access
+    assert counts == [7, 13, 10]
 
 
 def test_a_member_transferred_out_no_longer_sees_the_old_cell_s_tasks(client, cell, sibling_cell, member, month):

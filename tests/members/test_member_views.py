@@ -92,8 +92,8 @@ def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, 
                                                              django_assert_num_queries):  # fmt: skip
     client.force_login(secretary)
     url = reverse("members:list", args=[lived_in_cell.pk])
-    # session, the user with their access (one query, no transaction on a read), the cell, the list,
-    # the removal flags (absence, dues), the counts by category, the transfers in progress
+    # session, the user with their access, the cell, the list, the removal flags (absence, dues), the counts by
+    # category, the transfers in progress
     with django_assert_num_queries(8):
         client.get(url)
     for number in range(20):
@@ -295,12 +295,13 @@ def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, p
 
 def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
     client.force_login(secretary)
-    # session, the user with their access; the month's path (no meeting yet: the
-    # meeting looked for, the cell's warnings), the next meeting, the year's attendance, tasks and essays; the
-    # cell's structure and its transfers in progress
+    # session, the user with their access; the month's path (no meeting yet: the month's meetings, the cell's
+    # warnings in two), the next meeting, the year's attendance, tasks and essays; the cell's structure and its
+    # transfers in progress
     with django_assert_num_queries(11):
         client.get(reverse("members:home"))
     client.force_login(commune_admin)
-    # … and for each committee: the figures of its dashboard (counted: nothing kept yet), its directives
+    # session, the user with their access; for each committee: the figures of its dashboard (counted, nothing kept
+    # yet: units, sums, overdue tasks, members' year, trend, flagged members), its directives, its guidance
     with django_assert_num_queries(10):
         client.get(reverse("members:home"))
