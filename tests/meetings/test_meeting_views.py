@@ -251,14 +251,14 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     url = reverse("meetings:detail", args=[meeting.pk])
     # savepoint, session, user, access: member and grants, the meeting with its cell, chair and so on,
     # invitations, attendance, the previous regular meeting and the guidance, the previous resolution to
-    # review, the dues report (the month's lines, the money collected, the arrears), agenda, the agenda's
-    # documents, other documents, undelivered messages, history, release
-    with django_assert_num_queries(20):
+    # review, the dues report (the money collected, the book's lines of the month and the arrears), agenda,
+    # the agenda's documents, other documents, undelivered messages, history, release
+    with django_assert_num_queries(19):
         client.get(url)
     for number in range(10):
         make_member(cell, f"Đảng Viên Mới {number}")
     services.invite_members(meeting)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get(url)
     assert len(response.context["invitations"]) == 11  # the secretary and ten new members
 
