@@ -74,31 +74,33 @@ def stats(samples):
 
 
 class Kind:
-    """A kind of document as its PDF task makes it: the task's queryset, the content hash, the rendering."""
+    """A kind of document as its PDF task makes it (see `chibo.pdf.render_and_store`): the task's queryset, the
+    content, the rendering of that content, the template and its context."""
 
-    def __init__(self, name, queryset, source_hash, render, template, context):
-        self.name, self.queryset, self.source_hash, self.render = name, queryset, source_hash, render
+    def __init__(self, name, records, content, render, template, context):
+        self.name, self.records, self.content, self.render = name, records, content, render
         self.template, self.context = template, context
 
     def chibo(self, pk):
         """The task's work up to the bytes it stores."""
-        record = self.queryset.filter(pk=pk).first()
-        self.source_hash(record)
-        content = self.render(record)
+        record = self.records().filter(pk=pk).first()
+        document = self.content(record)
+        pdf.digest(document)  # the task's "unchanged?" check
+        content = self.render(record, document)
         hashlib.sha256(content).hexdigest()
         return content
 
     def html(self, pk):
         """The HTML string Chibo hands to WeasyPrint for this record."""
         with translation.override("vi"):
-            return render_to_string(self.template, self.context(self.queryset.get(pk=pk)))
+            return render_to_string(self.template, self.context(self.records().get(pk=pk)))
 
 
 KINDS = {
-    "minutes": Kind("minutes", Minutes.objects.select_related("meeting__cell__parent"), workflow.source_hash,
-                    workflow.render_pdf, "minutes/pdf/minutes.html", workflow.pdf_context),
-    "resolution": Kind("resolution", Resolution.objects.select_related("cell__parent"), documents.source_hash,
-                       documents.render_pdf, "resolutions/pdf/resolution.html", documents.context),
+    "minutes": Kind("minutes", workflow.pdf_records, workflow.content, workflow.render_pdf,
+                    "minutes/pdf/minutes.html", workflow.pdf_context),
+    "resolution": Kind("resolution", documents.pdf_records, documents.content, documents.render_pdf,
+                       "resolutions/pdf/resolution.html", documents.context),
 }  # fmt: skip
 
 
@@ -190,7 +192,7 @@ def pdf_pages(content):
 def first_render(kind_name, pk):
     """In this (fresh) process: import WeasyPrint, configure the fonts, render the document twice."""
     kind = KINDS[kind_name]
-    kind.queryset.get(pk=pk)  # the database connection is not the fonts' cost
+    kind.records().get(pk=pk)  # the database connection is not the fonts' cost
     timings = {}
     started = time.perf_counter()
     import weasyprint  # noqa: F401

@@ -146,12 +146,22 @@ def request(record, source_hash, task):
     return True
 
 
-def render_and_store(queryset, pk, source_hash, render, filename):
+def digest(content):
+    """The SHA-256 that names a document's content (its `pdf_source`): the plain data, as JSON with sorted keys."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def render_and_store(queryset, pk, content, render, filename):
     """Render a record's PDF and store it with its SHA-256, unless the stored one has the same source.
 
     The record needs the fields `pdf`, `pdf_sha256`, `pdf_source` and `pdf_status` (ready, failed).
-    `source_hash(record)` names the content; a record changed while its PDF was rendering keeps waiting for
-    the render that change queued, and this one is thrown away. Returns what happened, for the logs.
+    `content(record)` is what the document says, as plain data, named by its `digest`; `render(record, content)`
+    makes the PDF of that same content, so that it is read from the database once, not once for the hash and
+    again for the document. A record changed while its PDF was rendering keeps waiting for the render that
+    change queued, and this one is thrown away. Returns what happened, for the logs.
     """
     import hashlib
     import logging
@@ -162,25 +172,26 @@ def render_and_store(queryset, pk, source_hash, render, filename):
     record = queryset.filter(pk=pk).first()
     if record is None:
         return "gone"
-    source = source_hash(record)
+    document = content(record)
+    source = digest(document)
     if is_current(record, source):
         return "unchanged"
     try:
-        content = render(record)
+        rendered = render(record, document)
     except Exception:  # WeasyPrint or a template: shown to the users, logged for the operator
         logging.getLogger(__name__).exception("%s %s: rendering the PDF failed", queryset.model.__name__, pk)
         queryset.model.objects.filter(pk=pk).update(pdf_status="failed")
         return "failed"
-    digest = hashlib.sha256(content).hexdigest()
+    sha256 = hashlib.sha256(rendered).hexdigest()
     storage = record.pdf.storage
-    name = storage.save(filename(record, digest), ContentFile(content))
+    name = storage.save(filename(record, sha256), ContentFile(rendered))
     with transaction.atomic():
         current = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
-        if current is None or source_hash(current) != source:
+        if current is None or digest(content(current)) != source:
             storage.delete(name)
             return "outdated"
         old = current.pdf.name if current.pdf else None
-        queryset.model.objects.filter(pk=pk).update(pdf=name, pdf_sha256=digest, pdf_source=source, pdf_status="ready")
+        queryset.model.objects.filter(pk=pk).update(pdf=name, pdf_sha256=sha256, pdf_source=source, pdf_status="ready")
     if old and old != name:
         storage.delete(old)
     return "rendered"
