@@ -27,9 +27,11 @@ FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 ARCHIVED = {"minutes/pdf/minutes.html", "resolutions/pdf/resolution.html"}
 PDF_VARIANT = "pdf/a-3b"
 
-# One font configuration (and the stylesheet that loaded the fonts into it) per thread and page layout:
-# building one loads the fontconfig configuration and the system's fonts, a third of a small document's
-# rendering time. Per thread, because a Pango font map must not be shared between threads.
+# One font configuration per thread, made for its first document, and a page stylesheet per layout that loaded
+# the shipped fonts into it: building a configuration loads the fontconfig configuration and the system's
+# fonts, a third of a small document's rendering time. A Celery worker process (prefork) and a gunicorn worker
+# (sync) render in their one thread: once per process, whatever the layouts. Per thread, because a Pango font
+# map must not be shared between threads.
 _local = threading.local()
 _configurations = weakref.WeakSet()
 
@@ -86,21 +88,22 @@ def font_faces():
 
 
 def _page_style(landscape):
-    """The font configuration and the page stylesheet of this layout, made once per thread."""
+    """The thread's font configuration and the page stylesheet of this layout, which loaded the fonts into it."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None or not os.path.isdir(fonts._folder or ""):
+        # The thread's first document, or its copies of the fonts were removed (a tmp cleaner): a fresh one.
+        fonts = _local.fonts = FontConfiguration()
+        _configurations.add(fonts)
+        _local.styles = {}
     top, bottom, left, right = settings.PDF_MARGINS_MM
     size = "A4 landscape" if landscape else "A4"
     page_css = f"@page {{ size: {size}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n" + font_faces()
-    styles = _local.__dict__.setdefault("styles", {})
-    if page_css in styles and not os.path.isdir(styles[page_css][0]._folder or ""):
-        del styles[page_css]  # its copies of the fonts were removed (a tmp cleaner): a fresh configuration
-    if page_css not in styles:
-        fonts = FontConfiguration()
-        _configurations.add(fonts)
-        styles[page_css] = (fonts, CSS(string=page_css, font_config=fonts, url_fetcher=shipped_files_fetcher()))
-    return styles[page_css]
+    if page_css not in _local.styles:
+        _local.styles[page_css] = CSS(string=page_css, font_config=fonts, url_fetcher=shipped_files_fetcher())
+    return fonts, _local.styles[page_css]
 
 
 def render_html(html, landscape=False, archival=False):
