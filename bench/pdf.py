@@ -85,9 +85,12 @@ class Kind:
         self.name, self.records, self.content, self.render = name, records, content, render
         self.template, self.context = template, context
 
+    def record(self, pk):
+        return self.records().filter(pk=pk).first()
+
     def chibo(self, pk):
         """The task's work up to the bytes it stores."""
-        record = self.records().filter(pk=pk).first()
+        record = self.record(pk)
         document = self.content(record)
         pdf.digest(document)  # the task's "unchanged?" check
         content = self.render(record, document)
@@ -97,7 +100,21 @@ class Kind:
     def html(self, pk):
         """The HTML string Chibo hands to WeasyPrint for this record."""
         with translation.override("vi"):
-            return render_to_string(self.template, self.context(self.records().get(pk=pk)))
+            return render_to_string(self.template, self.context(self.record(pk)))
+
+
+class SignedInChibo(Kind):
+    """Minutes as Chibo holds them once it signed them: the row carries the frozen record (`workflow.sign`),
+    made here once from the rows before the runs and decoded from its JSON at each run, as the driver would."""
+
+    def __init__(self, kind, pk):
+        super().__init__(f"{kind.name}_frozen", kind.records, kind.content, kind.render, kind.template, kind.context)
+        self.frozen = json.dumps(workflow.snapshot(kind.record(pk)), default=str)
+
+    def record(self, pk):
+        record = super().record(pk)
+        record.frozen = json.loads(self.frozen)
+        return record
 
 
 KINDS = {
@@ -125,7 +142,9 @@ def weasyprint_floor(html):
 
 def pick_documents():
     """{label: (kind, pk, description)}: the biggest signed minutes and resolution of the largest cell and of
-    a cell of the median size."""
+    a cell of the median size. `seed_scale` writes signed minutes without the record Chibo freezes when it
+    signs them, so Chibo renders those from their rows, as it renders minutes until they are signed; each is
+    measured a second time as if signed in Chibo (`SignedInChibo`)."""
     sizes = sorted(Member.objects.on_roll().values_list("cell_id").annotate(n=Count("pk")).values_list("n", "cell_id"))
     if not sizes:
         sys.exit("No members: run `manage.py seed_scale` on this database first.")
@@ -144,7 +163,12 @@ def pick_documents():
             attendees = minutes.meeting.attendances.count()
             description = (f"cell of {members} members, {attendees} on the attendance, {minutes.speakers} speakers, "
                            f"{minutes.votes_n} votes")  # fmt: skip
-            picked[f"minutes_{size}"] = ("minutes", minutes.pk, description)
+            if minutes.frozen:
+                picked[f"minutes_{size}"] = (KINDS["minutes"], minutes.pk, f"{description}, signed in Chibo")
+            else:
+                picked[f"minutes_{size}"] = (KINDS["minutes"], minutes.pk, f"{description}, from its rows")
+                picked[f"minutes_{size}_frozen"] = (SignedInChibo(KINDS["minutes"], minutes.pk), minutes.pk,
+                                                    f"{description}, as signed in Chibo")  # fmt: skip
         resolution = (
             Resolution.objects.filter(cell=cell, status=Resolution.Status.ISSUED)
             .annotate(tasks_n=Count("tasks"))
@@ -152,9 +176,9 @@ def pick_documents():
             .first()
         )
         if resolution:
-            picked[f"resolution_{size}"] = ("resolution", resolution.pk,
+            picked[f"resolution_{size}"] = (KINDS["resolution"], resolution.pk,
                                             f"cell of {members} members, {resolution.tasks_n} tasks")  # fmt: skip
-    if not any(kind == "minutes" for kind, _pk, _d in picked.values()):
+    if not any(kind.name == "minutes" for kind, _pk, _d in picked.values()):
         sys.exit("No signed minutes in the largest or the median cell.")
     return picked
 
@@ -244,21 +268,24 @@ def main():
 
     if connection.vendor != "postgresql":
         out(f"Warning: measuring on {connection.vendor}, not PostgreSQL; the figures mean little.")
+    load_before = os.getloadavg()[0]
     picked = pick_documents()
-    first_kind, first_pk, _description = next(v for v in picked.values() if v[0] == "minutes")
-    fresh = first_render_in_fresh_process(first_kind, first_pk)
+    first_kind, first_pk, _description = next(v for v in picked.values() if v[0].name == "minutes")
+    fresh = first_render_in_fresh_process(first_kind.name, first_pk)
     results = {}
-    for label, (kind_name, pk, description) in picked.items():
-        results[label] = {**measure(KINDS[kind_name], pk, args.repeat), "kind": kind_name, "pk": pk,
+    for label, (kind, pk, description) in picked.items():
+        results[label] = {**measure(kind, pk, args.repeat), "kind": kind.name, "pk": pk,
                           "description": description}  # fmt: skip
 
+    load = (round(load_before, 1), round(os.getloadavg()[0], 1))
     out(f"Chibo: the PDF task's work up to the bytes it stores; floor: WeasyPrint alone on the same HTML with the "
-        f"same stylesheet, fonts and PDF/A options. {args.repeat} interleaved runs each after 2 warm-ups.")  # fmt: skip
+        f"same stylesheet, fonts and PDF/A options. {args.repeat} interleaved runs each after 2 warm-ups. Load "
+        f"average {load[0]} at the start, {load[1]} at the end ({os.cpu_count()} CPUs).")  # fmt: skip
     out()
-    out(f"{'document':<18} {'pages':>5} {'queries':>7} {'Chibo':>8} {'p95':>8} {'floor':>8} {'p95':>8} {'ratio':>6} "
+    out(f"{'document':<24} {'pages':>5} {'queries':>7} {'Chibo':>8} {'p95':>8} {'floor':>8} {'p95':>8} {'ratio':>6} "
         f"{'(of medians)':>12}")  # fmt: skip
     for label, r in results.items():
-        out(f"{label:<18} {r['pages']:>5} {r['queries']:>7} {r['chibo']['median']:7.1f}  {r['chibo']['p95']:7.1f}  "
+        out(f"{label:<24} {r['pages']:>5} {r['queries']:>7} {r['chibo']['median']:7.1f}  {r['chibo']['p95']:7.1f}  "
             f"{r['floor']['median']:7.1f}  {r['floor']['p95']:7.1f}  {r['ratio']:6.3f} {r['ratio_of_medians']:12.3f}   "
             f"{r['description']}")  # fmt: skip
     out()
@@ -271,6 +298,7 @@ def main():
     summary = {
         "repeat": args.repeat,
         "target": TARGET_RATIO,
+        "load_average": load,
         "documents": {
             label: {
                 "kind": r["kind"],
