@@ -115,18 +115,16 @@ def snapshot(minutes):
         "minute_taker": str(minutes.minute_taker or ""),
         "guests": minutes.guests,
         "sections": [{"heading": s.heading, "text": s.text} for s in minutes.sections.all()],
+        # The speakers' and the tasks' people by their names alone (a member's str()), read with their rows.
         "contributions": [
-            {"member": str(c.member), "summary": c.summary} for c in minutes.contributions.select_related("member")
+            {"member": name, "summary": summary}
+            for name, summary in minutes.contributions.values_list("member__full_name", "summary")
         ],
         "praise_criticism": minutes.praise_criticism,
         "conclusion": minutes.conclusion,
         "tasks": [
-            {
-                "who": str(t.member or ""),
-                "what": t.description,
-                "deadline": t.deadline.isoformat() if t.deadline else "",
-            }
-            for t in minutes.tasks.select_related("member")
+            {"who": who or "", "what": what, "deadline": deadline.isoformat() if deadline else ""}
+            for who, what, deadline in minutes.tasks.values_list("member__full_name", "description", "deadline")
         ],
         "votes": [
             {
