@@ -27,9 +27,11 @@ FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
 ARCHIVED = {"minutes/pdf/minutes.html", "resolutions/pdf/resolution.html"}
 PDF_VARIANT = "pdf/a-3b"
 
-# One font configuration (and the stylesheet that loaded the fonts into it) per thread and page layout:
-# building one loads the fontconfig configuration and the system's fonts, a third of a small document's
-# rendering time. Per thread, because a Pango font map must not be shared between threads.
+# One font configuration per thread, made for its first document, and a page stylesheet per layout that loaded
+# the shipped fonts into it: building a configuration loads the fontconfig configuration and the system's
+# fonts, a third of a small document's rendering time. A Celery worker process (prefork) and a gunicorn worker
+# (sync) render in their one thread: once per process, whatever the layouts. Per thread, because a Pango font
+# map must not be shared between threads.
 _local = threading.local()
 _configurations = weakref.WeakSet()
 
@@ -86,21 +88,22 @@ def font_faces():
 
 
 def _page_style(landscape):
-    """The font configuration and the page stylesheet of this layout, made once per thread."""
+    """The thread's font configuration and the page stylesheet of this layout, which loaded the fonts into it."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None or not os.path.isdir(fonts._folder or ""):
+        # The thread's first document, or its copies of the fonts were removed (a tmp cleaner): a fresh one.
+        fonts = _local.fonts = FontConfiguration()
+        _configurations.add(fonts)
+        _local.styles = {}
     top, bottom, left, right = settings.PDF_MARGINS_MM
     size = "A4 landscape" if landscape else "A4"
     page_css = f"@page {{ size: {size}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n" + font_faces()
-    styles = _local.__dict__.setdefault("styles", {})
-    if page_css in styles and not os.path.isdir(styles[page_css][0]._folder or ""):
-        del styles[page_css]  # its copies of the fonts were removed (a tmp cleaner): a fresh configuration
-    if page_css not in styles:
-        fonts = FontConfiguration()
-        _configurations.add(fonts)
-        styles[page_css] = (fonts, CSS(string=page_css, font_config=fonts, url_fetcher=shipped_files_fetcher()))
-    return styles[page_css]
+    if page_css not in _local.styles:
+        _local.styles[page_css] = CSS(string=page_css, font_config=fonts, url_fetcher=shipped_files_fetcher())
+    return fonts, _local.styles[page_css]
 
 
 def render_html(html, landscape=False, archival=False):
@@ -146,12 +149,22 @@ def request(record, source_hash, task):
     return True
 
 
-def render_and_store(queryset, pk, source_hash, render, filename):
+def digest(content):
+    """The SHA-256 that names a document's content (its `pdf_source`): the plain data, as JSON with sorted keys."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def render_and_store(queryset, pk, content, render, filename):
     """Render a record's PDF and store it with its SHA-256, unless the stored one has the same source.
 
     The record needs the fields `pdf`, `pdf_sha256`, `pdf_source` and `pdf_status` (ready, failed).
-    `source_hash(record)` names the content; a record changed while its PDF was rendering keeps waiting for
-    the render that change queued, and this one is thrown away. Returns what happened, for the logs.
+    `content(record)` is what the document says, as plain data, named by its `digest`; `render(record, content)`
+    makes the PDF of that same content, so that it is read from the database once, not once for the hash and
+    again for the document. A record changed while its PDF was rendering keeps waiting for the render that
+    change queued, and this one is thrown away. Returns what happened, for the logs.
     """
     import hashlib
     import logging
@@ -162,25 +175,26 @@ def render_and_store(queryset, pk, source_hash, render, filename):
     record = queryset.filter(pk=pk).first()
     if record is None:
         return "gone"
-    source = source_hash(record)
+    document = content(record)
+    source = digest(document)
     if is_current(record, source):
         return "unchanged"
     try:
-        content = render(record)
+        rendered = render(record, document)
     except Exception:  # WeasyPrint or a template: shown to the users, logged for the operator
         logging.getLogger(__name__).exception("%s %s: rendering the PDF failed", queryset.model.__name__, pk)
         queryset.model.objects.filter(pk=pk).update(pdf_status="failed")
         return "failed"
-    digest = hashlib.sha256(content).hexdigest()
+    sha256 = hashlib.sha256(rendered).hexdigest()
     storage = record.pdf.storage
-    name = storage.save(filename(record, digest), ContentFile(content))
+    name = storage.save(filename(record, sha256), ContentFile(rendered))
     with transaction.atomic():
         current = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
-        if current is None or source_hash(current) != source:
+        if current is None or digest(content(current)) != source:
             storage.delete(name)
             return "outdated"
         old = current.pdf.name if current.pdf else None
-        queryset.model.objects.filter(pk=pk).update(pdf=name, pdf_sha256=digest, pdf_source=source, pdf_status="ready")
+        queryset.model.objects.filter(pk=pk).update(pdf=name, pdf_sha256=sha256, pdf_source=source, pdf_status="ready")
     if old and old != name:
         storage.delete(old)
     return "rendered"

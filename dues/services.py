@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min, Sum
+from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -492,19 +492,22 @@ def unsent_reports(cells, today):
 
 def month_summary(cell, month):
     """The dues report at the opening of a regular meeting: money collected during `month`, how many paid the
-    month's dues, and the members still owing earlier months (with those months). Reads the book (three
-    queries), opens nothing."""
-    lines = list(DuesEntry.objects.filter(cell=cell, month=month, due__gt=0).order_by().values_list("due", "paid"))
+    month's dues, and the members still owing earlier months (with those months). Reads the book (two
+    queries: the month's lines and the earlier months' unpaid ones together, the money), opens nothing."""
     collected = DuesPayment.objects.filter(cell=cell, paid_on__year=month.year,
                                            paid_on__month=month.month).aggregate(s=Sum("amount"))["s"] or 0  # fmt: skip
-    arrears, names = defaultdict(list), {}
+    lines, arrears, names = [], defaultdict(list), {}
     for entry in (
-        DuesEntry.objects.filter(cell=cell, month__lt=month, paid__lt=F("due"))
+        DuesEntry.objects.filter(cell=cell)
+        .filter(Q(month=month, due__gt=0) | Q(month__lt=month, paid__lt=F("due")))
         .select_related("member")
         .order_by("member__sort_key", "month")
     ):
-        arrears[entry.member_id].append(entry.month)
-        names[entry.member_id] = entry.member
+        if entry.month == month:
+            lines.append((entry.due, entry.paid))
+        else:
+            arrears[entry.member_id].append(entry.month)
+            names[entry.member_id] = entry.member
     return {
         "month": month,
         "collected": collected,

@@ -2,9 +2,6 @@
 and a QR code of the member's reply link, for the members without a phone. Rendered by a worker
 (`meetings.tasks.render_invitation_sheet`), in Vietnamese whatever the reader's language."""
 
-import hashlib
-import json
-
 import segno
 from django.utils import timezone, translation
 
@@ -43,13 +40,14 @@ def content(sheet):
 
 
 def source_hash(sheet):
-    return hashlib.sha256(json.dumps(content(sheet), sort_keys=True).encode()).hexdigest()
+    return pdf.digest(content(sheet))
 
 
-def render(sheet):
-    doc = content(sheet)
-    for member in doc["members"]:
-        member["qr"] = segno.make(member["link"], error="m").svg_data_uri(scale=4, border=2)
+def render(sheet, doc=None):
+    """The sheet's PDF, of `content` (`doc`, when the caller already has it) with a QR code per member."""
+    doc = content(sheet) if doc is None else doc
+    qr = [segno.make(member["link"], error="m").svg_data_uri(scale=4, border=2) for member in doc["members"]]
+    doc = {**doc, "members": [{**member, "qr": code} for member, code in zip(doc["members"], qr, strict=True)]}
     with translation.override("vi"):
         return pdf.render("meetings/pdf/invitations.html", {
             "doc": doc, "starts_at": timezone.localtime(sheet.meeting.starts_at),

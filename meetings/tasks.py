@@ -14,7 +14,7 @@ def render_invitation_sheet(sheet_id):
     return render_and_store(
         InvitationSheet.objects.select_related("meeting__cell__parent"),
         sheet_id,
-        sheets.source_hash,
+        sheets.content,
         sheets.render,
         lambda record, digest: f"invitations/{record.meeting_id}/giay-moi-{digest[:16]}.pdf",
     )

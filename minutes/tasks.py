@@ -9,12 +9,11 @@ def render_minutes_pdf(minutes_id):
     from chibo.pdf import render_and_store
 
     from . import workflow
-    from .models import Minutes
 
     return render_and_store(
-        Minutes.objects.select_related("meeting__cell__parent"),
+        workflow.pdf_records(),
         minutes_id,
-        workflow.source_hash,
+        workflow.content,
         workflow.render_pdf,
         lambda record, digest: f"minutes/{record.meeting_id}/bien-ban-{digest[:16]}.pdf",
     )

@@ -7,8 +7,6 @@ later never rewrites signed minutes.
 """
 
 import copy
-import hashlib
-import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -117,16 +115,16 @@ def snapshot(minutes):
         "minute_taker": str(minutes.minute_taker or ""),
         "guests": minutes.guests,
         "sections": [{"heading": s.heading, "text": s.text} for s in minutes.sections.all()],
-        "contributions": [{"member": str(c.member), "summary": c.summary} for c in minutes.contributions.all()],
+        # The speakers' and the tasks' people by their names alone (a member's str()), read with their rows.
+        "contributions": [
+            {"member": name, "summary": summary}
+            for name, summary in minutes.contributions.values_list("member__full_name", "summary")
+        ],
         "praise_criticism": minutes.praise_criticism,
         "conclusion": minutes.conclusion,
         "tasks": [
-            {
-                "who": str(t.member or ""),
-                "what": t.description,
-                "deadline": t.deadline.isoformat() if t.deadline else "",
-            }
-            for t in minutes.tasks.all()
+            {"who": who or "", "what": what, "deadline": deadline.isoformat() if deadline else ""}
+            for who, what, deadline in minutes.tasks.values_list("member__full_name", "description", "deadline")
         ],
         "votes": [
             {
@@ -157,15 +155,16 @@ def content(minutes):
     A deep copy of the frozen record: whatever a reader does with the answer never reaches `Minutes.frozen`
     (a page that decorated it once made the hash of signed minutes differ from their PDF's for good)."""
     data = copy.deepcopy(minutes.frozen) if minutes.is_locked and minutes.frozen else snapshot(minutes)
-    data["addenda"] = [
-        {"text": a.text, "by": str(a.signed_by), "at": a.signed_at.isoformat()}
-        for a in minutes.addenda.select_related("signed_by")
-    ]
+    # Only locked minutes take addenda (`add_addendum`): the others have none to read.
+    addenda = minutes.addenda.select_related("signed_by") if minutes.is_locked else []
+    data["addenda"] = [{"text": a.text, "by": str(a.signed_by), "at": a.signed_at.isoformat()} for a in addenda]
     return data
 
 
 def source_hash(minutes):
-    return hashlib.sha256(json.dumps(content(minutes), sort_keys=True, default=str).encode()).hexdigest()
+    from chibo import pdf
+
+    return pdf.digest(content(minutes))
 
 
 def _revision(minutes, action, by):
@@ -370,11 +369,18 @@ def connect():
     meeting_signals.attendance_changing.connect(guard_attendance, dispatch_uid="minutes-guard-attendance")
 
 
-def pdf_context(minutes):
-    """The document, ready for a template or the Word export, from `content`: dates parsed, labels translated."""
+def pdf_records():
+    """The minutes as the PDF worker reads them: with what the document names besides its parts (the meeting,
+    its cell and the committee above, the chair, the minute-taker)."""
+    return Minutes.objects.select_related("meeting__cell__parent", "chair", "minute_taker")
+
+
+def pdf_context(minutes, doc=None):
+    """The document, ready for a template or the Word export, from `content` (`doc`, when the caller already
+    has it): dates parsed, labels translated."""
     from . import quality
 
-    doc = content(minutes)
+    doc = content(minutes) if doc is None else doc
     started = timezone.localtime(datetime.fromisoformat(doc["started_at"]))
     ended = timezone.localtime(datetime.fromisoformat(doc["ended_at"]))
     subtitles = {
@@ -412,11 +418,12 @@ def pdf_context(minutes):
     }
 
 
-def render_pdf(minutes):
-    """The official PDF, in Vietnamese whatever the reader's language: it is the party's document."""
+def render_pdf(minutes, doc=None):
+    """The official PDF (of `content`, or of `doc` when the caller already has it), in Vietnamese whatever the
+    reader's language: it is the party's document."""
     from django.utils import translation
 
     from chibo import pdf
 
     with translation.override("vi"):
-        return pdf.render("minutes/pdf/minutes.html", pdf_context(minutes))
+        return pdf.render("minutes/pdf/minutes.html", pdf_context(minutes, doc))

@@ -1,7 +1,5 @@
 """The issued resolution as a document (PDF and Word), in the party's layout, through the minutes' renderer."""
 
-import hashlib
-import json
 from datetime import date
 
 from django.utils import translation
@@ -41,7 +39,9 @@ def content(resolution):
 
 
 def source_hash(resolution):
-    return hashlib.sha256(json.dumps(content(resolution), sort_keys=True).encode()).hexdigest()
+    from chibo import pdf
+
+    return pdf.digest(content(resolution))
 
 
 def request_pdf(resolution):
@@ -53,18 +53,25 @@ def request_pdf(resolution):
     return pdf.request(resolution, source_hash, "resolutions.tasks.render_resolution_pdf")
 
 
-def context(resolution):
-    doc = content(resolution)
-    for item in doc["assignments"]:
-        item["deadline_date"] = date.fromisoformat(item["deadline"])
+def context(resolution, doc=None):
+    """The document for the template or the Word file, from `content` (`doc`, when the caller already has it):
+    the dates parsed, in new rows (what `content` returned is what the hash is made of)."""
+    doc = content(resolution) if doc is None else doc
+    assignments = [{**item, "deadline_date": date.fromisoformat(item["deadline"])} for item in doc["assignments"]]
+    doc = {**doc, "assignments": assignments}
     return {"doc": doc, "day": date.fromisoformat(doc["issued_on"]) if doc["issued_on"] else None}
 
 
-def render_pdf(resolution):
+def pdf_records():
+    """The resolutions as the PDF worker reads them, with their cell and the committee above it."""
+    return Resolution.objects.select_related("cell__parent")
+
+
+def render_pdf(resolution, doc=None):
     from chibo import pdf
 
     with translation.override("vi"):
-        return pdf.render("resolutions/pdf/resolution.html", context(resolution))
+        return pdf.render("resolutions/pdf/resolution.html", context(resolution, doc))
 
 
 def is_draft(resolution):

@@ -9,12 +9,11 @@ def render_resolution_pdf(resolution_id):
     from chibo.pdf import render_and_store
 
     from . import documents
-    from .models import Resolution
 
     return render_and_store(
-        Resolution.objects.select_related("cell__parent"),
+        documents.pdf_records(),
         resolution_id,
-        documents.source_hash,
+        documents.content,
         documents.render_pdf,
         lambda record, digest: f"resolutions/{record.cell_id}/{record.year}-{record.number:02d}-{digest[:12]}.pdf",
     )

@@ -412,8 +412,8 @@ def test_a_render_overtaken_by_a_change_is_discarded(held, secretary, monkeypatc
     minutes = lock(held, secretary)
     real_render = workflow.render_pdf
 
-    def render_then_add_an_addendum(record):
-        content = real_render(record)
+    def render_then_add_an_addendum(record, doc):
+        content = real_render(record, doc)
         workflow.add_addendum(record, "Đính chính trong lúc tạo PDF.", secretary)
         return content
 

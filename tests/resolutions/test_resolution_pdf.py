@@ -6,6 +6,8 @@ import unicodedata
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -59,3 +61,26 @@ def test_the_signature_always_stays_with_the_last_section(issued, member):
         Task.objects.create(resolution=issued, responsible=responsible, deadline=date(2026, 6, 1 + number),
                             title=f"Việc số {number}: vận động nhân dân làm đường bê tông liên thôn")  # fmt: skip
     assert len(counts) > 1  # the lengths tried did cross a page break
+
+
+def test_the_context_takes_the_same_queries_for_2_and_60_tasks(issued, member, make_member, cell,
+                                                                django_assert_num_queries):  # fmt: skip
+    """Issue 17: the worker reads as much for a resolution of 60 tasks, each for another member, as for 2."""
+    people = [Member.objects.get(user=member)] + [make_member(cell, f"Đảng viên số {n}") for n in range(59)]
+
+    def assign(count):
+        Task.objects.filter(resolution=issued).delete()
+        Task.objects.bulk_create(Task(resolution=issued, responsible=people[n], deadline=date(2026, 6, 1),
+                                      title=f"Việc số {n}") for n in range(count))  # fmt: skip
+
+    for count in (2, 60):
+        assign(count)
+        record = documents.pdf_records().get(pk=issued.pk)
+        with django_assert_num_queries(1):  # the tasks with who is responsible (the text was frozen when issued)
+            context = documents.context(record)
+        assert len(context["doc"]["assignments"]) == count and context["doc"]["assignments"][-1]["who"]
+        with CaptureQueriesContext(connection) as captured:
+            assert render_resolution_pdf.apply(args=[issued.pk]).result == "rendered"
+        # The record and its tasks; in a transaction (SAVEPOINT here): the record locked and its tasks again, the
+        # stored PDF written on the row, the end of the transaction.
+        assert len(captured.captured_queries) == 7
