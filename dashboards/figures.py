@@ -24,13 +24,12 @@ from members import structure
 from members.models import Member, OrgUnit
 
 from . import counting, summaries
-from .counting import CELL_MONTH_FIELDS, add_months, flagged_q, is_flagged, month_of
-from .models import CellMonth, CellStatus, CellYear, MemberYear
+from .counting import SUMMED, add_months, flagged_q, is_flagged, month_of
+from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear
 from .period import QUARTER_ENDS
 
 WEAKEST = 10
 PAGE_SIZE = 50
-SUMMED = [f for f in CELL_MONTH_FIELDS if f not in ("regular_due_on", "quarter_thematic")]
 COUNTS = [
     "cells", "regular_expected", "regular_months", "thematic_expected", "thematic_covered", "missed_months",
     "late_meeting", "tasks_overdue", "flagged", "rarely", "members", "committee_missing", "committee_required",
@@ -112,59 +111,111 @@ CELL_ROW_FIGURES = [
 NUMERIC_SUMS = [f for f in SUMMED if CellMonth._meta.get_field(f).get_internal_type() == "PositiveBigIntegerField"]
 
 
+class ToDate:
+    """Sums over spans of months from the cells' years to date (`CellYearToDate`), as SQL: a span's sum is, for
+    each year it touches, the row of its last month in that year less the row before its first month when that
+    is not January. Each month read is one join, aliased `j0`, `j1`, … (`joins`, with `params`)."""
+
+    def __init__(self):
+        self.months = {}  # month → alias
+
+    def _alias(self, month):
+        return self.months.setdefault(month, f"j{len(self.months)}")
+
+    def sum(self, field, first, last):
+        """SQL of the sum of `field` over the months [first, last] ("0" when there are none)."""
+        added, taken = [], []
+        for year in range(first.year, last.year + 1) if first <= last else []:
+            added.append(f"COALESCE({self._alias(min(last, date(year, 12, 1)))}.{field}, 0)")
+            start = max(first, date(year, 1, 1))
+            if start.month > 1:
+                taken.append(f"COALESCE({self._alias(add_months(start, -1))}.{field}, 0)")
+        return " - ".join([" + ".join(added), *taken]) if added else "0"
+
+    def joins(self):
+        table = CellYearToDate._meta.db_table
+        return " ".join(
+            f"LEFT JOIN {table} {alias} ON {alias}.cell_id = u.id AND {alias}.month = %s"
+            for alias in self.months.values()
+        )
+
+    def params(self):
+        return [month.isoformat() for month in self.months]
+
+
+def _due_this_month(period, this_month, today, scope):
+    """Per cell, the tasks whose deadline this month has passed and that are still open: (SQL, parameters),
+    or (None, []) when this month is not in the period."""
+    from resolutions.models import Resolution, Task
+
+    if not period.start <= this_month <= period.end:
+        return None, []
+    sql = (
+        f"SELECT r.cell_id, COUNT(*) AS n FROM {Task._meta.db_table} t "
+        f"JOIN {Resolution._meta.db_table} r ON r.id = t.resolution_id {scope[0].format(table='r')} "
+        f"WHERE {scope[1].format(table='r')} AND t.deadline >= %s AND t.deadline < %s AND t.status IN (%s, %s) "
+        "AND r.status <> %s GROUP BY r.cell_id"
+    )
+    params = [*scope[2], this_month.isoformat(), today.isoformat(), Task.Status.OPEN, Task.Status.IN_PROGRESS,
+              Resolution.Status.DRAFT]  # fmt: skip
+    return sql, params
+
+
 def cell_rows(unit, period, this_month, today):
     """Every cell under (or being) `unit`, in the order of their paths, with what the figures are made of, in
-    one query: its roll today (`CellStatus`), its members' year (`CellYear`) and its sums over the period
-    (`CellMonth`).
+    one query: its roll today (`CellStatus`), its members' year (`CellYear`), its sums over the period from its
+    years to date (`CellYearToDate`: a row or two a cell, whatever the length of the period), this month's row
+    (`CellMonth`) for a meeting planned and not held, and its tasks overdue this month.
 
     Each row is (pk, path, first month, official, own members, committee, regular meetings held before this
-    month, held this month, quarters covered from this month on, tasks open before this month, *CELL_ROW_FIGURES).
-    Written out as SQL: Django compiles a query of thirty aggregates in a few milliseconds, more than
-    PostgreSQL takes to run it for a commune. Portable SQL (PostgreSQL, and SQLite for `make run`).
+    month, held this month, quarters covered from this month on, tasks open before this month, tasks overdue
+    this month, *CELL_ROW_FIGURES). Written out as SQL: Django compiles a query of thirty figures in a few
+    milliseconds, more than PostgreSQL takes to run it for a commune. Portable SQL (PostgreSQL, and SQLite for
+    `make run`).
     """
-    quarter_ends = [m.isoformat() for m in period.months if m.month in QUARTER_ENDS]
-    is_quarter_end = f"cm.month IN ({', '.join(['%s'] * len(quarter_ends))})" if quarter_ends else "1 = 0"
-    now = this_month.isoformat()
-    # The sums are grouped by cell before the join: PostgreSQL then reads each month once, in one pass.
-    sums = {
-        "held_before": "COUNT(*) FILTER (WHERE cm.regular_held > 0 AND cm.month < %s)",
-        "held_now": "COUNT(*) FILTER (WHERE cm.regular_held > 0 AND cm.month = %s)",
-        "covered_now": f"COUNT(*) FILTER (WHERE {is_quarter_end} AND cm.quarter_thematic > 0 AND cm.month >= %s)",
-        "open_before": "SUM(cm.tasks_open) FILTER (WHERE cm.month < %s)",
-        "regular_months": "COUNT(*) FILTER (WHERE cm.regular_held > 0 AND cm.month <= %s)",
-        "thematic_covered": f"COUNT(*) FILTER (WHERE {is_quarter_end} AND cm.quarter_thematic > 0)",
-        "late_meeting": "COUNT(*) FILTER (WHERE cm.regular_due_on < %s AND cm.regular_held = 0)",
-        # A month over whose dues book has lines and whose report has not been sent (missing or a draft).
-        "dues_unreported": "COUNT(*) FILTER (WHERE cm.dues_opened > 0 AND cm.dues_reported = 0 AND cm.month < %s)",
-        **{f: f"SUM(cm.{f})" for f in SUMMED},
-    }
-    sums_params = [now, now, *quarter_ends, now, now, now, *quarter_ends, today.isoformat(), now]
     if unit.is_cell:
-        joins, scope, scope_params = "", "cm.cell_id = %s", [unit.pk]
+        scope = ("", "{table}.cell_id = %s", [unit.pk])
     else:
-        joins, scope, scope_params = (f"JOIN {OrgUnit._meta.db_table} c ON c.id = cm.cell_id", "c.path LIKE %s",
-                                      [unit.path + "%"])  # fmt: skip
+        scope = (f"JOIN {OrgUnit._meta.db_table} c ON c.id = {{table}}.cell_id", "c.path LIKE %s", [unit.path + "%"])
+    due, due_params = _due_this_month(period, this_month, today, scope)
+    start, end = period.start, period.end
+    before, now = add_months(this_month, -1), start <= this_month <= end
+    to_date = ToDate()
+
+    def over(field, first, last):
+        return to_date.sum(field, first, last)
+
+    # A month over counts a meeting planned and not held; this month, one planned before today.
+    late_now = "CASE WHEN m.regular_due_on < %s AND m.regular_held = 0 THEN 1 ELSE 0 END" if now else "0"
+    columns = [
+        over("regular_months", start, min(end, before)),
+        over("regular_months", this_month, this_month) if now else "0",
+        over("quarters_covered", max(start, this_month), end),
+        over("tasks_open", start, min(end, before)),
+        "COALESCE(d.n, 0)" if due else "0",
+        "u.name", "COALESCE(s.dues_in_arrears, 0)", "COALESCE(s.dues_arrears, 0)",
+        "COALESCE(y.members, 0)", "COALESCE(y.flagged, 0)", "COALESCE(y.rarely, 0)",
+        over("regular_months", start, min(end, this_month)),
+        over("quarters_covered", start, end),
+        f"{over('late_months', start, min(end, before))} + {late_now}",
+        over("dues_unreported", start, min(end, before)),
+        # PostgreSQL's sum of a bigint, a numeric, as the figures have always had them (Decimal in Python).
+        *(f"CAST({over(f, start, end)} AS NUMERIC)" if f in NUMERIC_SUMS else over(f, start, end) for f in SUMMED),
+    ]  # fmt: skip
     sql = f"""
-        SELECT u.id, u.path, s.first_month, s.official, s.own_members, s.committee,
-               {", ".join(f"COALESCE(p.{n}, 0)" for n in ["held_before", "held_now", "covered_now", "open_before"])},
-               u.name, COALESCE(s.dues_in_arrears, 0), COALESCE(s.dues_arrears, 0),
-               COALESCE(y.members, 0), COALESCE(y.flagged, 0), COALESCE(y.rarely, 0),
-               {", ".join(f"COALESCE(p.{name}, 0)" for name in CELL_ROW_FIGURES[6:])}
+        SELECT u.id, u.path, s.first_month, s.official, s.own_members, s.committee, {", ".join(columns)}
           FROM {OrgUnit._meta.db_table} u
           LEFT JOIN {CellStatus._meta.db_table} s ON s.cell_id = u.id
           LEFT JOIN {CellYear._meta.db_table} y ON y.cell_id = u.id AND y.year = %s
-          LEFT JOIN (
-                SELECT cm.cell_id, {", ".join(f"{sql} AS {name}" for name, sql in sums.items())}
-                  FROM {CellMonth._meta.db_table} cm {joins}
-                 WHERE {scope} AND cm.month >= %s AND cm.month <= %s
-                 GROUP BY cm.cell_id
-               ) p ON p.cell_id = u.id
+          {to_date.joins()}
+          {f"LEFT JOIN {CellMonth._meta.db_table} m ON m.cell_id = u.id AND m.month = %s" if now else ""}
+          {f"LEFT JOIN ({due}) d ON d.cell_id = u.id" if due else ""}
          WHERE {"u.id = %s" if unit.is_cell else "u.path LIKE %s"} AND u.kind = %s
          ORDER BY u.path
     """
     params = [
-        period.end.year, *sums_params, *scope_params, period.start.isoformat(), period.end.isoformat(),
-        *scope_params, OrgUnit.Kind.CELL,
+        *([today.isoformat()] if now else []), period.end.year, *to_date.params(),
+        *([this_month.isoformat()] if now else []), *due_params, *scope[2], OrgUnit.Kind.CELL,
     ]  # fmt: skip
     with connections[CellMonth.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -176,7 +227,7 @@ def cell_figures(unit, period, today, with_ancestors=False):
 
     Returns (cells, children, ancestors): cells as {pk: {pk, name, path, under, figures…}} in the order of
     their paths, children and ancestors (with `with_ancestors`, read in the same query) as lists of {pk, name,
-    path, kind}. Three queries (two when the period is over). A province has thousands of cells: the loop
+    path, kind}. Two queries. A province has thousands of cells: the loop
     below does only what the query cannot.
     """
     this_month = month_of(today)
@@ -199,6 +250,7 @@ def cell_figures(unit, period, today, with_ancestors=False):
         held_now,
         covered_now,
         open_before,
+        overdue_now,
         *rest,
     ) in cell_rows(unit, period, this_month, today):
         if isinstance(first, str):
@@ -234,33 +286,13 @@ def cell_figures(unit, period, today, with_ancestors=False):
             **flags,
         )
         row["tasks_open"] -= open_before
+        if overdue_now:  # tasks whose deadline this month has passed, for this month's point of the trend
+            row["tasks_overdue"] += overdue_now
+            row["tasks_open"] -= overdue_now
+            row["overdue_now"] = overdue_now
         for key in NUMERIC_SUMS:
             row[key] = row[key] or 0
         cells[pk] = row
-
-    if period.start <= this_month <= period.end:
-        from resolutions.models import Resolution, Task
-
-        overdue = (
-            Task.objects.filter(
-                deadline__gte=this_month,
-                deadline__lt=today,
-                status__in=[Task.Status.OPEN, Task.Status.IN_PROGRESS],
-                **(
-                    {"resolution__cell_id": unit.pk}
-                    if unit.is_cell
-                    else {"resolution__cell__path__startswith": unit.path}
-                ),
-            )
-            .exclude(resolution__status=Resolution.Status.DRAFT)
-            .values_list("resolution__cell_id")
-            .annotate(n=Count("pk"))
-        )
-        for cell_id, n in overdue:
-            if cell_id in cells:
-                cells[cell_id]["tasks_overdue"] += n
-                cells[cell_id]["tasks_open"] -= n
-                cells[cell_id]["overdue_now"] = n  # for this month's point of the trend
     return cells, children, ancestors
 
 

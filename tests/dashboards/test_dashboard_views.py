@@ -215,9 +215,9 @@ def test_a_commune_dashboard_costs_the_same_queries_whatever_its_size(
     client.force_login(commune_viewer)
     url = reverse("meetings:dashboard", args=[commune.pk])
     # session, user, the user's member record, grants; savepoint; the unit; the units below and above; each
-    # cell with its roll, its members' year and its sums; tasks overdue this month; the trend; flagged members;
-    # the latest reports; what the messages cost; release savepoint.
-    with django_assert_num_queries(14):
+    # cell with its roll, its members' year, its sums and its tasks overdue this month; the trend; flagged
+    # members; the latest reports; what the messages cost; release savepoint.
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 
@@ -230,10 +230,10 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_history(
         for month in range(1, extra_meetings + 1):
             hold(cell, local(2026, month, 3, 19, 30))
     client.force_login(secretary)
-    # session, user, member, grants; savepoint; the unit; the units above; the cell with its roll and its sums;
-    # tasks overdue this month; the members' year; the trend; the meetings with their counts; reports; what the
-    # messages cost; release.
-    with django_assert_num_queries(15):
+    # session, user, member, grants; savepoint; the unit; the units above; the cell with its roll, its sums and
+    # its tasks overdue this month; the members' year; the trend; the meetings with their counts; reports; what
+    # the messages cost; release.
+    with django_assert_num_queries(14):
         assert client.get(reverse("meetings:dashboard", args=[cell.pk])).status_code == 200
 
 
@@ -244,8 +244,8 @@ def test_the_cells_list_costs_the_same_queries_whatever_its_size(
     commune = sized_commune
     client.force_login(commune_viewer)
     # session, user, member, grants; savepoint; the unit; its ancestors; the units below; each cell with its
-    # roll, its members' year and its sums; overdue tasks; release.
-    with django_assert_num_queries(11):
+    # roll, its members' year, its sums and its overdue tasks; release.
+    with django_assert_num_queries(10):
         assert page(client, "meetings:dashboard_cells", commune, sort="attendance").status_code == 200
 
 
