@@ -414,9 +414,18 @@ def build(unit, period, today=None):
 FIGURE_SETTINGS = ["ATTENDANCE_COUNT_VISITING", "COMMITTEE_REQUIRED_OFFICIAL", "CELL_MIN_OFFICIAL",
                    "PARTY_COMMITTEE_MEMBERS", "REMOVAL_MONTHS", "RARELY_SPEAKS_MIN_ATTENDED",
                    "RARELY_SPEAKS_PERCENT"]  # fmt: skip
-PAGE_FIGURES_VERSION = 2
-# How many cells of each list asking for action the dashboard names (the list pages name them all).
+PAGE_FIGURES_VERSION = 3
+# How many cells of each list asking for action the dashboard names (the list pages name them all), and what it
+# shows of them.
 SHOWN = 8
+LIST_KEYS = ("pk", "name", "under", "missed_months", "late_meeting", "minutes_unapproved")
+# The columns of the table of units below a dashboard's unit: (figure, shown as a percentage?).
+CHILD_COLUMNS = [
+    ("cells", False), ("regular_rate", True), ("thematic_rate", True), ("attendance_rate", True),
+    ("unexcused", False), ("minutes_rate", True), ("good_fair_rate", True), ("tasks_on_time_rate", True),
+    ("flagged", False), ("dues_rate", True),
+]  # fmt: skip
+CHILD_KEYS = ("pk", "name", *(key for key, _is_rate in CHILD_COLUMNS))
 ACTION_LISTS = ("overdue", "unapproved", "committee", "too_small", "party_committee")
 # The cell lists' names, on the dashboards, their exports and the committees' home page.
 LISTS = {
@@ -444,13 +453,22 @@ def page_figures(unit, period, today=None):
     data = cache.get(key) if seconds else None
     if data is None:
         data = build(unit, period, today)
+        # Each row keeps only what the page shows of it: a commune's 300 rows of 80 figures, kept and read back
+        # at every request, cost more than the page's template.
         lists = [
-            {"key": name, "rows": data["action"][name][:SHOWN], "count": len(data["action"][name])}
+            {"key": name, "rows": [_only(row, LIST_KEYS) for row in data["action"][name][:SHOWN]],
+             "count": len(data["action"][name])}
             for name in ACTION_LISTS
+        ]  # fmt: skip
+        weakest = [
+            {**item, "rows": [_only(row, ("pk", "name", item["figure"])) for row in item["rows"]]}
+            for item in data["action"]["weakest"]
         ]
         data = {
-            **{name: data[name] for name in ("total", "children", "trend", "members", "member_year", "ancestors")},
-            "weakest": data["action"]["weakest"],
+            **{name: data[name] for name in ("total", "members", "member_year", "ancestors")},
+            "children": [_only(row, CHILD_KEYS) for row in data["children"]],
+            "trend": [_only(row, ("month", *(key for key, _label, _unit in CHARTS))) for row in data["trend"]],
+            "weakest": weakest,
             "lists": lists,
             "flagged": None if unit.is_cell else flagged_members(unit, period.end.year, limit=WEAKEST),
             "today": today,
@@ -458,6 +476,10 @@ def page_figures(unit, period, today=None):
         if seconds:
             cache.set(key, data, seconds)
     return {**data, "unit": unit, "period": period}
+
+
+def _only(row, keys):
+    return {key: row[key] for key in keys}
 
 
 def cell_list(unit, period, show="all", sort="name", today=None):

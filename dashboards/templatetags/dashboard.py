@@ -8,6 +8,8 @@ from django.utils.formats import get_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from dashboards.figures import CHILD_COLUMNS
+
 register = template.Library()
 
 
@@ -51,12 +53,6 @@ def grade(key):
     return dict(GRADES).get(key, "")
 
 
-# The columns of the table of units below a dashboard's unit: (figure, shown as a percentage?).
-CHILD_COLUMNS = [
-    ("cells", False), ("regular_rate", True), ("thematic_rate", True), ("attendance_rate", True),
-    ("unexcused", False), ("minutes_rate", True), ("good_fair_rate", True), ("tasks_on_time_rate", True),
-    ("flagged", False), ("dues_rate", True),
-]  # fmt: skip
 PLACEHOLDER = 987654321
 
 
