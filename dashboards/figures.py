@@ -503,7 +503,10 @@ def member_list(unit, year, show="flagged"):
 
 
 def flagged_members(unit, year, limit):
-    return list(member_list(unit, year, "flagged")[:limit])
+    """The first of the members flagged for removal, with what the dashboard shows of them (kept with its
+    figures: a member's whole record is not)."""
+    shown = ["unexcused_months", "dues_unpaid_months", "unexcused", "member__full_name", "cell__name"]
+    return list(member_list(unit, year, "flagged").only(*shown)[:limit])
 
 
 # What the trend charts draw: (figure, label, unit of the axis).
