@@ -107,9 +107,12 @@ def refresh_dues_member_years(today=None):
     return len(keys)
 
 
-def refresh_dues_months(months):
+def refresh_dues_months(months, chunk=500):
     """Count the dues book's months again in every cell (its months are opened in bulk, without a signal:
-    the nightly recount catches the lines opened since). Returns the rows written."""
+    the nightly recount catches the lines opened since). Returns the rows written.
+
+    The cells are taken `chunk` at a time, each chunk locked as a refresh locks its cells while their months and
+    their years to date are rewritten: a refresh of a cell waits for one chunk, not for the whole province."""
     months = sorted(set(months))
     rows = defaultdict(lambda: dict.fromkeys(DUES_FIELDS, 0))
 
@@ -117,16 +120,18 @@ def refresh_dues_months(months):
         return queryset.filter(**{f"{time_field}__in": months})
 
     count_dues_months(rows, within)
-    with transaction.atomic():
-        before = CellMonth.objects.filter(month__in=months).exclude(**dict.fromkeys(DUES_FIELDS, 0))
-        cells = set(before.values_list("cell_id", flat=True)) | {cell_id for cell_id, _month in rows}
-        # The cells' years to date are counted again from their months: locked as a refresh locks them.
-        locked = OrgUnit.objects.select_for_update().filter(pk__in=cells).order_by("pk")
-        cells = list(locked.values_list("pk", flat=True))
-        before.update(**dict.fromkeys(DUES_FIELDS, 0))
-        written = _write(CellMonth, ["cell", "month"], DUES_FIELDS, rows, upsert=True)
-        _refresh_to_date(cells, {month.year for month in months})
-        transaction.on_commit(forget_figures)
+    stale = CellMonth.objects.filter(month__in=months).exclude(**dict.fromkeys(DUES_FIELDS, 0))
+    cells = sorted(set(stale.values_list("cell_id", flat=True)) | {cell_id for cell_id, _month in rows})
+    written = 0
+    for i in range(0, len(cells), chunk):
+        with transaction.atomic():
+            locked = OrgUnit.objects.select_for_update().filter(pk__in=cells[i : i + chunk]).order_by("pk")
+            part = set(locked.values_list("pk", flat=True))
+            stale.filter(cell_id__in=part).update(**dict.fromkeys(DUES_FIELDS, 0))
+            part_rows = {key: value for key, value in rows.items() if key[0] in part}
+            written += _write(CellMonth, ["cell", "month"], DUES_FIELDS, part_rows, upsert=True)
+            _refresh_to_date(part, {month.year for month in months})
+    transaction.on_commit(forget_figures)
     return written
 
 
