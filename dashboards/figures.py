@@ -107,6 +107,8 @@ CELL_ROW_FIGURES = [
     "name", "dues_in_arrears", "dues_arrears", "members", "flagged", "rarely",
     "regular_months", "thematic_covered", "late_meeting", "dues_unreported", *SUMMED,
 ]  # fmt: skip
+# What a cell's row has that a row of the units below, which sums cells, has not.
+CELL_ONLY = {"first_month", "under", "overdue_now"}
 # PostgreSQL sums a bigint into a numeric: zero comes back as Decimal("0"), which the figures keep as 0.
 NUMERIC_SUMS = [f for f in SUMMED if CellMonth._meta.get_field(f).get_internal_type() == "PositiveBigIntegerField"]
 
@@ -363,19 +365,27 @@ def build(unit, period, today=None):
     keys = SUMMED + COUNTS
     figures_of = operator.itemgetter(*keys)
     cut = len(unit.path) + OrgUnit.SEGMENT_WIDTH + 1
+    rolled = {}
     below = defaultdict(list)  # the cells' figures by the path of the unit one level down that holds them
+    for child in children:
+        cell = cells.get(child["pk"]) if child["kind"] == OrgUnit.Kind.CELL else None
+        if cell is not None:  # a cell one level down: its own figures, already derived (most communes' children)
+            rolled[child["path"]] = {key: value for key, value in cell.items() if key not in CELL_ONLY} | child
+        else:
+            rolled[child["path"]] = dict(blank(), **child)
+            below[child["path"]] = []
     for row in cells.values():
-        below[row["path"][:cut]].append(figures_of(row))
-    rolled = {child["path"]: dict(blank(), **child) for child in children}
+        rows = below.get(row["path"][:cut])
+        if rows is not None:
+            rows.append(figures_of(row))
     for path, rows in below.items():
-        if path in rolled:
+        if rows:
             rolled[path].update(zip(keys, map(sum, zip(*rows, strict=True)), strict=True))
+        derive(rolled[path])
     total = blank()  # every cell: those under the units one level down and the dashboard's own cell
     if cells:
         total.update(zip(keys, map(sum, zip(*map(figures_of, cells.values()), strict=True)), strict=True))
     derive(total)
-    for child in rolled.values():
-        derive(child)
 
     months = trend(unit, min(period.end, month_of(today)))
     first_months = sorted(row["first_month"] for row in cells.values() if row["first_month"])
