@@ -6,15 +6,22 @@
 For the province, the 300-cell commune, a typical commune (~27 cells), a cell of the 300-cell commune and a
 small cell elsewhere it requests the dashboard page (`meetings:dashboard`, through django.test.Client with a
 forced login, as the logins `tinh` and `xa300` that seed_scale makes) `--repeat` times and prints the median
-and 95th percentile, and the queries one request makes: first with the figures counted at every request
-(DASHBOARD_CACHE_SECONDS=0, "counted"), then as served, the figures kept in the cache until a change below
-the unit (none happens during the run). With REDIS_URL set the cache is Redis, as in production; without it,
-the process's own memory. When the view is missing or fails it measures `dashboards.figures.build()`
-instead, and says so.
+and 95th percentile, and the queries one request makes, three ways:
+
+- counted at every request: the figures are never kept (DASHBOARD_CACHE_SECONDS=0);
+- after a change below: the figures are kept, but before each request a cell below the unit has changed (its
+  summary rows were refreshed: `summaries.forget_figures` moved the generation of the cell and of every unit
+  above it, as a refresh does), so each request counts again and keeps what it counted;
+- as served: the figures kept in the cache until a change below the unit (none happens).
+
+With REDIS_URL set the cache is Redis, as in production; without it, the process's own memory. When the view
+is missing or fails it measures `dashboards.figures.build()` instead, and says so.
 
 The floor is one plain SQL aggregate measured in the same run: the attendance rate per cell over the whole
 province for the last full calendar year, straight from the attendance rows. A dashboard that reads the
-summary tables should cost well under it. The last line printed is one JSON object.
+summary tables should cost well under it. Each target is printed with PASS or FAIL (issue 17: the 300-cell
+commune counted, and after a change below, at most SUBTREE_TARGET_MS; the province counted at most
+PROVINCE_TARGET_RATIO × the floor). The last line printed is one JSON object.
 """
 
 import argparse
@@ -45,6 +52,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dashboards import figures as dashboard  # noqa: E402
+from dashboards import summaries  # noqa: E402
 from dashboards.counting import aware  # noqa: E402
 from meetings.models import Attendance, Meeting  # noqa: E402
 from members.models import Member, OrgUnit, User  # noqa: E402
@@ -62,8 +70,10 @@ FLOOR_SQL = """
        AND a.category IN ('official', 'probationary', 'visiting')
      GROUP BY m.cell_id
 """
+# Issue 17: a 300-cell commune counted (its kept figures just forgotten) within 25 ms; the province counted
+# within 0.3 × the floor.
 SUBTREE_TARGET_MS = 25
-PROVINCE_TARGET_RATIO = 0.5
+PROVINCE_TARGET_RATIO = 0.3
 MAX_QUERIES = 12
 # ATOMIC_REQUESTS wraps each request in a transaction; Django logs its BEGIN and COMMIT with the queries.
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -78,14 +88,16 @@ def percentile(values, p):
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def timed(function, repeat, warmup=2):
-    for _ in range(warmup):
-        function()
+def timed(function, repeat, warmup=2, before=None):
+    """`function` timed `repeat` times after `warmup` runs; `before`, if given, runs untimed before each."""
     samples = []
-    for _ in range(repeat):
+    for i in range(warmup + repeat):
+        if before:
+            before()
         started = time.perf_counter()
         function()
-        samples.append((time.perf_counter() - started) * 1000)
+        if i >= warmup:
+            samples.append((time.perf_counter() - started) * 1000)
     return {"samples": samples, **stats(samples)}
 
 
@@ -255,7 +267,7 @@ def main():
     )  # fmt: skip
     with overrides:
         page_class = BuildPage if args.build else choose_page_class(units, users, query, out)
-        results, cold = {}, {}
+        cold, changed, results = {}, {}, {}
         floor_result = floor(units["province"][0], floor_year, args.repeat)
         for key, (unit, members) in units.items():
             page = page_class(unit, users[as_user[key]], query)
@@ -270,6 +282,13 @@ def main():
                 cold[key] = result
                 if args.profile == key:
                     profile(page, out)
+            # After a change below: a cell under the unit (or the cell itself) was refreshed before each request.
+            below = [OrgUnit.objects.cells().filter(path__startswith=unit.path).order_by("path").first().path]
+            result = timed(page, args.repeat, before=lambda paths=below: summaries.forget_figures(paths))
+            summaries.forget_figures(below)
+            n, statements, sql = count_queries(page)
+            result.update(first=first, queries=n, statements=statements, sql=sql, unit=unit, members=members)
+            changed[key] = result
             # As served: kept between requests until a change below the unit (none happens here).
             result = timed(page, args.repeat)
             n, statements, sql = count_queries(page)
@@ -288,6 +307,7 @@ def main():
         f"again at the end: {floor_again['median']:.1f} ms. Floor: median of all {floor_ms:.1f} ms.")  # fmt: skip
     out()
     for title, rows in [("Counted at every request (DASHBOARD_CACHE_SECONDS=0)", cold),
+                        ("After a change below: the kept figures were just forgotten, the request counts", changed),
                         ("As served: figures kept until a change below the unit", results)]:  # fmt: skip
         out(title)
         out(f"{'page':<11} {'unit':<36} {'median':>8} {'p95':>8} {'first':>8} {'queries':>7} {'(+tx)':>5} "
@@ -300,67 +320,62 @@ def main():
                 for sql in r["sql"]:
                     out(f"    {sql[:400]}")
         out()
-    province, subtree, cell, small = (results[k] for k in ("province", "subtree", "cell", "small_cell"))
+    subtree, cell, small = (results[k] for k in ("subtree", "cell", "small_cell"))
     # The query count is the counted page's: a kept page makes fewer.
     max_queries = max(r["queries"] for r in cold.values())
     max_statements = max(r["statements"] for r in cold.values())
-    ratio = province["median"] / floor_ms
+    ratio = cold["province"]["median"] / floor_ms
     factor, slack = CELL_TOLERANCE
     cell_ok = cell["median"] <= max(small["median"] * factor, small["median"] + slack)
     checks = {
         "province": ratio <= PROVINCE_TARGET_RATIO,
-        "subtree": subtree["median"] <= SUBTREE_TARGET_MS,
+        "subtree": cold["subtree"]["median"] <= SUBTREE_TARGET_MS,
+        "subtree_after_change": changed["subtree"]["median"] <= SUBTREE_TARGET_MS,
         "queries": max_queries <= MAX_QUERIES,
         "cell": cell_ok,
     }
-    out(f"{verdict(checks['province'])}  provincial dashboard median {province['median']:.1f} ms = {ratio:.3f} × floor "
-        f"(target ≤ {PROVINCE_TARGET_RATIO})")  # fmt: skip
-    out(f"{verdict(checks['subtree'])}  300-cell subtree median {subtree['median']:.1f} ms "
+    out(f"{verdict(checks['province'])}  provincial dashboard counted: median {cold['province']['median']:.1f} ms = "
+        f"{ratio:.3f} × floor (target ≤ {PROVINCE_TARGET_RATIO})")  # fmt: skip
+    out(f"{verdict(checks['subtree'])}  300-cell commune counted: median {cold['subtree']['median']:.1f} ms "
         f"(target ≤ {SUBTREE_TARGET_MS} ms)")  # fmt: skip
+    out(f"{verdict(checks['subtree_after_change'])}  300-cell commune after a change below: median "
+        f"{changed['subtree']['median']:.1f} ms (target ≤ {SUBTREE_TARGET_MS} ms)")  # fmt: skip
     with_tx = f"; {max_statements} statements with the request's BEGIN and COMMIT" if page_class is ViewPage else ""
     out(f"{verdict(checks['queries'])}  at most {max_queries} queries per dashboard (target ≤ {MAX_QUERIES}{with_tx})")
     out(f"{verdict(checks['cell'])}  cell of the 300-cell commune {cell['median']:.1f} ms vs small cell "
         f"{small['median']:.1f} ms (target: within {int((factor - 1) * 100)} % or {slack:.0f} ms)")  # fmt: skip
+
+    def figures_of(rows):
+        return {
+            "province_median_ms": round(rows["province"]["median"], 2),
+            "province_p95_ms": round(rows["province"]["p95"], 2),
+            "ratio": round(rows["province"]["median"] / floor_ms, 4),
+            **{f"{key}_{what}_ms": round(rows[key][what], 2) for key in ("subtree", "commune", "cell", "small_cell")
+               for what in ("median", "p95")},
+            "queries": {key: r["queries"] for key, r in rows.items()},
+        }  # fmt: skip
+
     summary = {
         "mode": page_class.mode,
         "repeat": args.repeat,
         "period": f"year {month[:4]}",
         "floor_year": floor_year,
-        "province_median_ms": round(province["median"], 2),
-        "province_p95_ms": round(province["p95"], 2),
         "floor_median_ms": round(floor_ms, 2),
         "floor_p95_ms": round(floor_all["p95"], 2),
-        "ratio": round(ratio, 4),
-        "subtree_median_ms": round(subtree["median"], 2),
-        "subtree_p95_ms": round(subtree["p95"], 2),
-        "commune_median_ms": round(results["commune"]["median"], 2),
-        "commune_p95_ms": round(results["commune"]["p95"], 2),
-        "cell_median_ms": round(cell["median"], 2),
-        "cell_p95_ms": round(cell["p95"], 2),
-        "small_cell_median_ms": round(small["median"], 2),
-        "small_cell_p95_ms": round(small["p95"], 2),
+        "targets": {"subtree_ms": SUBTREE_TARGET_MS, "province_ratio": PROVINCE_TARGET_RATIO, "queries": MAX_QUERIES},
+        "pass": checks,
+        "counted": figures_of(cold),
+        "after_change": figures_of(changed),
+        # As served (the figures kept), at the top level as before.
+        **figures_of(results),
         "max_queries": max_queries,
         "max_statements": max_statements,
-        "queries": {k: r["queries"] for k, r in results.items()},
         "ratios": {k: round(r["median"] / floor_ms, 4) for k, r in results.items()},
         "subtree_cells": OrgUnit.objects.cells().filter(path__startswith=subtree["unit"].path).count(),
         "commune_cells": OrgUnit.objects.cells().filter(path__startswith=results["commune"]["unit"].path).count(),
         "cell_members": cell["members"],
         "small_cell_members": small["members"],
         **sizes,
-        "pass": checks,
-        "counted": {
-            "province_median_ms": round(cold["province"]["median"], 2),
-            "ratio": round(cold["province"]["median"] / floor_ms, 4),
-            "subtree_median_ms": round(cold["subtree"]["median"], 2),
-            "commune_median_ms": round(cold["commune"]["median"], 2),
-            "cell_median_ms": round(cold["cell"]["median"], 2),
-            "small_cell_median_ms": round(cold["small_cell"]["median"], 2),
-            "pass": {
-                "province": cold["province"]["median"] / floor_ms <= PROVINCE_TARGET_RATIO,
-                "subtree": cold["subtree"]["median"] <= SUBTREE_TARGET_MS,
-            },
-        },
     }
     print(json.dumps(summary, ensure_ascii=False), flush=True)
 

@@ -16,7 +16,7 @@ from members import structure
 from members.models import Member, OrgUnit
 from minutes.models import Contribution, Minutes
 
-from .models import CellMonth, MemberYear
+from .models import CellMonth, CellYearToDate, MemberYear, MonthSums
 
 # The attendance rate's base but for visiting members, a setting (domain §3; `meetings.models.counted_categories`).
 CORE = [Attendance.Category.OFFICIAL, Attendance.Category.PROBATIONARY, Attendance.Category.PROSECUTED]
@@ -25,6 +25,11 @@ COUNTED_KINDS = [Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC]
 GRADE_FIELDS = {"good": "grade_good", "fair": "grade_fair", "average": "grade_average", "poor": "grade_poor"}
 CELL_MONTH_FIELDS = [
     f.name for f in CellMonth._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
+]
+# The fields that add up across cells and months, and those of a cell's year to date (`CellYearToDate`).
+SUMMED = [f.name for f in MonthSums._meta.get_fields()]
+TO_DATE_FIELDS = [
+    f.name for f in CellYearToDate._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
 ]
 MEMBER_YEAR_ZERO = {
     "attended": 0, "convened": 0, "spoke": 0, "unexcused": 0, "unexcused_months": 0, "dues_unpaid_months": 0,
@@ -179,6 +184,29 @@ def count_cell_months(cell_ids=None, start=None, end=None):
             for i in range(3):
                 rows[cell_id, add_months(q, i)]["quarter_thematic"] = n
     return {key: value for key, value in rows.items() if any(value.values())}
+
+
+def to_date_from(cell_months):
+    """{(cell id, month): {field: value}} of `CellYearToDate` from {(cell id, month): {field: value}} of
+    `CellMonth`: for every month of each year a cell has a row in, its months from January to that one."""
+    by_year = defaultdict(dict)
+    for (cell_id, month), row in cell_months.items():
+        by_year[cell_id, month.year][month.month] = row
+    rows = {}
+    for (cell_id, year), months in by_year.items():
+        running = dict.fromkeys(TO_DATE_FIELDS, 0)
+        for number in range(1, 13):
+            row = months.get(number)
+            if row:
+                for field in SUMMED:
+                    running[field] += row[field]
+                held = row["regular_held"] > 0
+                running["regular_months"] += held
+                running["quarters_covered"] += number % 3 == 0 and row["quarter_thematic"] > 0
+                running["late_months"] += row["regular_due_on"] is not None and not held
+                running["dues_unreported"] += row["dues_opened"] > 0 and row["dues_reported"] == 0
+            rows[cell_id, date(year, number, 1)] = dict(running)
+    return rows
 
 
 def _owed():

@@ -14,23 +14,13 @@ from meetings.models import short_name
 from members.models import Member, OrgUnit, User
 
 
-class CellMonth(models.Model):
-    """What one cell did in one month, counted from meetings, attendance, minutes, resolutions and tasks.
+class MonthSums(models.Model):
+    """What a cell does in a month that adds up across cells and months: the sums behind the dashboards'
+    figures (rates are computed from them)."""
 
-    Every field is a sum that adds up across cells and months; rates are computed from the sums. Rows are
-    rewritten whenever their source changes (`summaries.touch`), and `manage.py summaries --check`
-    compares them with a fresh count.
-    """
-
-    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+")
-    month = models.DateField(help_text="First day of the month, Vietnam's calendar.")
     regular_held = models.PositiveIntegerField(default=0)
     regular_on_day = models.PositiveIntegerField(default=0, help_text="Held regular meetings never moved.")
-    regular_due_on = models.DateField(
-        null=True, blank=True, help_text="Day of the earliest regular meeting still planned or confirmed."
-    )
     thematic_held = models.PositiveIntegerField(default=0)
-    quarter_thematic = models.PositiveIntegerField(default=0, help_text="Thematic meetings held in the quarter.")
     # Attendance of held meetings of the whole cell (not committee meetings), by the domain rule (§3).
     base_core = models.PositiveIntegerField(default=0, help_text="Official and probationary members counted.")
     present_core = models.PositiveIntegerField(default=0)
@@ -62,12 +52,61 @@ class CellMonth(models.Model):
     dues_reported = models.PositiveIntegerField(default=0, help_text="1 when the month's dues report was sent.")
 
     class Meta:
+        abstract = True
+
+
+class CellMonth(MonthSums):
+    """What one cell did in one month, counted from meetings, attendance, minutes, resolutions and tasks.
+
+    Every field but two is a sum that adds up across cells and months (`MonthSums`); rates are computed from
+    the sums. Rows are rewritten whenever their source changes (`summaries.touch`), and
+    `manage.py summaries --check` compares them with a fresh count.
+    """
+
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month, Vietnam's calendar.")
+    regular_due_on = models.DateField(
+        null=True, blank=True, help_text="Day of the earliest regular meeting still planned or confirmed."
+    )
+    quarter_thematic = models.PositiveIntegerField(default=0, help_text="Thematic meetings held in the quarter.")
+
+    class Meta:
         db_table = "meetings_cellmonth"
         constraints = [models.UniqueConstraint(fields=["cell", "month"], name="cellmonth_unique")]
         indexes = [models.Index(fields=["month", "cell"], name="cellmonth_month_cell")]
 
     def __str__(self):
         return f"{self.cell_id} {self.month:%m/%Y}"
+
+
+class CellYearToDate(MonthSums):
+    """A cell's year from January to the end of one month: its `CellMonth` rows summed, and the months counted.
+
+    A dashboard over months that are over reads one row a cell for each year they span (two when the span
+    starts after January: the row before is taken off), not a row for every month: a province's year is
+    3,000 rows, not 36,000. Every month of a year the cell has a `CellMonth` row in has a row, so the row of
+    any month is there to read. Rewritten with the cell's months (`summaries`).
+    """
+
+    cell = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+", db_index=False)  # the unique key leads
+    month = models.DateField(help_text="First day of the last month counted; the first is January.")
+    regular_months = models.PositiveIntegerField(default=0, help_text="Months whose regular meeting was held.")
+    quarters_covered = models.PositiveIntegerField(
+        default=0, help_text="Quarters ended with a thematic meeting held in them."
+    )
+    late_months = models.PositiveIntegerField(
+        default=0, help_text="Months with a regular meeting planned and none held."
+    )
+    dues_unreported = models.PositiveIntegerField(
+        default=0, help_text="Months whose dues book has lines and whose report was not sent."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cell", "month"], name="cellyeartodate_unique")]
+        indexes = [models.Index(fields=["month", "cell"], name="cellyeartodate_month_cell")]
+
+    def __str__(self):
+        return f"{self.cell_id} to {self.month:%m/%Y}"
 
 
 class CellStatus(models.Model):

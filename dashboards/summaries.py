@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -39,6 +39,7 @@ from .counting import (
     DUES_FIELDS,
     MEMBER_YEAR_FIELDS,
     STATUS_FIELDS,
+    TO_DATE_FIELDS,
     add_months,
     cell_years_from,
     count_cell_months,
@@ -48,22 +49,26 @@ from .counting import (
     count_member_years,
     month_of,
     quarter_start,
+    to_date_from,
 )
-from .models import CellMonth, CellStatus, CellYear, MemberYear
+from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear
 
 
 def rebuild(chunk=500):
     """Rewrite every summary row from the source, cell by cell in chunks. Returns the row counts."""
     cells = list(OrgUnit.objects.cells().values_list("pk", flat=True))
-    written = {"cell_months": 0, "member_years": 0, "cells": 0, "cell_years": 0}
+    written = {"cell_months": 0, "member_years": 0, "cells": 0, "cell_years": 0, "cell_years_to_date": 0}
     with transaction.atomic():
         CellMonth.objects.all().delete()
+        CellYearToDate.objects.all().delete()
         MemberYear.objects.all().delete()
         CellStatus.objects.all().delete()
         CellYear.objects.all().delete()
         for i in range(0, len(cells), chunk):
             part = cells[i : i + chunk]
-            written["cell_months"] += _write_cell_months(count_cell_months(part))
+            months = count_cell_months(part)
+            written["cell_months"] += _write_cell_months(months)
+            written["cell_years_to_date"] += _write_to_date(to_date_from(months))
             written["cells"] += _write_status(count_cell_status(part))
             members = list(Member.objects.filter(cell_id__in=part).values_list("pk", flat=True))
             written["member_years"] += _write_member_years(count_member_years(members))
@@ -103,9 +108,12 @@ def refresh_dues_member_years(today=None):
     return len(keys)
 
 
-def refresh_dues_months(months):
+def refresh_dues_months(months, chunk=500):
     """Count the dues book's months again in every cell (its months are opened in bulk, without a signal:
-    the nightly recount catches the lines opened since). Returns the rows written."""
+    the nightly recount catches the lines opened since). Returns the rows written.
+
+    The cells are taken `chunk` at a time, each chunk locked as a refresh locks its cells while their months and
+    their years to date are rewritten: a refresh of a cell waits for one chunk, not for the whole province."""
     months = sorted(set(months))
     rows = defaultdict(lambda: dict.fromkeys(DUES_FIELDS, 0))
 
@@ -113,12 +121,18 @@ def refresh_dues_months(months):
         return queryset.filter(**{f"{time_field}__in": months})
 
     count_dues_months(rows, within)
-    with transaction.atomic():
-        CellMonth.objects.filter(month__in=months).exclude(**dict.fromkeys(DUES_FIELDS, 0)).update(
-            **dict.fromkeys(DUES_FIELDS, 0)
-        )
-        written = _write(CellMonth, ["cell", "month"], DUES_FIELDS, rows, upsert=True)
-        transaction.on_commit(forget_figures)
+    stale = CellMonth.objects.filter(month__in=months).exclude(**dict.fromkeys(DUES_FIELDS, 0))
+    cells = sorted(set(stale.values_list("cell_id", flat=True)) | {cell_id for cell_id, _month in rows})
+    written = 0
+    for i in range(0, len(cells), chunk):
+        with transaction.atomic():
+            locked = OrgUnit.objects.select_for_update().filter(pk__in=cells[i : i + chunk]).order_by("pk")
+            part = set(locked.values_list("pk", flat=True))
+            stale.filter(cell_id__in=part).update(**dict.fromkeys(DUES_FIELDS, 0))
+            part_rows = {key: value for key, value in rows.items() if key[0] in part}
+            written += _write(CellMonth, ["cell", "month"], DUES_FIELDS, part_rows, upsert=True)
+            _refresh_to_date(part, {month.year for month in months})
+    transaction.on_commit(forget_figures)
     return written
 
 
@@ -128,7 +142,13 @@ def check():
     stored = {
         (r.pop("cell_id"), r.pop("month")): r for r in CellMonth.objects.values("cell_id", "month", *CELL_MONTH_FIELDS)
     }
-    problems += _compare("cell_months", stored, count_cell_months(), CELL_MONTH_FIELDS)
+    counted = count_cell_months()
+    problems += _compare("cell_months", stored, counted, CELL_MONTH_FIELDS)
+    stored = {
+        (r.pop("cell_id"), r.pop("month")): r
+        for r in CellYearToDate.objects.values("cell_id", "month", *TO_DATE_FIELDS)
+    }
+    problems += _compare("cell_years_to_date", stored, to_date_from(counted), TO_DATE_FIELDS)
     stored = {
         (r.pop("member_id"), r.pop("year")): r
         for r in MemberYear.objects.values("member_id", "year", *MEMBER_YEAR_FIELDS)
@@ -169,6 +189,10 @@ def _write(model, key_fields, fields, rows, upsert=False):
 
 def _write_cell_months(rows, upsert=False):
     return _write(CellMonth, ["cell", "month"], CELL_MONTH_FIELDS, rows, upsert)
+
+
+def _write_to_date(rows, upsert=False):
+    return _write(CellYearToDate, ["cell", "month"], TO_DATE_FIELDS, rows, upsert)
 
 
 def _write_member_years(rows, upsert=False):
@@ -424,6 +448,7 @@ def _refresh_cell_months(keys):
     by_cell = defaultdict(set)
     for cell_id, month in keys:
         by_cell[cell_id].add(month)
+    years = set()
     for cell_id, months in by_cell.items():
         start = quarter_start(min(months))
         end = add_months(quarter_start(max(months)), 3)
@@ -431,6 +456,20 @@ def _refresh_cell_months(keys):
         stale = CellMonth.objects.filter(cell_id=cell_id, month__gte=start, month__lt=end)
         stale.exclude(month__in=[month for _cell, month in rows]).delete()
         _write_cell_months(rows, upsert=True)
+        years |= {start.year, add_months(end, -1).year}
+    _refresh_to_date(list(by_cell), years)
+
+
+def _refresh_to_date(cell_ids, years):
+    """Count these cells' years to date again from their stored months (the cells are locked)."""
+    if not cell_ids or not years:
+        return
+    first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
+    stored = CellMonth.objects.filter(cell_id__in=cell_ids, month__gte=first, month__lt=last)
+    months = {(r.pop("cell_id"), r.pop("month")): r for r in stored.values("cell_id", "month", *CELL_MONTH_FIELDS)}
+    rows = {key: value for key, value in to_date_from(months).items() if key[1].year in years}
+    CellYearToDate.objects.filter(cell_id__in=cell_ids, month__year__in=years).delete()
+    _write_to_date(rows, upsert=True)
 
 
 def _refresh_member_years(keys):

@@ -87,6 +87,30 @@ def snapshot(name, earlier_columns=None):
     return found
 
 
+def years_to_date(name):
+    """(cell-years counted in months, December rows of the years to date, December rows that differ from the sum
+    of their year's months)."""
+    with connect(name) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT (cell_id, extract(year FROM month))) FROM meetings_cellmonth")
+        years = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM dashboards_cellyeartodate WHERE extract(month FROM month) = 12")
+        decembers = cursor.fetchone()[0]
+        cursor.execute("""
+            SELECT count(*) FROM dashboards_cellyeartodate t
+              JOIN (SELECT cell_id, extract(year FROM month) AS year, sum(base_core) AS base_core,
+                           sum(unexcused) AS unexcused, sum(minutes_approved) AS minutes_approved,
+                           count(*) FILTER (WHERE regular_held > 0) AS regular_months
+                      FROM meetings_cellmonth GROUP BY 1, 2) m
+                ON m.cell_id = t.cell_id AND m.year = extract(year FROM t.month)
+             WHERE extract(month FROM t.month) = 12
+               AND (t.base_core, t.unexcused, t.minutes_approved, t.regular_months)
+                   IS DISTINCT FROM (m.base_core, m.unexcused, m.minutes_approved, m.regular_months)
+        """)
+        wrong = cursor.fetchone()[0]
+    conn.close()
+    return years, decembers, wrong
+
+
 def content_type_id(name, app_label, model):
     with connect(name) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT id FROM django_content_type WHERE app_label = %s AND model = %s", [app_label, model])
@@ -165,3 +189,6 @@ def test_a_database_filled_by_an_earlier_version_keeps_every_row(tmp_path, datab
     assert {model: content_type_id(database, *model) for model in MOVED} == dict.fromkeys(MOVED)
     # The phone numbers: every one that is a number is now E.164, the same number; the others are as they were.
     assert phone_numbers_after == {pk: (normalised_or_none(raw) or raw) for pk, raw in phone_numbers_before.items()}
+    # The cells' years to date, a table added since, are filled from the months counted before.
+    years, decembers, wrong = years_to_date(database)
+    assert years > 5 and (decembers, wrong) == (years, 0)

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from chibo.months import add_months
 from dashboards import figures as dashboard
 from dashboards import summaries
 from dashboards.period import Period
@@ -187,6 +188,54 @@ def test_figures_roll_up_from_cells_to_the_commune_and_the_province(province, co
     # Minutes not approved: the cell's September pair, the sibling's two (it wrote none).
     unapproved = {r["name"]: r["minutes_unapproved"] for r in commune_data["action"]["unapproved"]}
     assert unapproved == {cell.name: 2, sibling_cell.name: 2}
+
+
+@pytest.fixture
+def two_years(cell, roll, django_capture_on_commit_callbacks):
+    """Regular meetings from October 2025 to August 2026 (not every month), one approved minutes, an absence."""
+    r = roll
+    with django_capture_on_commit_callbacks(execute=True):
+        for year, month in [(2025, 10), (2025, 12), (2026, 1), (2026, 3), (2026, 4), (2026, 8)]:
+            absent = U if (year, month) in [(2025, 12), (2026, 4)] else P
+            meeting = held(cell, local(year, month, 5, 19, 30), {r["a"]: P, r["b"]: absent, r["v"]: L})
+        with at(local(2026, 8, 9, 9, 0)):
+            minutes_workflow.approve(minutes_workflow.start(meeting), None)
+
+
+@at(TODAY)
+@pytest.mark.parametrize(
+    "first, last",
+    [((2025, 11), (2026, 2)), ((2026, 2), (2026, 8)), ((2025, 10), (2026, 12)), ((2026, 4), (2026, 4)),
+     ((2025, 12), (2027, 1))],
+)  # fmt: skip
+def test_a_span_of_months_counts_what_its_months_count(cell, two_years, first, last):
+    """Spans read from the cells' years to date: across a new year, starting after January, running into
+    this month and beyond it. Each equals a direct count of its meetings and the sum of its months."""
+    period = Period("custom", date(*first, 1), date(*last, 1))
+    span = dashboard.build(cell, period)["total"]
+    direct = direct_count(cell, period.start, add_months(period.end, 1))
+    assert (span["attendance_base"], span["attendance_present"], span["unexcused"], span["minutes_approved"],
+            span["regular_months"]) == (direct["attendance_base"], direct["attendance_present"], direct["unexcused"],
+                                        direct["minutes_approved"], direct["regular_held_months"])  # fmt: skip
+    by_month = [dashboard.build(cell, Period.of("month", month))["total"] for month in period.months]
+    for key in ("regular_months", "regular_expected", "missed_months", "thematic_covered", "thematic_expected",
+                "attendance_base", "attendance_present", "unexcused", "minutes_due", "minutes_approved",
+                "tasks_overdue", "late_meeting"):  # fmt: skip
+        assert span[key] == sum(row[key] for row in by_month), key
+
+
+def test_the_check_finds_a_year_to_date_out_of_step_and_a_rebuild_mends_it(cell, two_years):
+    from dashboards.models import CellYearToDate
+
+    with at(TODAY):
+        before = dashboard.build(cell, year_2026())["total"]
+    assert summaries.check() == []
+    CellYearToDate.objects.filter(cell=cell, month=date(2026, 5, 1)).update(base_core=99)
+    assert summaries.check() == [("cell_years_to_date", (cell.pk, date(2026, 5, 1)), "base_core", 99, 6)]
+    summaries.rebuild()
+    assert summaries.check() == []
+    with at(TODAY):
+        assert dashboard.build(cell, year_2026())["total"] == before
 
 
 @at(TODAY)

@@ -214,10 +214,10 @@ def test_a_commune_dashboard_costs_the_same_queries_whatever_its_size(
     commune = sized_commune
     client.force_login(commune_viewer)
     url = reverse("meetings:dashboard", args=[commune.pk])
-    # session, the user with their access (the commune, one of their units, comes with it); the units below
-    # with their rolls and the units above; the sums per cell; tasks overdue this month; members' year per cell;
-    # the trend; flagged members; the latest reports; what the messages cost.
-    with django_assert_num_queries(10):
+    # session, the user with their access (the commune, one of their units, comes with it); the units below and
+    # above; each cell with its roll, its members' year, its sums and its tasks overdue this month; the trend;
+    # flagged members; the latest reports; what the messages cost.
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 
@@ -230,10 +230,10 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_history(
         for month in range(1, extra_meetings + 1):
             hold(cell, local(2026, month, 3, 19, 30))
     client.force_login(secretary)
-    # session, the user with their access (their cell comes with it); the cell, its roll and the units above; the
-    # sums; tasks overdue this month; the members' year; the trend; the meetings with their counts; reports;
-    # what the messages cost.
-    with django_assert_num_queries(10):
+    # session, the user with their access (their cell comes with it); the units above; the cell with its roll, its
+    # sums and its tasks overdue this month; the members' year; the trend; the meetings with their counts;
+    # reports; what the messages cost.
+    with django_assert_num_queries(9):
         assert client.get(reverse("meetings:dashboard", args=[cell.pk])).status_code == 200
 
 
@@ -243,9 +243,9 @@ def test_the_cells_list_costs_the_same_queries_whatever_its_size(
 ):
     commune = sized_commune
     client.force_login(commune_viewer)
-    # session, the user with their access (the commune comes with it); its ancestors; units, sums, overdue
-    # tasks, members' year.
-    with django_assert_num_queries(7):
+    # session, the user with their access (the commune comes with it); its ancestors; the units below; each cell
+    # with its roll, its members' year, its sums and its overdue tasks.
+    with django_assert_num_queries(5):
         assert page(client, "meetings:dashboard_cells", commune, sort="attendance").status_code == 200
 
 

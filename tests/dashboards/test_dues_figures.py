@@ -172,3 +172,16 @@ def test_a_month_just_over_starts_to_count_at_the_nightly_recount(dues_cell):
         refresh_cell_rolls.apply()
         assert MemberYear.objects.get(member=an, year=2026).dues_unpaid_months == 1
         assert summaries.check() == []
+
+
+def test_the_nightly_recount_of_the_dues_takes_the_cells_a_few_at_a_time(
+    dues_cell, sibling_cell, make_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = make_member(sibling_cell, "Hà Văn Mới")
+    # The sibling's book gets July's line, its summary rows not yet: the recount, chunk after chunk, counts it.
+    book_lines(sibling_cell, newcomer, 2026, [7], due=5_000)
+    assert year_figures(sibling_cell)["total"]["dues_due"] == 0
+    summaries.refresh_dues_months([date(2026, 6, 1), date(2026, 7, 1)], chunk=1)
+    assert summaries.check() == []
+    assert year_figures(sibling_cell)["total"]["dues_due"] == 5_000
