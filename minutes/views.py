@@ -202,9 +202,12 @@ def minutes_edit(request, pk):
 
 def _as_text(data):
     """The minutes as lines of text, for a line-by-line comparison of two versions."""
-    lines = [f"{_('Place')}: {data['place']}", f"{_('Chair')}: {data['chair']} {data['chair_title']}",
-             f"{_('Minute-taker')}: {data['minute_taker']}", f"{_('Started at')}: {data['started_at']}",
-             f"{_('Ended at')}: {data['ended_at']}", f"{_('Guests')}: {data['guests']}"]  # fmt: skip
+    # The labels outside the f-strings: makemessages does not look inside them.
+    place, chair, taker = _("Place"), _("Chair"), _("Minute-taker")
+    started, ended, guests = _("Started at"), _("Ended at"), _("Guests")
+    lines = [f"{place}: {data['place']}", f"{chair}: {data['chair']} {data['chair_title']}",
+             f"{taker}: {data['minute_taker']}", f"{started}: {data['started_at']}",
+             f"{ended}: {data['ended_at']}", f"{guests}: {data['guests']}"]  # fmt: skip
     lines += [f"{s['heading']}: {s['text']}" for s in data["sections"]]
     lines += [f"{c['member']}: {c['summary']}" for c in data["contributions"]]
     praise, conclusion = _("Praise, reminders and criticism"), _("The chair's conclusion")
