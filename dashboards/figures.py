@@ -105,7 +105,7 @@ def units_around(unit, with_ancestors=False):
 
 # The leading columns of `cell_rows`, read by position; the rest, named as the figures they are, make the row.
 CELL_ROW_FIGURES = [
-    "name", "dues_in_arrears", "dues_arrears", "members", "flagged", "rarely",
+    "pk", "path", "name", "dues_in_arrears", "dues_arrears", "members", "flagged", "rarely",
     "regular_months", "thematic_covered", "late_meeting", "dues_unreported", *SUMMED,
 ]  # fmt: skip
 # What a cell's row has that a row of the units below, which sums cells, has not.
@@ -170,9 +170,9 @@ def cell_rows(unit, period, this_month, today):
     years to date (`CellYearToDate`: a row or two a cell, whatever the length of the period), this month's row
     (`CellMonth`) for a meeting planned and not held, and its tasks overdue this month.
 
-    Each row is (pk, path, first month, official, own members, committee, regular meetings held before this
-    month, held this month, quarters covered from this month on, tasks open before this month, tasks overdue
-    this month, *CELL_ROW_FIGURES). Written out as SQL: Django compiles a query of thirty figures in a few
+    Each row is (first month, official, own members, committee, regular meetings held before this month, held
+    this month, quarters covered from this month on, tasks open before this month, tasks overdue this month,
+    *CELL_ROW_FIGURES). Written out as SQL: Django compiles a query of thirty figures in a few
     milliseconds, more than PostgreSQL takes to run it for a commune. Portable SQL (PostgreSQL, and SQLite for
     `make run`).
     """
@@ -196,7 +196,7 @@ def cell_rows(unit, period, this_month, today):
         over("quarters_covered", max(start, this_month), end),
         over("tasks_open", start, min(end, before)),
         "COALESCE(d.n, 0)" if due else "0",
-        "u.name", "COALESCE(s.dues_in_arrears, 0)", "COALESCE(s.dues_arrears, 0)",
+        "u.id", "u.path", "u.name", "COALESCE(s.dues_in_arrears, 0)", "COALESCE(s.dues_arrears, 0)",
         "COALESCE(y.members, 0)", "COALESCE(y.flagged, 0)", "COALESCE(y.rarely, 0)",
         over("regular_months", start, min(end, this_month)),
         over("quarters_covered", start, end),
@@ -206,7 +206,7 @@ def cell_rows(unit, period, this_month, today):
         *(f"CAST({over(f, start, end)} AS NUMERIC)" if f in NUMERIC_SUMS else over(f, start, end) for f in SUMMED),
     ]  # fmt: skip
     sql = f"""
-        SELECT u.id, u.path, s.first_month, s.official, s.own_members, s.committee, {", ".join(columns)}
+        SELECT s.first_month, s.official, s.own_members, s.committee, {", ".join(columns)}
           FROM {OrgUnit._meta.db_table} u
           LEFT JOIN {CellStatus._meta.db_table} s ON s.cell_id = u.id
           LEFT JOIN {CellYear._meta.db_table} y ON y.cell_id = u.id AND y.year = %s
@@ -226,7 +226,7 @@ def cell_rows(unit, period, this_month, today):
 
 
 def cell_figures(unit, period, today, with_ancestors=False):
-    """{cell id: figures} for every cell under (or being) `unit`, plus the units one level down.
+    """{cell id: figures, derived} for every cell under (or being) `unit`, plus the units one level down.
 
     Returns (cells, children, ancestors): cells as {pk: {pk, name, path, under, figures…}} in the order of
     their paths, children and ancestors (with `with_ancestors`, read in the same query) as lists of {pk, name,
@@ -241,21 +241,13 @@ def cell_figures(unit, period, today, with_ancestors=False):
     quarter_ends = [m for m in period.months if m.month in QUARTER_ENDS and m < this_month]
     expected = {}  # by first month in Chibo: (months over, quarter ends over) since then in the period
     shapes = {}  # the structure's four flags by (official, own members, committee): a few hundred distinct ones
+    count_visiting = settings.ATTENDANCE_COUNT_VISITING
     cells = {}
-    for (
-        pk,
-        path,
-        first,
-        official,
-        own_members,
-        committee,
-        held_before,
-        held_now,
-        covered_now,
-        open_before,
-        overdue_now,
-        *rest,
-    ) in cell_rows(unit, period, this_month, today):
+    for values in cell_rows(unit, period, this_month, today):
+        first, official, own_members, committee, held_before, held_now, covered_now, open_before, overdue_now = values[
+            :9
+        ]
+        row = dict(zip(CELL_ROW_FIGURES, values[9:], strict=True))
         if isinstance(first, str):
             first = date.fromisoformat(first)  # SQLite gives text
         if first not in expected:
@@ -274,28 +266,22 @@ def cell_figures(unit, period, today, with_ancestors=False):
                 "too_small": int(shape.too_small),
                 "party_committee_candidate": int(shape.party_committee_candidate),
             }
-        row = dict(
-            zip(CELL_ROW_FIGURES, rest, strict=True),
-            pk=pk,
-            path=path,
-            first_month=first,
-            # "under": the unit one level below the dashboard's that holds this cell (the cell itself one level down)
-            under=names.get(path[:cut], "") if len(path) > cut else "",
-            cells=1,
-            regular_expected=months_over + held_now,
-            missed_months=months_over - held_before,
-            thematic_expected=quarters_over + covered_now,
-            tasks_overdue=open_before,
-            **flags,
-        )
-        row["tasks_open"] -= open_before
+        row.update(flags)
+        path = row["path"]
+        row["first_month"] = first
+        # "under": the unit one level below the dashboard's that holds this cell (the cell itself one level down)
+        row["under"] = names.get(path[:cut], "") if len(path) > cut else ""
+        row["cells"] = 1
+        row["regular_expected"] = months_over + held_now
+        row["missed_months"] = months_over - held_before
+        row["thematic_expected"] = quarters_over + covered_now
+        row["tasks_overdue"] = open_before + overdue_now
+        row["tasks_open"] -= open_before + overdue_now
         if overdue_now:  # tasks whose deadline this month has passed, for this month's point of the trend
-            row["tasks_overdue"] += overdue_now
-            row["tasks_open"] -= overdue_now
             row["overdue_now"] = overdue_now
         for key in NUMERIC_SUMS:
             row[key] = row[key] or 0
-        cells[pk] = row
+        cells[row["pk"]] = derive(row, count_visiting)
     return cells, children, ancestors
 
 
@@ -350,9 +336,6 @@ def figures_by_cell(unit, period, today, with_ancestors=False):
             row["members"] = len(members)
             row["flagged"] = sum(1 for m in members if m["flagged"])
             row["rarely"] = sum(1 for m in members if m["rarely"])
-    count_visiting = settings.ATTENDANCE_COUNT_VISITING
-    for row in cells.values():
-        derive(row, count_visiting)
     return (cells, children, members, ancestors) if with_ancestors else (cells, children, members)
 
 
