@@ -86,6 +86,7 @@ def test_the_pdf_benchmark_runs_on_signed_minutes_and_an_issued_resolution(trans
     assert documents["minutes_large"]["queries"] == 2 and documents["resolution_large"]["queries"] == 2
     for document in documents.values():
         assert document["pages"] >= 1 and document["chibo_median_ms"] > 0 and document["floor_median_ms"] > 0
+        assert 0 < document["own_median_ms"] < document["chibo_median_ms"]
         assert document["ratio"] > 0
         assert abs(document["ratio_of_medians"] - document["chibo_median_ms"] / document["floor_median_ms"]) < 0.01
     assert figures["target"] == 1.2 and set(figures["pass"]) == set(documents)
