@@ -43,3 +43,32 @@ def test_flush_replaces_an_earlier_run_in_every_app():
         OrgUnit.objects.cells().values_list("code", flat=True)
     )
     assert summaries.check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_more_provinces_leave_the_first_as_a_one_province_run_makes_it():
+    """The 10 × data set (docs/scaling.md) adds provinces beside the first; the benchmarks compare the first."""
+
+    def first_province():
+        province = OrgUnit.objects.get(code="SCALE")
+        below = {"cell__path__startswith": province.path}
+        return (
+            list(OrgUnit.objects.filter(path__startswith=province.path).values_list("code", "name").order_by("path")),
+            list(Member.objects.filter(**below).values_list("full_name", "birth_date", "status").order_by("pk")),
+            list(
+                Meeting.objects.filter(**below).values_list("kind", "starts_at", "status").order_by("starts_at", "pk")
+            ),
+            Attendance.objects.filter(meeting__cell__path__startswith=province.path).count(),
+        )
+
+    call_command("seed_scale", cells=4, members_per_cell=6, years=1, stdout=StringIO())
+    alone = first_province()
+    call_command("seed_scale", cells=4, members_per_cell=6, years=1, provinces=3, flush=True, stdout=StringIO())
+
+    assert list(OrgUnit.objects.filter(kind=OrgUnit.Kind.PROVINCIAL).values_list("code", flat=True).order_by("pk")) == [
+        "SCALE", "SCALE02", "SCALE03"
+    ]  # fmt: skip
+    assert OrgUnit.objects.cells().count() == 12
+    assert Member.objects.count() == 3 * 4 * 6
+    assert first_province() == alone
+    assert summaries.check() == []
