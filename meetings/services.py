@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo import dispatch
+from chibo.rows import prefetched
 from members.models import Member
 from notifications.models import Message
 
@@ -207,7 +208,9 @@ def record_reply(invitation, answer, reason, via, by):
 def attendance_sheet(meeting):
     """One row per member to mark: the stored attendance, else a suggestion from the reply."""
     invitations = {i.member_id: i for i in meeting.invitations.select_related("member")}
-    recorded = {a.member_id: a for a in meeting.attendances.select_related("member")}
+    # The caller's rows when it read them with their members (the minutes page: for the draft's quality too).
+    rows = prefetched(meeting, "attendances")
+    recorded = {a.member_id: a for a in (meeting.attendances.select_related("member") if rows is None else rows)}
     if invitations:
         # Those convened are those invited: members who joined later were not part of this meeting.
         members = sorted((i.member for i in invitations.values()), key=lambda m: m.sort_key)

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo import filenames
+from chibo import filenames, pdf
 from chibo.errors import summary as error_summary
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from members import access
 from members.names import fold
 
@@ -71,14 +71,18 @@ def minutes_detail(request, pk):
                "can_edit": user_access.can_edit_minutes(meeting)}  # fmt: skip
     if minutes:
         if minutes.is_editable:
-            # The speakers of a draft's quality, and what its document says: read once for both.
+            # The speakers and the attendance of a draft: read once for its quality and for what its document
+            # says (snapshot, attendance_sheet).
             speakers = Prefetch("contributions", Contribution.objects.select_related("member"))
             prefetch_related_objects([minutes], speakers)
-        context.update(workflow.pdf_context(minutes))
+            prefetch_related_objects([meeting], Prefetch("attendances", Attendance.objects.select_related("member")))
+        # What the minutes say, built once: shown, and compared with what their PDF was made from.
+        document = workflow.content(minutes)
+        context.update(workflow.pdf_context(minutes, document))
         context["addenda"] = context["doc"]["addenda"]
         context.update(
             can_sign=user_access.can_sign_minutes(minutes),
-            pdf_current=bool(minutes.pdf) and minutes.pdf_source == workflow.source_hash(minutes),
+            pdf_current=bool(minutes.pdf) and minutes.pdf_source == pdf.digest(document),
             revisions=minutes.revisions.select_related("by").defer("snapshot")[:30],  # the list shows no snapshot
             criteria=_criteria_rows(minutes),
         )

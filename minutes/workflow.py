@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.rows import prefetched
 from meetings import signals as meeting_signals
 from meetings.models import Attendance, Meeting, MeetingChange, attendance_summary, counted_categories
 from meetings.services import roll_on_the_day
@@ -100,6 +101,15 @@ def attendance_block(minutes):
     }
 
 
+def _speeches(minutes):
+    """(speaker's name, summary) in order: from the contributions the caller read with their members (the
+    minutes page reads them for the draft's quality too), else in one query of just these columns."""
+    contributions = prefetched(minutes, "contributions")
+    if contributions is None:
+        return minutes.contributions.values_list("member__full_name", "summary")
+    return [(c.member.full_name, c.summary) for c in contributions]
+
+
 def snapshot(minutes):
     """Everything the minutes say, as plain data: for revisions, the PDF, the Word file, the diff, the freeze."""
     meeting, cell = minutes.meeting, minutes.meeting.cell
@@ -116,10 +126,7 @@ def snapshot(minutes):
         "guests": minutes.guests,
         "sections": [{"heading": s.heading, "text": s.text} for s in minutes.sections.all()],
         # The speakers' and the tasks' people by their names alone (a member's str()), read with their rows.
-        "contributions": [
-            {"member": name, "summary": summary}
-            for name, summary in minutes.contributions.values_list("member__full_name", "summary")
-        ],
+        "contributions": [{"member": name, "summary": summary} for name, summary in _speeches(minutes)],
         "praise_criticism": minutes.praise_criticism,
         "conclusion": minutes.conclusion,
         "tasks": [
