@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "notifications.tasks.scan_reminders", "schedule": 300.0},
     # Probationary members become official with time alone: the dashboards count the rolls again each night.
     "dashboard-rolls": {"task": "dashboards.tasks.refresh_cell_rolls", "schedule": crontab(hour=0, minute=5)},
+    # The table of messages keeps MESSAGE_RETENTION_DAYS of them (notifications/retention.py).
+    "prune-messages": {"task": "notifications.tasks.prune_messages", "schedule": crontab(hour=2, minute=30)},
     # Sends the work kept in the database while the broker was away (chibo/dispatch.py).
     "redispatch-deferred": {"task": "chibo.tasks.redispatch_deferred", "schedule": 60.0},
 }
@@ -397,6 +399,9 @@ MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
 MESSAGE_CLAIM_TIMEOUT_SECONDS = env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default=600)
 # Messages go to the workers in batches of this many, each claimed, read and written back in a few queries.
 MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", default=50)
+# Messages (and their deliveries) older than this many days are deleted each night (notifications/retention.py);
+# 0 keeps them all, and fewer than 90 count as 90.
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=400)
 
 # Party dues (domain §11; every figure to be confirmed locally). Defaults where no committee above a cell has
 # set a rate: percent of the declared base for salaried members and pensioners, fixed amounts in VND.

@@ -16,7 +16,7 @@ from django.utils.dateformat import format as date_format
 
 from chibo import dispatch
 
-from . import channels, content
+from . import channels, content, retention
 from .due import claim_timeout, scan
 from .models import Delivery, Message, SendingCount
 
@@ -30,6 +30,12 @@ def scan_reminders():
     # The scan runs outside any transaction: its rows are committed, so they are sent at once.
     dispatch.send_now(deliver_messages, [(chunk,) for chunk in batches(ids)])
     return len(ids)
+
+
+@shared_task
+def prune_messages():
+    """Each night: the messages older than MESSAGE_RETENTION_DAYS go (notifications/retention.py)."""
+    return retention.prune()
 
 
 def batches(ids):
