@@ -219,6 +219,8 @@ CELERY_TASK_ROUTES = (
         "resolutions.tasks.render_resolution_pdf": {"queue": "pdf"},
         "meetings.tasks.render_invitation_sheet": {"queue": "pdf"},
         "dashboards.tasks.build_dashboard_report": {"queue": "reports"},
+        # Its first night on a table of years may take hours: never in front of the five-minute scan.
+        "notifications.tasks.prune_messages": {"queue": "reports"},
     }
 )
 CELERY_BEAT_SCHEDULE = {

@@ -30,6 +30,7 @@ KINDS = {
     "resolutions.tasks.render_resolution_pdf": "pdf",
     "meetings.tasks.render_invitation_sheet": "pdf",
     "dashboards.tasks.build_dashboard_report": "reports",
+    "notifications.tasks.prune_messages": "reports",
     "notifications.tasks.scan_reminders": "default",
     "dashboards.tasks.refresh_cell_rolls": "default",
     "chibo.tasks.redispatch_deferred": "default",
