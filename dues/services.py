@@ -501,6 +501,7 @@ def month_summary(cell, month):
         DuesEntry.objects.filter(cell=cell)
         .filter(Q(month=month, due__gt=0) | Q(month__lt=month, paid__lt=F("due")))
         .select_related("member")
+        .only("month", "due", "paid", "member", "member__full_name")  # the minutes' PDF reads this (issue 17)
         .order_by("member__sort_key", "month")
     ):
         if entry.month == month:

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo import dispatch
 from chibo.rows import prefetched
-from members.models import Member
+from members.models import Member, StatusChange
 from notifications.models import Message
 
 from . import signals
@@ -208,20 +209,12 @@ def record_reply(invitation, answer, reason, via, by):
 def attendance_sheet(meeting):
     """One row per member to mark: the stored attendance, else a suggestion from the reply."""
     invitations = {i.member_id: i for i in meeting.invitations.select_related("member")}
-    # The caller's rows when it read them with their members (the minutes page: for the draft's quality too).
-    rows = prefetched(meeting, "attendances")
-    recorded = {a.member_id: a for a in (meeting.attendances.select_related("member") if rows is None else rows)}
+    recorded = {a.member_id: a for a in meeting.attendances.select_related("member")}
     if invitations:
         # Those convened are those invited: members who joined later were not part of this meeting.
         members = sorted((i.member for i in invitations.values()), key=lambda m: m.sort_key)
     else:
-        day = timezone.localtime(meeting.starts_at).date()
-        members = list(
-            convened_members(meeting)
-            .filter(memberships__cell=meeting.cell, memberships__ended_on__isnull=True,
-                    memberships__started_on__lte=day)
-            .order_by("sort_key")
-        )  # fmt: skip
+        members = list(convened_on_the_day(meeting, timezone.localtime(meeting.starts_at).date()))
     known = {m.pk for m in members}
     # Members recorded earlier who have since left or changed cell stay on the sheet.
     members += [a.member for a in recorded.values() if a.member_id not in known]
@@ -257,20 +250,41 @@ def attendance_sheet(meeting):
     return rows
 
 
+def convened_on_the_day(meeting, day):
+    """Who a meeting nobody was invited to convenes (`convened_members`), among the cell's members on `day`."""
+    return (
+        convened_members(meeting)
+        .filter(memberships__cell=meeting.cell_id, memberships__ended_on__isnull=True, memberships__started_on__lte=day)
+        .order_by("sort_key")
+    )
+
+
 def roll_on_the_day(meeting):
     """The whole roll of a meeting's day (domain §3, "the roll on the day"): its attendance records, and an
     unsaved record without a status for each member on the sheet left blank (exempt and away members need no
-    mark), with their category that day."""
+    mark), with their category that day. The records of `attendance_sheet`'s rows, by the members' sort key.
+
+    The minutes' PDF is made from it (issue 17), so it reads no more than the records need: the attendance
+    with its members, who is on the sheet by id alone (those invited, or when nobody was, those convened on
+    the day), and only then the members left blank, with their status that day. A held meeting's sheet is
+    usually all marked: nobody's row is read twice."""
     day = timezone.localtime(meeting.starts_at).date()
-    roll = []
-    for row in attendance_sheet(meeting):
-        attendance = row["attendance"]
-        if attendance is None:
-            member = row["member"]
-            attendance = Attendance(meeting=meeting, member=member, status="", category=row["category"],
-                                    official=Attendance.was_official(member, day))  # fmt: skip
-        roll.append(attendance)
-    return roll
+    # The caller's rows when it read them with their members (the minutes page: for the draft's quality too).
+    rows = prefetched(meeting, "attendances")
+    recorded = {a.member_id: a for a in (meeting.attendances.select_related("member") if rows is None else rows)}
+    on_the_sheet = list(meeting.invitations.values_list("member_id", flat=True))
+    if not on_the_sheet:
+        on_the_sheet = convened_on_the_day(meeting, day).values_list("pk", flat=True)
+    blank = [pk for pk in on_the_sheet if pk not in recorded]
+    # The status that day as `statuses_on` reads it (the latest change up to that day), with the member.
+    status = StatusChange.objects.filter(member=OuterRef("pk"), since__lte=day).order_by("-since", "-pk")
+    members = Member.objects.filter(pk__in=blank).annotate(status_that_day=Subquery(status.values("status")[:1]))
+    roll = list(recorded.values()) + [
+        Attendance(meeting=meeting, member=member, status="", official=Attendance.was_official(member, day),
+                   category=Attendance.category_of(member, day, member.status_that_day))
+        for member in (members if blank else [])
+    ]  # fmt: skip
+    return sorted(roll, key=lambda a: (a.member.sort_key, a.member_id))
 
 
 def statuses_on(member_ids, day):
