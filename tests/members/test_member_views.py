@@ -92,13 +92,13 @@ def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, 
                                                              django_assert_num_queries):  # fmt: skip
     client.force_login(secretary)
     url = reverse("members:list", args=[lived_in_cell.pk])
-    # session, the user with their access, the cell, the list, the removal flags (absence, dues), the counts by
-    # category, the transfers in progress
-    with django_assert_num_queries(8):
+    # session, the user with their access and their cell (the list's: no query of its own), the list, the
+    # removal flags (absence, dues), the counts by category, the transfers in progress
+    with django_assert_num_queries(7):
         client.get(url)
     for number in range(20):
         make_member(lived_in_cell, f"Phan Văn Thêm {number}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert len(response.context["members"]) == 27
 
