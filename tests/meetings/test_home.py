@@ -170,9 +170,10 @@ def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, m
     Document.objects.create(meeting=month, title="Tài liệu", file=ContentFile(b"x", "t.pdf"))
     assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
     # member, secretary (with the cell's structure and transfers; the month's meetings with what every step of its
-    # path counts in one query), committee (counted: nothing kept; the dashboard's cells with their roll, members'
-    # year, sums and overdue tasks in one query), each with the session and the user with their access
-    assert counts == [7, 13, 8]
+    # path counts in one query; the cell's warnings in one), committee (counted: nothing kept; the dashboard's cells
+    # with their roll, members' year, sums and overdue tasks in one query), each with the session and the user with
+    # their access
+    assert counts == [7, 12, 8]
 
 
 def test_a_member_transferred_out_no_longer_sees_the_old_cell_s_tasks(client, cell, sibling_cell, member, month):

@@ -296,9 +296,9 @@ def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, p
 def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
     client.force_login(secretary)
     # session, the user with their access; the month's path (no meeting yet: the month's meetings, the cell's
-    # warnings in two), the next meeting, the year's attendance, tasks and essays; the cell's structure and its
+    # warnings), the next meeting, the year's attendance, tasks and essays; the cell's structure and its
     # transfers in progress
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("members:home"))
     client.force_login(commune_admin)
     # session, the user with their access; for each committee: the figures of its dashboard (counted, nothing kept
