@@ -72,14 +72,14 @@ def test_a_member_s_tasks(client, member, issued, django_assert_num_queries):
 def test_a_cell_s_evidence(client, secretary, cell, issued, make_member, django_assert_num_queries):
     client.force_login(secretary)
     url = reverse("resolutions:evidence", args=[cell.pk]) + "?year=2026"
-    # session, the user with their access and their cell (the page's: no query of its own), its members; then
-    # for them: the year's attendance by month, the minutes they spoke in and their essays (counted in one), their
+    # session, the user with their access and their cell (the page's: no query of its own), its members with the
+    # minutes each spoke in and the essays each handed in; then for them: the year's attendance by month, their
     # tasks
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url)
     newcomers = [make_member(cell, f"Đảng viên mới {number}") for number in range(5)]
     meeting_services.record_attendance(issued.meeting, {m.pk: ("unexcused", "") for m in newcomers})
     add_tasks(issued, newcomers[0], [], 3)
     on_roll = Member.objects.filter(cell=cell).on_roll().count()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert len(client.get(url).context["rows"]) == on_roll
