@@ -71,6 +71,11 @@ class Rows(Subquery):
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
     output_field = IntegerField()
 
+    def __init__(self, queryset, **extra):
+        # Counted rows need no order: without it the models' default ordering is neither compiled (a good part of
+        # the month's path's cost in Python) nor sorted by the database.
+        super().__init__(queryset.order_by(), **extra)
+
 
 def month_meetings(cell, today):
     """This month's meetings of the cell, not called off, in order (a handful), each with what the preparation

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import DateField, Min, Q
+from django.db.models import CharField, DateField, Min, Q, Value
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,13 +33,14 @@ def months_watched(today):
 
 
 def warnings_for_cells(cell_ids, today):
-    """{cell id: [warning, …]} for the last twelve months, in two queries whatever the number of cells."""
+    """{cell id: [warning, …]} for the last twelve months, in one query whatever the number of cells."""
     cell_ids = list(cell_ids)
     months = months_watched(today)
     this_month = months[-1]
     # Up to the end of the current quarter: a thematic meeting planned later in the quarter covers it.
     until = add_months(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), 3)
-    rows = (
+    month = TruncMonth("starts_at", output_field=DateField())
+    covering = (
         Meeting.objects.filter(
             cell_id__in=cell_ids,
             # From the first month of the earliest quarter watched: its thematic meeting may predate the window.
@@ -47,28 +48,37 @@ def warnings_for_cells(cell_ids, today):
             starts_at__lt=_aware(until),
             kind__in=[Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC],
         )
-        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
+        .annotate(month=month)
         .values_list("cell_id", "kind", "month", "status")
+        .order_by()  # the meetings' own order would add its columns to the distinct rows, one per meeting
         .distinct()
     )
-    regular, thematic = defaultdict(set), defaultdict(set)
-    for cell_id, kind, month, status in rows:
+    # Each cell's first month in Chibo, in the same round trip: a row without a kind (every meeting has one).
+    firsts = (
+        Meeting.objects.filter(cell_id__in=cell_ids)
+        .values("cell_id")
+        .annotate(
+            no_kind=Value(None, output_field=CharField()),
+            first_month=TruncMonth(Min("starts_at"), output_field=DateField()),
+            no_status=Value(None, output_field=CharField()),
+        )
+        .values_list("cell_id", "no_kind", "first_month", "no_status")
+        .order_by()
+    )
+    regular, thematic, first = defaultdict(set), defaultdict(set), {}
+    for cell_id, kind, month, status in covering.union(firsts, all=True):
+        if kind is None:
+            first[cell_id] = month
+            continue
         when = "past" if month < this_month else "future"
         if status not in COVERING[when]:
             continue
         (regular if kind == Meeting.Kind.REGULAR else thematic)[cell_id].add(month)
-    first = dict(
-        Meeting.objects.filter(cell_id__in=cell_ids)
-        .values("cell_id")
-        .annotate(first=Min("starts_at"))
-        .values_list("cell_id", "first")
-    )
     quarters = sorted({(m.year, (m.month - 1) // 3 + 1) for m in months})
     result = {}
     for cell_id in cell_ids:
         # Before a cell's first meeting in Chibo there is nothing to judge by.
-        start = first.get(cell_id)
-        start = timezone.localtime(start).date().replace(day=1) if start else this_month
+        start = first.get(cell_id, this_month)
         warnings = []
         for month in months:
             if month < start or month in regular[cell_id]:

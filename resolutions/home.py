@@ -33,7 +33,7 @@ def home_page(sender, access, member, today, **kwargs):
     if member is None:
         return {}
     # The tasks of their present cell (a member transferred since reports to their new cell).
-    mine = open_tasks().filter(responsible=member, resolution__cell=member.cell_id).select_related("resolution")
+    mine = open_tasks().filter(responsible=member, resolution__cell=member.cell_id)
     tasks = list(mine.order_by("deadline", "pk")[:TASKS_SHOWN])
     for task in tasks:
         task.overdue = task.is_overdue(today)

@@ -279,10 +279,8 @@ def cell_evidence(request, pk):
             raise ValueError(year)
     except ValueError:
         year = timezone.localdate().year
-    members = list(Member.objects.filter(cell=cell).on_roll())
-    rows = evidence(members, year)
-    return render(request, "resolutions/evidence.html", {"cell": cell, "year": year,
-                                                         "rows": [rows[m.pk] for m in members]})  # fmt: skip
+    rows = evidence(Member.objects.filter(cell=cell).on_roll(), year)
+    return render(request, "resolutions/evidence.html", {"cell": cell, "year": year, "rows": list(rows.values())})
 
 
 @require_POST

@@ -7,7 +7,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -24,8 +23,8 @@ from ..forms import (
     LoginForm,
     PasswordResetForm,
 )
-from ..models import Transfer
-from .base import member_or_404
+from ..models import Member
+from .base import any_transfer, listed_transfers, member_or_404
 
 
 @require_GET
@@ -100,16 +99,19 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 def _cell_notes(user_access, cell_id):
     """What those who run the cell read on their home page: its structure (domain §8) and its permanent
-    transfers in progress, with who is late (two queries)."""
-    transfers = (
-        Transfer.objects.visible_to(user_access)
-        .in_progress()
-        .filter(Q(from_cell_id=cell_id) | Q(to_cell_id=cell_id))
-        .select_related("member", "from_cell", "to_cell")
+    transfers in progress, with who is late. One query, with whether any transfer is in progress; a second
+    one lists them when some are."""
+    row = next(
+        iter(
+            Member.objects.filter(cell_id=cell_id)
+            .values("cell_id")
+            .annotate(**structure.counts(timezone.localdate()), transfers=any_transfer(user_access, cell_id))
+        ),
+        None,
     )
     return {
-        "structure_warnings": structure.of_cells([cell_id], timezone.localdate())[cell_id].warnings(),
-        "transfers": list(transfers),
+        "structure_warnings": structure.of(row or {}).warnings(),
+        "transfers": listed_transfers(user_access, cell_id, row["transfers"] if row else None),
     }
 
 

@@ -19,9 +19,9 @@ from ..forms import (
     TransferForm,
     TransferStartForm,
 )
-from ..models import Member, OrgUnit, Transfer
+from ..models import Member, OrgUnit
 from ..names import fold
-from .base import member_or_404, save_checked
+from .base import any_transfer, listed_transfers, member_or_404, save_checked
 
 TRANSFERRED = Member.Status.TRANSFERRED
 
@@ -48,13 +48,14 @@ def _in_category(key):
     return found if official is None else found & Q(official_on__isnull=not official)
 
 
-def _counts(cell):
-    """How many members of the cell each category has, and the cell's structure (`structure.counts`): one
-    query, the members grouped by status and whether official."""
+def _counts(cell, user_access):
+    """How many members of the cell each category has, the cell's structure (`structure.counts`) and whether
+    any transfer from or to it is in progress (None: no member to say it): one query, the members grouped by
+    status and whether official."""
     groups = list(
         Member.objects.filter(cell=cell)
         .values("status", is_official=ExpressionWrapper(Q(official_on__isnull=False), output_field=BooleanField()))
-        .annotate(n=Count("pk"), **structure.counts(timezone.localdate()))
+        .annotate(n=Count("pk"), **structure.counts(timezone.localdate()), transfers=any_transfer(user_access, cell.pk))
     )
 
     def count(key):
@@ -67,7 +68,8 @@ def _counts(cell):
         )
 
     shape = {name: sum(group[name] for group in groups) for name in ("official", "own_members", "committee")}
-    return {key or "on_roll": count(key) for key in CATEGORY_RULES}, structure.of(shape)
+    transfers = groups[0]["transfers"] if groups else None
+    return {key or "on_roll": count(key) for key in CATEGORY_RULES}, structure.of(shape), transfers
 
 
 @login_required
@@ -88,14 +90,9 @@ def member_list(request, pk):
     for member in members:
         member.removal_months = flagged.get(member.pk)
         member.dues_removal_months = unpaid.get(member.pk)
-    counts, shape = _counts(cell)
+    counts, shape, any_in_progress = _counts(cell, user_access)
     # Permanent transfers from or to the cell, with who is late.
-    transfers = list(
-        Transfer.objects.visible_to(user_access)
-        .in_progress()
-        .filter(Q(from_cell=cell) | Q(to_cell=cell))
-        .select_related("member", "from_cell", "to_cell")
-    )
+    transfers = listed_transfers(user_access, cell.pk, any_in_progress)
     return render(
         request,
         "members/member_list.html",

@@ -40,11 +40,11 @@ def test_the_book_takes_the_same_queries_for_twenty_members(client, cell, twenty
     client.force_login(secretary)
     url = reverse("dues:book", args=[cell.pk])
     client.get(url)  # the session and the months already open
-    # session, the user with their access, the cell; opening the months: the book's first
-    # month, the members, their profiles, their exemptions, the lines already open, their stays in the cell,
-    # the rates above, their status history; the year's lines with their members, the arrears of earlier
-    # years.
-    with django_assert_num_queries(13):
+    # session, the user with their access and their cell (the book's: no query of its own); opening the
+    # months: the book's first month, the members, their profiles, their exemptions, the lines already open,
+    # their stays in the cell, the rates above, their status history; the year's lines with their members, the
+    # arrears of earlier years.
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -169,10 +169,11 @@ def test_the_home_s_queries_do_not_grow_with_the_data(client, cell, secretary, m
             services.confirm(make_meeting(cell, local(2026, 12, day, 19, 30)))
     Document.objects.create(meeting=month, title="Tài liệu", file=ContentFile(b"x", "t.pdf"))
     assert [home(client, user)[1] for user in (member, secretary, commune_viewer)] == counts
-    # member, secretary (with the cell's structure and transfers; the month's meetings with what every step of its
-    # path counts in one query), committee (counted: nothing kept; the dashboard's cells with their roll, members'
-    # year, sums and overdue tasks in one query), each with the session and the user with their access
-    assert counts == [7, 13, 8]
+    # member, secretary (with the cell's structure and whether a transfer is in progress, none here; the month's
+    # meetings with what every step of its path counts in one query; the cell's warnings in one), committee
+    # (counted: nothing kept; the dashboard's cells with their roll, members' year, sums and overdue tasks in one
+    # query), each with the session and the user with their access
+    assert counts == [7, 11, 8]
 
 
 def test_a_member_transferred_out_no_longer_sees_the_old_cell_s_tasks(client, cell, sibling_cell, member, month):

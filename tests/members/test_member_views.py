@@ -92,13 +92,14 @@ def test_member_list_query_count_does_not_grow_with_the_cell(client, secretary, 
                                                              django_assert_num_queries):  # fmt: skip
     client.force_login(secretary)
     url = reverse("members:list", args=[lived_in_cell.pk])
-    # session, the user with their access, the cell, the list, the removal flags (absence, dues), the counts by
-    # category, the transfers in progress
-    with django_assert_num_queries(8):
+    # session, the user with their access and their cell (the list's: no query of its own), the list, the
+    # removal flags (absence, dues), the counts by category with whether a transfer is in progress (none is: not
+    # listed then)
+    with django_assert_num_queries(6):
         client.get(url)
     for number in range(20):
         make_member(lived_in_cell, f"Phan Văn Thêm {number}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["members"]) == 27
 
@@ -296,9 +297,9 @@ def test_tree_query_count_does_not_grow_with_the_tree(client, province_viewer, p
 def test_home_query_count(client, secretary, commune_admin, django_assert_num_queries):
     client.force_login(secretary)
     # session, the user with their access; the month's path (no meeting yet: the month's meetings, the cell's
-    # warnings in two), the next meeting, the year's attendance, tasks and essays; the cell's structure and its
-    # transfers in progress
-    with django_assert_num_queries(11):
+    # warnings), the next meeting, the year's attendance, tasks and essays; the cell's structure with whether a
+    # transfer is in progress (none is: not listed then)
+    with django_assert_num_queries(9):
         client.get(reverse("members:home"))
     client.force_login(commune_admin)
     # session, the user with their access; for each committee: the figures of its dashboard (counted, nothing kept

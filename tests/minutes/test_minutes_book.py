@@ -187,9 +187,9 @@ def test_the_book_page_query_count_does_not_grow_with_the_missing_minutes(client
             workflow.sign(minutes, secretary)
             Minutes.objects.filter(pk=minutes.pk).update(pdf_status="")  # never rendered: missing from the book
         made = count
-        # session, user with their access, the cell, the years with minutes, the year's minutes with their
-        # meetings (the signed ones missing from the book among them)
-        with django_assert_num_queries(5):
+        # session, user with their access and their cell (the book's: no query of its own), the years with
+        # minutes, the year's minutes with their meetings (the signed ones missing from the book among them)
+        with django_assert_num_queries(4):
             page = client.get(book_url(cell))
         assert (len(page.context["records"]), len(page.context["missing"])) == (count, count)
         assert page.context["can_render"] is True

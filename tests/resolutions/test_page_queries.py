@@ -33,12 +33,13 @@ def test_the_list_of_a_cell_s_resolutions(client, secretary, cell, issued, make_
                                           django_assert_num_queries):  # fmt: skip
     client.force_login(secretary)
     url = reverse("resolutions:list", args=[cell.pk])
-    # session, the user with their access, the cell, the resolutions with their meetings
-    with django_assert_num_queries(4):
+    # session, the user with their access and their cell (the list's: no query of its own), the resolutions
+    # with their meetings
+    with django_assert_num_queries(3):
         client.get(url)
     for number in range(4):
         make_resolution(title=f"Nghị quyết {number}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(client.get(url).context["resolutions"]) == 5
 
 
@@ -71,13 +72,14 @@ def test_a_member_s_tasks(client, member, issued, django_assert_num_queries):
 def test_a_cell_s_evidence(client, secretary, cell, issued, make_member, django_assert_num_queries):
     client.force_login(secretary)
     url = reverse("resolutions:evidence", args=[cell.pk]) + "?year=2026"
-    # session, the user with their access, the cell, its members; then for them: the year's attendance by month,
-    # the minutes they spoke in, their essays, their tasks
-    with django_assert_num_queries(8):
+    # session, the user with their access and their cell (the page's: no query of its own), its members with the
+    # minutes each spoke in and the essays each handed in; then for them: the year's attendance by month, their
+    # tasks
+    with django_assert_num_queries(5):
         client.get(url)
     newcomers = [make_member(cell, f"Đảng viên mới {number}") for number in range(5)]
     meeting_services.record_attendance(issued.meeting, {m.pk: ("unexcused", "") for m in newcomers})
     add_tasks(issued, newcomers[0], [], 3)
     on_roll = Member.objects.filter(cell=cell).on_roll().count()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert len(client.get(url).context["rows"]) == on_roll

@@ -302,7 +302,7 @@ def test_annual_evidence_on_a_constructed_year(client, make_resolution, secretar
     task("done", date(2026, 6, 20), Task.Status.DONE, date(2026, 6, 25))  # 1 late of 5: 20%
     task("not_done", date(2026, 3, 1), "open")  # overdue, never reported
     task("exempt", date(2026, 3, 1), "open")
-    rows = evidence(list(people.values()), 2026, today=date(2026, 11, 21))
+    rows = evidence(Member.objects.filter(pk__in=[m.pk for m in people.values()]), 2026, today=date(2026, 11, 21))
     figures = {name: rows[m.pk] for name, m in people.items()}
     assert {name: f["band"] for name, f in figures.items()} == {
         "good": "good", "done": "done", "not_done": "not_done", "none": "none", "exempt": "exempt",
@@ -362,7 +362,7 @@ def test_a_cell_studies_a_directive_and_members_hand_in_essays(client, commune_a
     # The essays count in the year's evidence.
     from resolutions.evidence import evidence
 
-    assert evidence([hoa], 2026)[hoa.pk]["essays"] == 1
+    assert evidence(Member.objects.filter(pk=hoa.pk), 2026)[hoa.pk]["essays"] == 1
 
 
 def test_numbers_are_per_cell(make_resolution, other_cell, outsider):
@@ -433,11 +433,11 @@ def test_the_evidence_counts_only_tasks_already_due(make_resolution, member):
         Task.objects.create(
             resolution=resolution, title="Chưa đến hạn", responsible=hoa, deadline=date(2026, month, 20)
         )
-    figures = evidence([hoa], 2026, today=date(2026, 11, 21))[hoa.pk]
+    figures = evidence(Member.objects.filter(pk=hoa.pk), 2026, today=date(2026, 11, 21))[hoa.pk]
     assert (figures["due"], figures["late_done"], figures["band"]) == (2, 1, "not_done")  # 1 late of 2 due: 50%
     # "Không hoàn thành" always says why, in the member's own figures.
     assert figures["band_reason"] == "1/2 nhiệm vụ hoàn thành muộn: quá 20%."
-    later = evidence([hoa], 2026, today=date(2027, 3, 1))[hoa.pk]
+    later = evidence(Member.objects.filter(pk=hoa.pk), 2026, today=date(2027, 3, 1))[hoa.pk]
     assert later["not_done"] == 3  # seen after the year: what was never done is not done
     assert later["band_reason"] == "3 nhiệm vụ chưa hoàn thành, hoặc đã quá hạn mà chưa xong."
 
