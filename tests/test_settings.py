@@ -220,6 +220,9 @@ def test_the_scale_profile_puts_pgbouncer_and_a_streaming_replica_in_front_of_po
     assert re.search(rf"pg_basebackup -R -D \S+ -h postgres -p 5432 -U {user} -X stream", script), script
     assert replica["environment"]["PGPASSWORD"] == password
     assert "exec postgres -c hot_standby=on" in script
+    # The primary's cell pages run without parallel workers; the replica's reports keep them (docs/scaling.md).
+    assert "-c max_parallel_workers_per_gather=0" in services["postgres"]["command"]
+    assert "max_parallel_workers_per_gather" not in script
     assert replica["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert "pgreplica:/var/lib/postgresql/data" in replica["volumes"] and "pgreplica" in compose["volumes"]
     assert "pg_is_in_recovery()" in " ".join(replica["healthcheck"]["test"])
