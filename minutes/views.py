@@ -72,7 +72,7 @@ def minutes_detail(request, pk):
     if minutes:
         if minutes.is_editable:
             # The speakers and the attendance of a draft: read once for its quality and for what its document
-            # says (snapshot, attendance_sheet).
+            # says (snapshot, roll_on_the_day).
             speakers = Prefetch("contributions", Contribution.objects.select_related("member"))
             prefetch_related_objects([minutes], speakers)
             prefetch_related_objects([meeting], Prefetch("attendances", Attendance.objects.select_related("member")))
