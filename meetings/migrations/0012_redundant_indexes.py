@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from chibo.indexes import drop_index
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,36 +12,49 @@ class Migration(migrations.Migration):
         ("members", "0009_merge_0008_member_special_statuses_0008_transfers"),
     ]
 
+    # The indexes go CONCURRENTLY, without locking the tables (chibo/indexes.py); the fields say so in the state.
+    atomic = False
+
     operations = [
-        migrations.AlterField(
-            model_name="attendance",
-            name="meeting",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="attendances",
-                to="meetings.meeting",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="attendance",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="attendances",
-                to="members.member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="meeting",
-            name="cell",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meetings",
-                to="members.orgunit",
-                verbose_name="cell",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="attendance",
+                    name="meeting",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="meetings.meeting",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="attendance",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="members.member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="meeting",
+                    name="cell",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="members.orgunit",
+                        verbose_name="cell",
+                    ),
+                ),
+    
+            ],
+            database_operations=[
+                drop_index("meetings_attendance_meeting_id_296f48af", "meetings_attendance", "meeting_id"),
+                drop_index("meetings_attendance_member_id_4b8f2006", "meetings_attendance", "member_id"),
+                drop_index("meetings_meeting_cell_id_9f39bafc", "meetings_meeting", "cell_id"),
+            ],
         ),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from chibo.indexes import drop_index
+
 
 class Migration(migrations.Migration):
 
@@ -13,20 +15,33 @@ class Migration(migrations.Migration):
         ('resolutions', '0007_vote_moves_to_minutes'),
     ]
 
+    # The indexes go CONCURRENTLY, without locking the tables (chibo/indexes.py); the fields say so in the state.
+    atomic = False
+
     operations = [
-        migrations.AlterField(
-            model_name='message',
-            name='about_member',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages_about', to='members.member'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='meeting',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='meetings.meeting'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='task',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='resolutions.task'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='message',
+                    name='about_member',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages_about', to='members.member'),
+                ),
+                migrations.AlterField(
+                    model_name='message',
+                    name='meeting',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='meetings.meeting'),
+                ),
+                migrations.AlterField(
+                    model_name='message',
+                    name='task',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='resolutions.task'),
+                ),
+    
+            ],
+            database_operations=[
+                drop_index("meetings_message_about_member_id_c69a2fd0", "meetings_message", "about_member_id"),
+                drop_index("meetings_message_meeting_id_20a1fc9f", "meetings_message", "meeting_id"),
+                drop_index("meetings_message_task_id_d2fd4947", "meetings_message", "task_id"),
+            ],
         ),
     ]
