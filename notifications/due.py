@@ -19,6 +19,9 @@ from members.models import Member
 from . import reports
 from .models import Message
 
+# An overdue task's reminders stop this many days after its deadline: the review at the meeting follows up.
+OVERDUE_DAYS = 60
+
 
 def claim_timeout():
     """A message claimed by a worker that died is claimed again after this long (MESSAGE_CLAIM_TIMEOUT_SECONDS)."""
@@ -107,7 +110,7 @@ def _task_reminders(now):
         # Overdue for more than two months: the secretary has been told; the review at the meeting follows up.
         .filter(
             deadline__lte=today + timedelta(days=settings.TASK_REMINDER_DAYS_BEFORE),
-            deadline__gte=today - timedelta(days=60),
+            deadline__gte=today - timedelta(days=OVERDUE_DAYS),
         )
         .select_related("resolution__cell", "responsible")
     )
