@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .due import OVERDUE_DAYS
@@ -30,35 +31,31 @@ def prune(now=None, batch=BATCH, deadline=None):
     deliveries, except those about a meeting still to come and those a worker is sending; stop at `deadline`
     (`time.monotonic()`) if given. Returns how many messages went.
 
-    It walks the table in the order of the ids, which grow with the time of creation, and stops at the first
-    batch that holds a message newer than the cutoff: a night with little to prune reads little (there is no
-    index on created_at, and none is needed)."""
+    It reads the old messages of each status in the order of their creation through the index on (status,
+    created_at) that the sending already has, so that a night reads the old rows and no others, whatever the
+    order of their ids (rows loaded or restored later have later ids)."""
     days = settings.MESSAGE_RETENTION_DAYS
     if days <= 0:
         return 0
     cutoff = (now or timezone.now()) - timedelta(days=max(days, minimum_days()))
-    deleted, after = 0, 0
-    while deadline is None or time.monotonic() < deadline:
-        rows = list(
-            Message.objects.filter(pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", "created_at", "meeting__starts_at", "status")[:batch]
-        )
-        if not rows:
-            break
-        after = rows[-1][0]
-        old = [
-            pk
-            for pk, created_at, meeting_starts, status in rows
-            if created_at < cutoff
-            and (meeting_starts is None or meeting_starts < cutoff)
-            and status != Message.Status.SENDING
-        ]
-        if old:
-            with transaction.atomic():
-                Delivery.objects.filter(message_id__in=old).delete()
-                EarlyReport.objects.filter(message_id__in=old).delete()
-                deleted += Message.objects.filter(pk__in=old).delete()[1].get(Message._meta.label, 0)
-        if any(created_at >= cutoff for _pk, created_at, _starts, _status in rows):
-            break  # the rest is newer
+    deleted = 0
+    for status in Message.Status.values:
+        if status == Message.Status.SENDING:
+            continue
+        old = Message.objects.filter(status=status, created_at__lt=cutoff).order_by("created_at", "pk")
+        after = None  # (created_at, pk) of the last row read: the rows kept are not read again
+        while deadline is None or time.monotonic() < deadline:
+            rows = old
+            if after is not None:
+                rows = rows.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+            rows = list(rows.values_list("created_at", "pk", "meeting__starts_at")[:batch])
+            if not rows:
+                break
+            after = rows[-1][:2]
+            ids = [pk for _created_at, pk, starts_at in rows if starts_at is None or starts_at < cutoff]
+            if ids:
+                with transaction.atomic():
+                    Delivery.objects.filter(message_id__in=ids).delete()
+                    EarlyReport.objects.filter(message_id__in=ids).delete()
+                    deleted += Message.objects.filter(pk__in=ids).delete()[1].get(Message._meta.label, 0)
     return deleted

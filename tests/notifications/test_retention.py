@@ -97,3 +97,13 @@ def test_the_retention_never_undercuts_the_windows_in_which_the_scans_create_rem
     assert retention.minimum_days() == 106
     settings.TRANSFER_END_REMINDER_DAYS = 120
     assert retention.minimum_days() == 121
+
+
+def test_old_messages_go_whatever_the_order_of_their_ids(aged, settings):
+    """Rows loaded or restored after newer ones have later ids: the age decides, not the id."""
+    settings.MESSAGE_RETENTION_DAYS = 400
+    recent = aged(10, -9)
+    old = aged(500, -495)
+    assert old.pk > recent.pk
+    assert retention.prune(batch=1) == 1
+    assert list(Message.objects.values_list("pk", flat=True)) == [recent.pk]
