@@ -47,7 +47,8 @@ def prune(now=None, batch=BATCH, deadline=None):
         while deadline is None or time.monotonic() < deadline:
             rows = old
             if after is not None:
-                rows = rows.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+                # `created_at >=` in the index's condition (the scan starts there), the ties left to a filter.
+                rows = rows.filter(created_at__gte=after[0]).filter(Q(created_at__gt=after[0]) | Q(pk__gt=after[1]))
             rows = list(rows.values_list("created_at", "pk", "meeting__starts_at")[:batch])
             if not rows:
                 break
