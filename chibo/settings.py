@@ -402,7 +402,8 @@ MESSAGE_CLAIM_TIMEOUT_SECONDS = env.int("MESSAGE_CLAIM_TIMEOUT_SECONDS", default
 # Messages go to the workers in batches of this many, each claimed, read and written back in a few queries.
 MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", default=50)
 # Messages (and their deliveries) older than this many days are deleted each night (notifications/retention.py);
-# 0 keeps them all, and fewer than 90 (or than the reminders' own windows, when they are set longer) count as 90.
+# 0 keeps them all; fewer than 90 days, or than the reminders look back when that is longer, count as that
+# (notifications.retention.minimum_days).
 MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=400)
 
 # Party dues (domain §11; every figure to be confirmed locally). Defaults where no committee above a cell has
