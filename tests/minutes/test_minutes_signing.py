@@ -227,3 +227,27 @@ def test_signing_asks_for_a_confirmation(client, held, secretary):
     assert Minutes.objects.get(pk=minutes.pk).status == "approved"
     client.post(url("minutes_sign", held), {"confirm": "1"})
     assert Minutes.objects.get(pk=minutes.pk).status == "locked"
+
+
+def test_a_draft_s_page_and_the_worker_read_the_same_minutes(client, held, secretary, make_member,
+                                                             django_capture_on_commit_callbacks):  # fmt: skip
+    """The page reads a draft's speakers and attendance once for its quality and its document
+    (`chibo.rows.prefetched`), the PDF worker reads them its own way: the same content, so the PDF just made
+    is current, with the speakers in their order and a member left blank on the sheet counted in the roll."""
+    blank = make_member(held.cell, "Lý Văn Trống")  # on the roll that day, not marked
+    client.force_login(secretary)
+    minutes = workflow.start(held)
+    speakers = {"contributions-TOTAL_FORMS": 2,
+                "contributions-0-member": held.people["o2"].pk, "contributions-0-summary": "Nói trước.",
+                "contributions-1-member": held.people["o1"].pk, "contributions-1-summary": "Nói sau."}  # fmt: skip
+    assert post_edit(client, held, edit_data(minutes, **speakers)).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("minutes_render", held))
+    assert Minutes.objects.get(pk=minutes.pk).pdf_status == "ready"
+    page = client.get(url("minutes", held))
+    assert page.context["pdf_current"] is True
+    assert not out_of_date(page)
+    doc = page.context["doc"]
+    assert [c["summary"] for c in doc["contributions"]] == ["Nói trước.", "Nói sau."]
+    assert doc["attendance"]["total"] == len(held.people) + 1  # the twelve marked and the blank one
+    assert blank.full_name not in doc["attendance"]["unexcused"]  # blank is not absent
