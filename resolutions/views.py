@@ -279,7 +279,8 @@ def cell_evidence(request, pk):
             raise ValueError(year)
     except ValueError:
         year = timezone.localdate().year
-    rows = evidence(Member.objects.filter(cell=cell).on_roll(), year)
+    # The table shows a member's name and link, and the band needs their status: the rest of the record stays.
+    rows = evidence(Member.objects.filter(cell=cell).on_roll().only("pk", "full_name", "status"), year)
     return render(request, "resolutions/evidence.html", {"cell": cell, "year": year, "rows": list(rows.values())})
 
 

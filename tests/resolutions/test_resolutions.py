@@ -566,3 +566,32 @@ def test_no_task_is_made_for_a_member_gone_from_the_cell_since_the_minutes(clien
     html = client.post(reverse("resolutions:tasks_from_minutes", args=[resolution.pk]), follow=True).content.decode()
     assert "Việc của người đã chuyển" in html and "Việc của người bị đình chỉ" in html  # named as left out
     assert resolution.tasks.count() == 1  # only the task there was
+
+
+def test_the_evidence_table_writes_each_member_s_row_escaped(settings):
+    """The evidence's rows are written in Python (resolutions/templatetags/evidence.py): the member's name is
+    escaped, the flag and the band's reason show when there are some, the counts in the table's order."""
+    from django.template import engines
+    from django.utils import translation
+
+    member = Member(pk=41, full_name='Lê "Tí" <b>Bé</b> & Co')
+    numbers = (9, 1, 2, 3, 4, 1, 5, 2, 1, 2)
+    counts = dict(zip(("present", "late", "excused", "unexcused", "spoke", "essays", "tasks", "on_time", "late_done",
+                       "not_done"), numbers, strict=True))  # fmt: skip
+    rows = [
+        {"member": member, "removal_months": [3, 4, 5], "band_label": "Không hoàn thành", "band_reason": "2 < 3",
+         **counts},
+        {"member": Member(pk=42, full_name="Trần Văn Hai"), "removal_months": [], "band_label": "Tốt",
+         "band_reason": "", **dict.fromkeys(counts, 0)},
+    ]  # fmt: skip
+    with translation.override("vi"):
+        html = engines["django"].from_string("{% load evidence %}{% evidence_rows rows %}").render({"rows": rows})
+    first, second = html.split("\n")
+    assert first == (
+        '<tr data-member="41"><td><a href="/members/41/">Lê &quot;Tí&quot; &lt;b&gt;Bé&lt;/b&gt; &amp; Co</a> '
+        '<span class="badge text-bg-danger">Vắng không lý do 3 tháng</span></td>'
+        + "".join(f'<td class="text-end">{n}</td>' for n in numbers)
+        + '<td>Không hoàn thành<div class="small text-body-secondary">2 &lt; 3</div></td></tr>'
+    )
+    assert second.startswith('<tr data-member="42"><td><a href="/members/42/">Trần Văn Hai</a></td>')
+    assert second.endswith('<td class="text-end">0</td><td>Tốt</td></tr>')
