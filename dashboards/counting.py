@@ -31,6 +31,7 @@ SUMMED = [f.name for f in MonthSums._meta.get_fields()]
 TO_DATE_FIELDS = [
     f.name for f in CellYearToDate._meta.get_fields() if f.concrete and f.name not in ("id", "cell", "month")
 ]
+UNIT_MONTH_FIELDS = [*SUMMED, "regular_months"]
 MEMBER_YEAR_ZERO = {
     "attended": 0, "convened": 0, "spoke": 0, "unexcused": 0, "unexcused_months": 0, "dues_unpaid_months": 0,
 }  # fmt: skip
@@ -207,6 +208,21 @@ def to_date_from(cell_months):
                 running["dues_unreported"] += row["dues_opened"] > 0 and row["dues_reported"] == 0
             rows[cell_id, date(year, number, 1)] = dict(running)
     return rows
+
+
+def unit_months_from(cell_months, parents):
+    """{(unit id, month): {field: value}} of `UnitMonth` from {(cell id, month): {field: value}} of `CellMonth`
+    and {cell id: the unit directly above it}: each unit's cells summed month by month."""
+    rows = defaultdict(lambda: dict.fromkeys(UNIT_MONTH_FIELDS, 0))
+    for (cell_id, month), row in cell_months.items():
+        unit_id = parents.get(cell_id)
+        if unit_id is None:
+            continue
+        target = rows[unit_id, month]
+        for field in SUMMED:
+            target[field] += row[field]
+        target["regular_months"] += row["regular_held"] > 0
+    return dict(rows)
 
 
 def _owed():

@@ -26,7 +26,7 @@ from members.models import Member, OrgUnit
 
 from . import counting, summaries
 from .counting import SUMMED, add_months, flagged_q, is_flagged, month_of
-from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear
+from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear, UnitMonth
 from .period import QUARTER_ENDS
 
 WEAKEST = 10
@@ -286,42 +286,40 @@ def cell_figures(unit, period, today, with_ancestors=False):
 
 
 # The trend's query, written out as SQL like `cell_rows`.
-SUMS = ", ".join(f"SUM(cm.{f}) AS {f}" for f in SUMMED)
+SUMS = ", ".join(f"SUM(t.{f}) AS {f}" for f in SUMMED)
 
 
-def _hot(unit, select, where, group_by, params):
+def trend(unit, end_month):
+    """The last twelve months up to `end_month`, summed over the unit's cells: [(month, {figures…} or None)].
+
+    A cell's months are its `CellMonth` rows; a unit's, the `UnitMonth` rows of every unit on its path (each
+    holds the sums of the cells directly below it): a province sums its communes' rows, not its cells'."""
+    start = add_months(end_month, -11)
     if unit.is_cell:
-        joins, scope, scope_params = "", "cm.cell_id = %s", [unit.pk]
-    else:
-        joins, scope, scope_params = (
-            f" JOIN {OrgUnit._meta.db_table} u ON u.id = cm.cell_id",
-            "u.path LIKE %s",
-            [unit.path + "%"],
+        select = "t.month, CASE WHEN t.regular_held > 0 THEN 1 ELSE 0 END AS regular_months, " + ", ".join(
+            f"t.{f}" for f in SUMMED
         )
-    sql = (
-        f"SELECT {select} FROM {CellMonth._meta.db_table} cm{joins} "
-        f"WHERE {scope} AND cm.month >= %s AND cm.month <= %s GROUP BY {group_by}"
-    )
+        source, scope, params = CellMonth._meta.db_table + " t", "t.cell_id = %s", [unit.pk]
+        group_by = ""
+    else:
+        select = "t.month, SUM(t.regular_months) AS regular_months, " + SUMS
+        source = f"{UnitMonth._meta.db_table} t JOIN {OrgUnit._meta.db_table} u ON u.id = t.unit_id"
+        scope, params = "u.path LIKE %s", [unit.path + "%"]
+        group_by = " GROUP BY t.month"
+    sql = f"SELECT {select} FROM {source} WHERE {scope} AND t.month >= %s AND t.month <= %s{group_by}"
+    names = ["month", "regular_months", *SUMMED]
+    rows = {}
     with connections[CellMonth.objects.db].cursor() as cursor:
-        cursor.execute(sql, [*params, *scope_params, *where])
-        return cursor.fetchall()
+        cursor.execute(sql, [*params, start.isoformat(), end_month.isoformat()])
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            month = row["month"]
+            rows[date.fromisoformat(month) if isinstance(month, str) else month] = row  # SQLite gives text
+    return [(add_months(start, i), rows.get(add_months(start, i))) for i in range(12)]
 
 
 rarely_speaks = counting.rarely_q
 is_rarely_speaking = counting.is_rarely_speaking
-
-
-def trend(unit, end_month):
-    """The last twelve months up to `end_month`, summed over the unit's cells: [{month, figures…}]."""
-    start = add_months(end_month, -11)
-    select = "cm.month AS month, COUNT(*) FILTER (WHERE cm.regular_held > 0) AS regular_months, " + SUMS
-    names = ["month", "regular_months", *SUMMED]
-    rows = {}
-    for values in _hot(unit, select, [start.isoformat(), end_month.isoformat()], "cm.month", []):
-        row = dict(zip(names, values, strict=True))
-        month = row["month"]
-        rows[date.fromisoformat(month) if isinstance(month, str) else month] = row  # SQLite gives text
-    return [(add_months(start, i), rows.get(add_months(start, i))) for i in range(12)]
 
 
 def figures_by_cell(unit, period, today, with_ancestors=False):

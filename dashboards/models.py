@@ -109,6 +109,27 @@ class CellYearToDate(MonthSums):
         return f"{self.cell_id} to {self.month:%m/%Y}"
 
 
+class UnitMonth(MonthSums):
+    """The months of the cells directly below one unit, summed: the rows a twelve-month trend above the cells
+    reads. A province's trend sums its communes' hundred rows a month, not its 3,000 cells' (the units below
+    it hold their own cells' rows; the trend of a unit takes every unit on its path).
+
+    Summed again from the cells' `CellMonth` rows whenever those are rewritten, under a lock of the unit, so
+    two cells refreshed at once both count (`summaries`); a cell placed under another unit moves its months
+    with it.
+    """
+
+    unit = models.ForeignKey(OrgUnit, models.CASCADE, related_name="+", db_index=False)  # the unique key leads
+    month = models.DateField(help_text="First day of the month, Vietnam's calendar.")
+    regular_months = models.PositiveIntegerField(default=0, help_text="Cells whose regular meeting was held.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="unitmonth_unique")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month:%m/%Y}"
+
+
 class CellStatus(models.Model):
     """A cell's standing today: its roll and committee (domain §8), and the month it started in Chibo."""
 

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from chibo import bulk
@@ -39,7 +39,9 @@ from .counting import (
     DUES_FIELDS,
     MEMBER_YEAR_FIELDS,
     STATUS_FIELDS,
+    SUMMED,
     TO_DATE_FIELDS,
+    UNIT_MONTH_FIELDS,
     add_months,
     cell_years_from,
     count_cell_months,
@@ -50,8 +52,9 @@ from .counting import (
     month_of,
     quarter_start,
     to_date_from,
+    unit_months_from,
 )
-from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear
+from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear, UnitMonth
 
 
 def rebuild(chunk=500):
@@ -59,6 +62,7 @@ def rebuild(chunk=500):
     cells = list(OrgUnit.objects.cells().values_list("pk", flat=True))
     written = {"cell_months": 0, "member_years": 0, "cells": 0, "cell_years": 0, "cell_years_to_date": 0}
     with transaction.atomic():
+        UnitMonth.objects.all().delete()
         CellMonth.objects.all().delete()
         CellYearToDate.objects.all().delete()
         MemberYear.objects.all().delete()
@@ -74,6 +78,7 @@ def rebuild(chunk=500):
             written["member_years"] += _write_member_years(count_member_years(members))
         # Last: a member's year can be under a cell of another chunk (a transfer during the year).
         written["cell_years"] = _write_cell_years(count_cell_years())
+        written["unit_months"] = _write_unit_months(count_unit_months())
         transaction.on_commit(forget_figures)
     return written
 
@@ -127,11 +132,13 @@ def refresh_dues_months(months, chunk=500):
     for i in range(0, len(cells), chunk):
         with transaction.atomic():
             locked = OrgUnit.objects.select_for_update().filter(pk__in=cells[i : i + chunk]).order_by("pk")
-            part = set(locked.values_list("pk", flat=True))
+            parents = dict(locked.values_list("pk", "parent_id"))
+            part = set(parents)
             stale.filter(cell_id__in=part).update(**dict.fromkeys(DUES_FIELDS, 0))
             part_rows = {key: value for key, value in rows.items() if key[0] in part}
             written += _write(CellMonth, ["cell", "month"], DUES_FIELDS, part_rows, upsert=True)
             _refresh_to_date(part, {month.year for month in months})
+            _refresh_unit_months(dict.fromkeys(parents.values(), months))
     transaction.on_commit(forget_figures)
     return written
 
@@ -149,6 +156,11 @@ def check():
         for r in CellYearToDate.objects.values("cell_id", "month", *TO_DATE_FIELDS)
     }
     problems += _compare("cell_years_to_date", stored, to_date_from(counted), TO_DATE_FIELDS)
+    stored = {
+        (r.pop("unit_id"), r.pop("month")): r for r in UnitMonth.objects.values("unit_id", "month", *UNIT_MONTH_FIELDS)
+    }
+    parents = dict(OrgUnit.objects.cells().exclude(parent=None).values_list("pk", "parent_id"))
+    problems += _compare("unit_months", stored, unit_months_from(counted, parents), UNIT_MONTH_FIELDS)
     stored = {
         (r.pop("member_id"), r.pop("year")): r
         for r in MemberYear.objects.values("member_id", "year", *MEMBER_YEAR_FIELDS)
@@ -178,7 +190,7 @@ def _compare(table, stored, counted, fields):
 def _write(model, key_fields, fields, rows, upsert=False):
     """Insert `rows` ({key: values}); with `upsert`, a row another refresh wrote meanwhile is overwritten."""
     options = {"update_conflicts": True, "unique_fields": key_fields, "update_fields": fields} if upsert else {}
-    names = [f"{name}_id" if name in ("cell", "member") else name for name in key_fields]
+    names = [f"{name}_id" if name in ("cell", "member", "unit") else name for name in key_fields]
     objects = [
         model(**dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True)), **values)
         for key, values in rows.items()
@@ -201,6 +213,10 @@ def _write_member_years(rows, upsert=False):
 
 def _write_cell_years(rows, upsert=False):
     return _write(CellYear, ["cell", "year"], CELL_YEAR_FIELDS, rows, upsert)
+
+
+def _write_unit_months(rows, upsert=False):
+    return _write(UnitMonth, ["unit", "month"], UNIT_MONTH_FIELDS, rows, upsert)
 
 
 def _write_status(rows, upsert=False):
@@ -302,9 +318,11 @@ def flush(batch):
         # year can span two cells (a transfer, a stay elsewhere): its rows are upserted, never a conflict.
         cells = sorted({c for c, _m in batch.cell_months} | batch.cells)
         locked = OrgUnit.objects.select_for_update().filter(pk__in=cells).order_by("pk")
-        existing = set(locked.values_list("pk", flat=True))
+        parents = dict(locked.values_list("pk", "parent_id"))
+        existing = set(parents)
+        spans = {}
         if batch.cell_months:
-            _refresh_cell_months({(c, m) for c, m in batch.cell_months if c in existing})
+            spans = _refresh_cell_months({(c, m) for c, m in batch.cell_months if c in existing})
         if batch.member_years:
             cells = [*cells, *_refresh_member_years(batch.member_years)]
         if batch.members:  # a name shown in the lists of the cells the member's years are under
@@ -314,6 +332,11 @@ def flush(batch):
             rows = count_cell_status(status_cells)
             CellStatus.objects.filter(cell_id__in=status_cells).exclude(cell_id__in=rows).delete()
             _write_status(rows, upsert=True)
+        # Last, as it waits for other refreshes under the same unit: the unit's sums of its cells' months.
+        units = defaultdict(set)
+        for cell_id, months in spans.items():
+            units[parents[cell_id]].update(months)
+        _refresh_unit_months(units)
         paths = list(OrgUnit.objects.filter(pk__in=cells).values_list("path", flat=True))
         # Once these rows are committed, the figures kept for the dashboards above these cells are stale.
         transaction.on_commit(lambda: forget_figures(paths))
@@ -374,8 +397,18 @@ def forget_figures(paths=None):
     cache.set_many({generation_key(pk): _token() for pk in pks}, None)
 
 
-def tree_changed(sender, **kwargs):
-    transaction.on_commit(forget_figures)  # names, moves, new units: rare, so everything is counted again
+def tree_changed(sender, instance=None, **kwargs):
+    """A unit saved or deleted: the figures of every unit are counted again (names, moves, new units are rare),
+    and the months of the unit above it summed again (a cell placed below it, or gone)."""
+    if instance is not None and instance.parent_id:
+        refresh_unit_months([instance.parent_id])
+    transaction.on_commit(forget_figures)
+
+
+def unit_left(sender, unit, old_parent_id, **kwargs):
+    """A unit placed below another: the months of its cells are no longer summed under the old one."""
+    if unit.is_cell:
+        refresh_unit_months([old_parent_id])
 
 
 def _resolve(batch):
@@ -443,12 +476,15 @@ def _resolve_dues(batch):
 
 
 def _refresh_cell_months(keys):
+    """Count these cells' months again (whole quarters) and their years to date; returns the months rewritten,
+    {cell id: [month, …]}."""
     if not keys:
-        return
+        return {}
     by_cell = defaultdict(set)
     for cell_id, month in keys:
         by_cell[cell_id].add(month)
     years = set()
+    spans = {}
     for cell_id, months in by_cell.items():
         start = quarter_start(min(months))
         end = add_months(quarter_start(max(months)), 3)
@@ -457,7 +493,66 @@ def _refresh_cell_months(keys):
         stale.exclude(month__in=[month for _cell, month in rows]).delete()
         _write_cell_months(rows, upsert=True)
         years |= {start.year, add_months(end, -1).year}
+        spans[cell_id] = [add_months(start, i) for i in range((end.year - start.year) * 12 + end.month - start.month)]
     _refresh_to_date(list(by_cell), years)
+    return spans
+
+
+# The key of a unit's lock while its cells' months are summed (pg_advisory_xact_lock's first number).
+UNIT_MONTH_LOCK = 0x554D
+
+
+def _lock_units(unit_ids):
+    """Wait for, and hold until the transaction ends, the lock of each unit whose `UnitMonth` rows are summed
+    again. A unit's sum reads its cells' months as committed: two refreshes of cells under the same unit
+    would each miss the other's change without it. PostgreSQL's transaction-level advisory locks, in a fixed
+    order: no row of the tree is locked (a move of the unit waits for none of them), and PgBouncer's transaction
+    mode keeps them. SQLite (`make run`) writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for unit_id in sorted(unit_ids):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [UNIT_MONTH_LOCK, unit_id])
+
+
+def count_unit_months(unit_ids=None, months=None):
+    """{(unit id, month): {field: value}} of `UnitMonth`, summed from the stored months of the cells directly
+    below these units (None: every unit), in these months (None: all)."""
+    cell_months = CellMonth.objects.exclude(cell__parent=None)
+    if unit_ids is not None:
+        cell_months = cell_months.filter(cell__parent_id__in=unit_ids)
+    if months is not None:
+        cell_months = cell_months.filter(month__in=months)
+    sums = {field: Sum(field) for field in SUMMED}
+    return {
+        (row.pop("cell__parent_id"), row.pop("month")): row
+        for row in cell_months.values("cell__parent_id", "month").annotate(
+            regular_months=Count("pk", filter=Q(regular_held__gt=0)), **sums
+        )
+    }
+
+
+def _refresh_unit_months(units):
+    """Sum again the months of the cells directly below these units: {unit id: months, or None for all}."""
+    units = {unit_id: months for unit_id, months in units.items() if unit_id is not None}
+    if not units:
+        return
+    _lock_units(units)
+    for unit_id, months in units.items():
+        stale = UnitMonth.objects.filter(unit_id=unit_id)
+        if months is not None:
+            months = sorted(months)
+            stale = stale.filter(month__in=months)
+        stale.delete()
+        _write_unit_months(count_unit_months([unit_id], months))
+
+
+def refresh_unit_months(unit_ids):
+    """Sum every month of the cells directly below these units again: a cell placed below another unit, or
+    gone."""
+    if not bulk.is_loading():
+        with transaction.atomic():
+            _refresh_unit_months(dict.fromkeys(unit_ids))
 
 
 def _refresh_to_date(cell_ids, years):

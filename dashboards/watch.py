@@ -6,11 +6,11 @@ from django.db.models.signals import post_delete, post_init, post_save, pre_dele
 
 from meetings.models import Attendance, Meeting, MeetingChange
 from members.models import Member, OrgUnit
-from members.signals import members_imported
+from members.signals import members_imported, unit_moved
 from minutes.models import Contribution, Minutes
 
 from .counting import month_of
-from .summaries import batch_in_progress, flushed_on_commit, touch_cells, tree_changed
+from .summaries import batch_in_progress, flushed_on_commit, touch_cells, tree_changed, unit_left
 
 # The values a summary row is keyed by, kept as loaded: a change of them refreshes the old row and the new.
 REMEMBERED = {
@@ -221,6 +221,7 @@ def connect():
     members_imported.connect(_members_imported, dispatch_uid="summary-members-imported")
     post_save.connect(tree_changed, sender=OrgUnit, dispatch_uid="summary-tree")
     post_delete.connect(tree_changed, sender=OrgUnit, dispatch_uid="summary-tree-deleted")
+    unit_moved.connect(unit_left, dispatch_uid="summary-unit-moved")
     post_save.connect(flushed_on_commit(_task_changed), sender=Task, dispatch_uid="summary-task", weak=False)
     pre_delete.connect(flushed_on_commit(_task_deleting), sender=Task, dispatch_uid="summary-task-delete", weak=False)
     # Last, after every handler above has read them: the loaded values become the saved ones.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import phones
+from . import phones, signals
 from .names import fold, normalize_name, sort_key, split_name
 from .workdays import add_working_days, shortest_span
 
@@ -127,9 +127,12 @@ class OrgUnit(models.Model):
             # member or meeting being added to the cell holds a share lock on this row, which this waits for.
             if old["kind"] == self.Kind.CELL and not self.is_cell and self.holds_cell_records():
                 raise ValidationError({"kind": self.cell_records_message()})
-            if old["parent_id"] != self.parent_id:
+            moved = old["parent_id"] != self.parent_id
+            if moved:
                 self._move_subtree(old["path"])
             super().save(*args, **kwargs)
+            if moved:
+                signals.unit_moved.send(sender=OrgUnit, unit=self, old_parent_id=old["parent_id"])
 
     def get_absolute_url(self):
         return reverse("members:unit", args=[self.pk])

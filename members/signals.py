@@ -8,6 +8,9 @@ from chibo import pages
 # Members written with bulk_create (an import): `cells` are the ids of the cells whose rolls changed.
 members_imported = Signal()
 
+# A unit placed below another parent, sent inside the save's transaction: `unit`, `old_parent_id`.
+unit_moved = Signal()
+
 # Asked what a unit's page shows of the apps built on members. Arguments: cells ({pk: cell} of the cells
 # under the unit), today. Each receiver returns a dict merged into the page's context (meetings:
 # "cell_warnings", the months and quarters without a meeting).

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from dashboards import summaries
 from dashboards.counting import add_months
-from dashboards.models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear
+from dashboards.models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear, UnitMonth
 from meetings.demo import EXCUSES, TOPICS
 from meetings.models import (
     Attendance,
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             self._line("commit (deferred foreign keys checked)", time.monotonic() - committing)
             self._analyze()
             written = self._step("summaries.rebuild", summaries.rebuild)
-            self._analyze([CellMonth, CellYearToDate, CellYear, CellStatus, MemberYear])
+            self._analyze([CellMonth, CellYearToDate, CellYear, CellStatus, MemberYear, UnitMonth])
             self._step("logins", self._logins)
         self.stdout.write(
             f"Summaries: {written['cell_months']} cell-months, {written['member_years']} member-years, "
