@@ -110,8 +110,6 @@ CELL_ROW_FIGURES = [
 ]  # fmt: skip
 # What a cell's row has that a row of the units below, which sums cells, has not.
 CELL_ONLY = {"first_month", "under", "overdue_now"}
-# PostgreSQL sums a bigint into a numeric: zero comes back as Decimal("0"), which the figures keep as 0.
-NUMERIC_SUMS = [f for f in SUMMED if CellMonth._meta.get_field(f).get_internal_type() == "PositiveBigIntegerField"]
 
 
 class ToDate:
@@ -202,8 +200,9 @@ def cell_rows(unit, period, this_month, today):
         over("quarters_covered", start, end),
         f"{over('late_months', start, min(end, before))} + {late_now}",
         over("dues_unreported", start, min(end, before)),
-        # PostgreSQL's sum of a bigint, a numeric, as the figures have always had them (Decimal in Python).
-        *(f"CAST({over(f, start, end)} AS NUMERIC)" if f in NUMERIC_SUMS else over(f, start, end) for f in SUMMED),
+        # Amounts of money are bigints: Python ints, like every other figure (a numeric, a Decimal, costs a
+        # province 3 ms to read and add up).
+        *(over(f, start, end) for f in SUMMED),
     ]  # fmt: skip
     sql = f"""
         SELECT s.first_month, s.official, s.own_members, s.committee, {", ".join(columns)}
@@ -279,8 +278,6 @@ def cell_figures(unit, period, today, with_ancestors=False):
         row["tasks_open"] -= open_before + overdue_now
         if overdue_now:  # tasks whose deadline this month has passed, for this month's point of the trend
             row["overdue_now"] = overdue_now
-        for key in NUMERIC_SUMS:
-            row[key] = row[key] or 0
         cells[row["pk"]] = derive(row, count_visiting)
     return cells, children, ancestors
 
@@ -337,8 +334,9 @@ def figures_by_cell(unit, period, today, with_ancestors=False):
     return (cells, children, members, ancestors) if with_ancestors else (cells, children, members)
 
 
-def build(unit, period, today=None):
-    """Everything a dashboard shows, and the units above (read along with the units below)."""
+def build(unit, period, today=None, shown=None):
+    """Everything a dashboard shows, and the units above (read along with the units below); the lists of cells
+    asking for action whole, or their first `shown` (`action_lists`)."""
     today = today or timezone.localdate()
     cells, children, members, ancestors = figures_by_cell(unit, period, today, with_ancestors=True)
 
@@ -393,7 +391,7 @@ def build(unit, period, today=None):
         "total": total,
         "children": sorted(rolled.values(), key=lambda r: r["name"]),
         "cells": cells,
-        "action": action_lists(cells),
+        "action": action_lists(cells, shown),
         "trend": series,
         "members": members,
         "member_year": period.end.year,
@@ -445,12 +443,12 @@ def page_figures(unit, period, today=None):
     )  # fmt: skip
     data = cache.get(key) if seconds else None
     if data is None:
-        data = build(unit, period, today)
+        data = build(unit, period, today, shown=SHOWN)
         # Each row keeps only what the page shows of it: a commune's 300 rows of 80 figures, kept and read back
         # at every request, cost more than the page's template.
         lists = [
-            {"key": name, "rows": [_only(row, LIST_KEYS) for row in data["action"][name][:SHOWN]],
-             "count": len(data["action"][name])}
+            {"key": name, "rows": [_only(row, LIST_KEYS) for row in data["action"][name]],
+             "count": data["action"]["counts"][name]}
             for name in ACTION_LISTS
         ]  # fmt: skip
         weakest = [
@@ -542,34 +540,53 @@ MEASURES = [
 MEASURE_KEYS = {m[0] for m in MEASURES}
 
 
-def action_lists(cells):
-    """The weakest cells on each measure, and the cells with a missed or overdue meeting or unapproved minutes."""
+def action_lists(cells, shown=None):
+    """The weakest cells on each measure, and the cells with a missed or overdue meeting or unapproved minutes,
+    without enough committee or official members, or that could become a party committee: all of them, or the
+    first `shown` of each list; "counts" says how many each list has."""
     weakest = []
     for key, label, figure, worse, needs in MEASURES:
+        # Only the cells as weak as the tenth weakest figure or weaker need the sort by name.
         if worse == "low":  # a cell at 100 % is nobody's weakest
-            rows = [r for r in cells.values() if r[needs] and r[figure] is not None and r[figure] < 100]
+            rows = [r for r in cells.values() if r[needs] and (value := r[figure]) is not None and value < 100]
             order = 1
+            if len(rows) > WEAKEST:
+                cutoff = heapq.nsmallest(WEAKEST, map(operator.itemgetter(figure), rows))[-1]
+                rows = [r for r in rows if r[figure] <= cutoff]
         else:
             rows = [r for r in cells.values() if r[needs] and r[figure]]
             order = -1
-        if len(rows) > WEAKEST:
-            # Only the cells as weak as the tenth weakest figure or weaker need the sort by name.
-            cutoff = heapq.nsmallest(WEAKEST, [order * r[figure] for r in rows])[-1]
-            rows = [r for r in rows if order * r[figure] <= cutoff]
+            if len(rows) > WEAKEST:
+                cutoff = heapq.nlargest(WEAKEST, map(operator.itemgetter(figure), rows))[-1]
+                rows = [r for r in rows if r[figure] >= cutoff]
         rows = sorted(rows, key=lambda r: (order * r[figure], r["name"]))[:WEAKEST]
         weakest.append({"key": key, "label": label, "figure": figure, "rows": rows})
-    overdue = sorted(
-        (r for r in cells.values() if r["missed_months"] > 0 or r["late_meeting"] > 0),
-        key=lambda r: (-r["missed_months"], -r["late_meeting"], r["name"]),
-    )
-    unapproved = sorted(
-        (r for r in cells.values() if r["minutes_unapproved"] > 0), key=lambda r: (-r["minutes_unapproved"], r["name"])
-    )
-    committee = sorted((r for r in cells.values() if r["committee_missing"]), key=lambda r: r["name"])
-    too_small = sorted((r for r in cells.values() if r["too_small"]), key=lambda r: r["name"])
-    party_committee = sorted((r for r in cells.values() if r["party_committee_candidate"]), key=lambda r: r["name"])
-    return {"weakest": weakest, "overdue": overdue, "unapproved": unapproved, "committee": committee,
-            "too_small": too_small, "party_committee": party_committee}  # fmt: skip
+    lists = {
+        "overdue": (
+            [r for r in cells.values() if r["missed_months"] > 0 or r["late_meeting"] > 0],
+            lambda r: (-r["missed_months"], -r["late_meeting"], r["name"]),
+        ),
+        "unapproved": (
+            [r for r in cells.values() if r["minutes_unapproved"] > 0],
+            lambda r: (-r["minutes_unapproved"], r["name"]),
+        ),
+        "committee": ([r for r in cells.values() if r["committee_missing"]], operator.itemgetter("name")),
+        "too_small": ([r for r in cells.values() if r["too_small"]], operator.itemgetter("name")),
+        "party_committee": (
+            [r for r in cells.values() if r["party_committee_candidate"]],
+            operator.itemgetter("name"),
+        ),
+    }
+    # The first `shown` of a list are the first of it sorted (heapq.nsmallest is that, without sorting
+    # a province's 2,000 cells to show eight).
+    return {
+        "weakest": weakest,
+        "counts": {name: len(rows) for name, (rows, _key) in lists.items()},
+        **{
+            name: sorted(rows, key=key) if shown is None else heapq.nsmallest(shown, rows, key=key)
+            for name, (rows, key) in lists.items()
+        },
+    }
 
 
 def member_rows(cell, year):
