@@ -7,6 +7,8 @@ Served only where this module is the URLconf (`override_settings(ROOT_URLCONF="b
 own URLs plus `/_bench/empty/`.
 """
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.template import engines
@@ -32,11 +34,16 @@ TEMPLATE = """{% extends "base.html" %}
 {% endblock %}"""
 
 
+@functools.cache
+def _template():
+    """Compiled once, as the template loader keeps a page's template in production."""
+    return engines["django"].from_string(TEMPLATE)
+
+
 @login_required
 def empty_page(request):
     members = access.for_user(request.user).members(Member.objects.on_roll()).order_by("sort_key", "pk")[:ROWS]
-    template = engines["django"].from_string(TEMPLATE)
-    return HttpResponse(template.render({"members": members}, request))
+    return HttpResponse(_template().render({"members": members}, request))
 
 
 urlpatterns = [*chibo_urlpatterns, path("_bench/empty/", empty_page, name="bench_empty")]
