@@ -7,7 +7,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,8 +65,22 @@ def _minutes(request, pk):
 
 @login_required
 def minutes_detail(request, pk):
-    meeting, minutes = _meeting_and_minutes(request, pk)
     user_access = access.for_user(request.user)
+    # The chair and the minute-taker by their names alone, as the PDF worker reads them (`workflow.pdf_records`):
+    # the page shows nothing else of them, and their whole rows were two more joins. The signer, shown only once
+    # the minutes are signed, is read then.
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(user_access)
+        .select_related("cell__parent", "minutes")
+        .annotate(chair_name=F("minutes__chair__full_name"), minute_taker_name=F("minutes__minute_taker__full_name")),
+        pk=pk,
+    )
+    try:
+        minutes = meeting.minutes
+    except Minutes.DoesNotExist:
+        minutes = None
+    else:
+        minutes.chair_name, minutes.minute_taker_name = meeting.chair_name, meeting.minute_taker_name
     context = {"meeting": meeting, "cell": meeting.cell, "minutes": minutes,
                "can_edit": user_access.can_edit_minutes(meeting)}  # fmt: skip
     if minutes:

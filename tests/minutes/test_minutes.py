@@ -393,6 +393,20 @@ def test_votes_follow_a_corrected_attendance_before_signing(editor, held, secret
     assert frozen["votes"][0]["passed"] is False and frozen["attendance"]["vote_base"] == 8
 
 
+def test_the_page_names_the_chair_the_minute_taker_and_who_signed(editor, held, secretary):
+    """The chair and the minute-taker are named on the draft, and the signer once the minutes are signed."""
+    minutes = workflow.start(held)
+    Minutes.objects.filter(pk=minutes.pk).update(minute_taker=held.people["o1"])
+    url = reverse("meetings:minutes", args=[held.pk])
+    page = editor.get(url).content.decode()
+    assert "Chủ trì: Trần Văn Bí · Thư ký: Nguyễn Văn Một" in page
+    assert " ký ngày " not in page
+    lock(held, secretary)
+    page = editor.get(url).content.decode()
+    assert "Chủ trì: Trần Văn Bí · Thư ký: Nguyễn Văn Một" in page
+    assert "secretary ký ngày 03/10/2026" in page
+
+
 def test_signed_minutes_do_not_change_when_names_do(client, editor, held, secretary, member, cell):
     minutes = lock(held, secretary)
     before = workflow.source_hash(Minutes.objects.get(pk=minutes.pk))
