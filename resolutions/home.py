@@ -9,11 +9,11 @@
 
 from datetime import timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from meetings.home import Rows, step
+from meetings.home import step
 
 from .models import Resolution, StudySession, Task
 
@@ -21,12 +21,16 @@ TASKS_SHOWN = 10
 DUE_SOON_DAYS = 7
 
 
+IN_FORCE = [Resolution.Status.ISSUED, Resolution.Status.UNDER_REVIEW]
+CLOSED = [Task.Status.DONE, Task.Status.NOT_DONE]
+
+
 def in_force():
-    return Q(resolution__status__in=[Resolution.Status.ISSUED, Resolution.Status.UNDER_REVIEW])
+    return Q(resolution__status__in=IN_FORCE)
 
 
 def open_tasks():
-    return Task.objects.filter(in_force()).exclude(status__in=[Task.Status.DONE, Task.Status.NOT_DONE])
+    return Task.objects.filter(in_force()).exclude(status__in=CLOSED)
 
 
 def home_page(sender, access, member, today, **kwargs):
@@ -50,14 +54,22 @@ def home_page(sender, access, member, today, **kwargs):
 
 
 def month_path_counts(sender, today, **kwargs):
-    # The meeting's resolutions in their order: the first issued one, else the first of all (a draft).
-    resolutions = Resolution.objects.filter(meeting=OuterRef("pk")).values("pk")
-    tasks = open_tasks().filter(resolution__cell=OuterRef("cell_id")).values("pk")
+    resolutions = Resolution._meta.db_table
+    # The meeting's resolutions in their order (`Resolution.Meta.ordering`): the first issued one, else the
+    # first of all (a draft).
+    first = (f"SELECT r.id FROM {resolutions} r WHERE r.meeting_id = m.id{{}}"
+             " ORDER BY r.year DESC, r.number DESC, r.id DESC LIMIT 1")  # fmt: skip
+    # The cell's open tasks (`open_tasks`).
+    tasks = (
+        f"SELECT COUNT(*) FROM {Task._meta.db_table} t JOIN {resolutions} r ON r.id = t.resolution_id"
+        " WHERE r.cell_id = m.cell_id AND r.status IN (%s, %s) AND t.status NOT IN (%s, %s) AND "
+    )
+    statuses, soon = [*IN_FORCE, *CLOSED], today + timedelta(days=DUE_SOON_DAYS)
     return {
-        "resolution_issued": Subquery(resolutions.exclude(status=Resolution.Status.DRAFT)[:1]),
-        "resolution_first": Subquery(resolutions[:1]),
-        "tasks_overdue": Rows(tasks.filter(deadline__lt=today)),
-        "tasks_soon": Rows(tasks.filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))),
+        "resolution_issued": (first.format(" AND r.status <> %s"), [Resolution.Status.DRAFT]),
+        "resolution_first": (first.format(""), []),
+        "tasks_overdue": (tasks + "t.deadline < %s", [*statuses, today]),
+        "tasks_soon": (tasks + "t.deadline >= %s AND t.deadline <= %s", [*statuses, today, soon]),
     }
 
 
