@@ -14,12 +14,13 @@ the month's meetings with what all its steps count in one query (written out as 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import IntegerField, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+
+from chibo.sql import as_read, one_row
 
 from .links import still_convened
 from .models import AgendaItem, Attendance, Document, Invitation, Meeting, month_bounds
@@ -128,34 +129,11 @@ def month_meetings(cell, today):
         " ORDER BY m.starts_at, m.id",
         [*(p for _sql, params in counts.values() for p in params), cell.pk, Meeting.Status.CANCELLED, start, end],
     )
-    uploaded_at = as_read(Document._meta.get_field("uploaded_at"), connections[meetings.db])
+    uploaded_at = as_read(Document._meta.get_field("uploaded_at"), meetings.db)
     meetings = list(meetings)
     for meeting in meetings:
         meeting.first_document = uploaded_at(meeting.first_document)
     return meetings
-
-
-def one_row(sql, params, using):
-    """The one row `sql` gives, its parameters adapted as a raw queryset's are (SQLite, for `make run`, takes a
-    datetime as text in UTC)."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_unknown_value(param) for param in params])
-        return cursor.fetchone()
-
-
-def as_read(field, connection):
-    """A function giving a value of `field` read by raw SQL as the ORM gives it: the columns a raw query adds
-    to its model's come as the driver gives them (SQLite, for `make run`, gives a datetime as text)."""
-    column = field.get_col(field.model._meta.db_table)
-    converters = connection.ops.get_db_converters(column)
-
-    def read(value):
-        for convert in converters:
-            value = convert(value, column, connection)
-        return value
-
-    return read
 
 
 def step(label, done, url, detail="", late=False):
