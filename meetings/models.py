@@ -48,9 +48,16 @@ class MeetingQuerySet(models.QuerySet):
         return self.exclude(status=Meeting.Status.CANCELLED)
 
     def in_month(self, year, month):
-        start = timezone.make_aware(datetime(year, month, 1))
-        end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+        start, end = month_bounds(year, month)
         return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def month_bounds(year, month):
+    """The first instant of the month and of the next, in the local time zone."""
+    return (
+        timezone.make_aware(datetime(year, month, 1)),
+        timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1)),
+    )
 
 
 class Meeting(models.Model):

@@ -39,14 +39,15 @@ def extras_for_page(meeting):
 # approved and signed; the resolution issued; its tasks due and overdue.
 month_path = Signal()
 
-# Asked first what those steps count, so that the month's meetings are read with it in one query. Arguments:
-# today. Each receiver returns {name: expression}, annotations over `Meeting` (subqueries on `OuterRef("pk")`
-# or `OuterRef("cell_id")`) that `month_path` then finds on its meeting.
+# Asked first what those steps count, so that the month's meetings are read with it in one query (written out
+# as SQL: `meetings.home.month_meetings`). Arguments: today. Each receiver returns {name: (sql, params)}, the
+# SQL of a scalar subquery over the meeting's row, aliased `m` (`m.id`, `m.cell_id`; its own tables under
+# other aliases), with the parameters of its %s in order; `month_path` then finds the value as `meeting.<name>`.
 month_path_counts = Signal()
 
 
-def month_path_annotations(today):
-    """The annotations the apps built on meetings add to the query of the month's meetings."""
+def month_path_columns(today):
+    """The columns the apps built on meetings add to the query of the month's meetings: {name: (sql, params)}."""
     return pages.extras(month_path_counts, None, today=today)
 
 

@@ -3,7 +3,6 @@ minutes' status read with the month's meetings through `month_path_counts`): wri
 signed and locked; late once the meeting is over by MINUTES_FINAL_DAYS. The same deadline of the final
 documents on the meeting's page (receiver of `meetings.signals.page_extras`)."""
 
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from .models import Minutes
 
 
 def month_path_counts(sender, today, **kwargs):
-    return {"minutes_status": Subquery(Minutes.objects.filter(meeting=OuterRef("pk")).values("status")[:1])}
+    return {"minutes_status": (f"SELECT x.status FROM {Minutes._meta.db_table} x WHERE x.meeting_id = m.id", [])}
 
 
 def month_path(sender, meeting, today, **kwargs):

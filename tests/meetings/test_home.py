@@ -3,7 +3,7 @@ documents, their tasks and essays, the year's attendance; the month's path of th
 preparation steps; the cells a committee should follow up. Query counts are pinned and do not grow with the
 data."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import Document, Invitation, Meeting
+from meetings.models import AgendaItem, Document, Invitation, Meeting
 from members.models import Member
 from minutes import workflow
-from resolutions.models import Directive, Resolution, StudySession, Task
+from resolutions.models import Directive, Resolution, StudyEssay, StudySession, Task
 from tests.meetings.conftest import local
 
 NOW = "2026-12-05 09:00 +0700"
@@ -86,13 +86,22 @@ def test_a_member_sees_their_tasks_essays_and_the_year_s_attendance(client, cell
     directive = Directive.objects.create(unit=cell.parent, title="Nghị quyết Đại hội XIV", study_by=date(2026, 12, 31))
     session = StudySession.objects.create(cell=cell, directive=directive, held_on=date(2026, 11, 25))
     session.attendees.add(lan)
+    # Neither a draft's task nor a session whose essay they handed in is waiting for them.
+    draft = Resolution.objects.create(cell=cell, meeting=past, title="Dự thảo", status=Resolution.Status.DRAFT)
+    Task.objects.create(resolution=draft, title="Việc của dự thảo", responsible=lan, deadline=date(2026, 12, 1))
+    handed_in = StudySession.objects.create(
+        cell=cell, held_on=date(2026, 11, 10),
+        directive=Directive.objects.create(unit=cell.parent, title="Chỉ thị đã nộp", study_by=date(2026, 12, 31)),
+    )  # fmt: skip
+    handed_in.attendees.add(lan)
+    StudyEssay.objects.create(session=handed_in, member=lan, submitted_on=date(2026, 11, 12))
     assert minutes is not None
     page, _queries = home(client, member)
     html = page.content.decode()
     tasks = section(page, "resolutions/home_member.html")
     assert [t.title for t in tasks["tasks"]] == ["Thu đảng phí quý IV"] and tasks["tasks"][0].overdue
     assert reverse("resolutions:task_progress", args=[tasks["tasks"][0].pk]) in html and "Báo cáo" in html
-    assert "Nghị quyết Đại hội XIV" in html
+    assert "Nghị quyết Đại hội XIV" in html and "Chỉ thị đã nộp" not in html
     assert "Năm 2026 đồng chí dự 1/1 buổi sinh hoạt." in html
 
 
@@ -117,6 +126,82 @@ def test_the_secretary_follows_the_month_s_path(client, cell, secretary, member,
     assert 'id="home-path"' in html and "Cần làm" in html and "Hoàn thành" in html
     # A plain member sees no path.
     assert not [s for s in home(client, member)[0].context["sections"] if s["template"] == "meetings/home_path.html"]
+
+
+def test_the_secretary_s_path_counts_what_each_step_needs(client, cell, sibling_cell, secretary, member, month,
+                                                          make_member, make_meeting):  # fmt: skip
+    from minutes.models import Minutes
+
+    lan = Member.objects.get(user=member)
+    items = AgendaItem.objects.filter(meeting=month).count()  # the agenda a new meeting starts with
+    # The first document is up two days before the meeting, in time; a later one changes nothing.
+    for title, days in (("Báo cáo tháng", 2), ("Phụ lục", 0)):
+        document = Document.objects.create(meeting=month, title=title, file=ContentFile(b"x", "d.pdf"))
+        Document.objects.filter(pk=document.pk).update(uploaded_at=month.starts_at - timedelta(days=days))
+    Invitation.objects.filter(meeting=month, member=lan).update(reply=Invitation.Reply.YES)
+    Minutes.objects.create(meeting=month, status=Minutes.Status.APPROVED)
+    draft = Resolution.objects.create(cell=cell, meeting=month, title="Dự thảo nghị quyết tháng 12")
+    # Tasks of the cell's resolutions in force: one overdue, one due within the week; the others are done, due
+    # later, of a draft or of another cell.
+    with time_machine.travel("2026-11-01 09:00 +0700", tick=False):
+        november = make_meeting(cell, local(2026, 11, 5, 19, 30))
+        other = make_meeting(sibling_cell, local(2026, 11, 6, 19, 30))
+    issued = Resolution.objects.create(cell=cell, meeting=november, title="Nghị quyết tháng 11", year=2026, number=1,
+                                       status=Resolution.Status.ISSUED)  # fmt: skip
+    elsewhere = Resolution.objects.create(cell=sibling_cell, meeting=other, title="Nghị quyết", year=2026, number=1,
+                                          status=Resolution.Status.ISSUED)  # fmt: skip
+    someone = make_member(sibling_cell, "Trần Văn Nam")
+    for resolution, responsible, deadline, status in (
+        (issued, lan, date(2026, 12, 1), Task.Status.OPEN),
+        (issued, lan, date(2026, 12, 8), Task.Status.IN_PROGRESS),
+        (issued, lan, date(2026, 11, 20), Task.Status.DONE),
+        (issued, lan, date(2026, 12, 20), Task.Status.OPEN),
+        (draft, lan, date(2026, 12, 1), Task.Status.OPEN),
+        (elsewhere, someone, date(2026, 12, 1), Task.Status.OPEN),
+    ):
+        Task.objects.create(resolution=resolution, title="Việc", responsible=responsible, deadline=deadline,
+                            status=status)  # fmt: skip
+    steps = {s["label"]: s for s in section(home(client, secretary)[0], "meetings/home_path.html")["steps"]}
+    agenda = steps["Chương trình và tài liệu, trước ít nhất một ngày"]
+    assert agenda["done"] and agenda["detail"] == f"{items} mục, 2 tài liệu"
+    assert steps["Đã gửi giấy mời, đã nhận trả lời"]["detail"] == "1/5 đã trả lời"
+    minutes = steps["Biên bản đã viết, thông qua và ký"]
+    assert not minutes["done"] and minutes["detail"] == "Đã thông qua tại buổi sinh hoạt"
+    resolution = steps["Đã ban hành nghị quyết"]
+    assert not resolution["done"] and resolution["detail"] == "Bản nháp"
+    assert resolution["url"] == reverse("resolutions:detail", args=[draft.pk])
+    tasks = steps["Theo dõi nhiệm vụ"]
+    assert not tasks["done"] and tasks["late"] and tasks["detail"] == "1 quá hạn, 1 đến hạn trong tuần"
+    # Once issued (numbered), the meeting's resolution is the one the step links to.
+    Resolution.objects.filter(pk=draft.pk).update(status=Resolution.Status.ISSUED, year=2026, number=2)
+    steps = {s["label"]: s for s in section(home(client, secretary)[0], "meetings/home_path.html")["steps"]}
+    resolution = steps["Đã ban hành nghị quyết"]
+    assert resolution["done"] and resolution["url"] == reverse("resolutions:detail", args=[draft.pk])
+    # Its task overdue since the 1st now counts too.
+    assert steps["Theo dõi nhiệm vụ"]["detail"] == "2 quá hạn, 1 đến hạn trong tuần"
+
+
+def test_a_late_first_document_leaves_the_agenda_step_to_do(client, cell, secretary, month):
+    items = AgendaItem.objects.filter(meeting=month).count()
+    document = Document.objects.create(meeting=month, title="Báo cáo tháng", file=ContentFile(b"x", "d.pdf"))
+    Document.objects.filter(pk=document.pk).update(uploaded_at=month.starts_at - timedelta(hours=12))
+    steps = {s["label"]: s for s in section(home(client, secretary)[0], "meetings/home_path.html")["steps"]}
+    agenda = steps["Chương trình và tài liệu, trước ít nhất một ngày"]
+    assert not agenda["done"] and agenda["detail"] == f"{items} mục, 1 tài liệu"
+
+
+def test_the_secretary_s_home_makes_eleven_queries(client, cell, secretary, member, month, django_assert_num_queries):
+    Document.objects.create(meeting=month, title="Dự thảo nghị quyết tháng 12", file=ContentFile(b"x", "d.pdf"))
+    client.force_login(secretary)
+    cache.clear()
+    # The session; the user with their access; their invitations with the meetings; the next meeting's
+    # documents; their year's attendance; the month's meetings with what every step of the path counts; the
+    # names of those who have not replied; the cell's warnings; their tasks; the essays they owe; the cell's
+    # structure with whether a transfer is in progress (none here).
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(11):
+        page = client.get(reverse("members:home"))
+    assert page.status_code == 200
+    assert "Dự thảo nghị quyết tháng 12" in page.content.decode()
 
 
 def test_without_this_month_s_meeting_the_path_says_to_plan_it(client, cell, secretary):
