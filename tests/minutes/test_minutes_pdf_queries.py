@@ -2,6 +2,8 @@
 (issue 17): the worker makes as many round trips for a meeting of 60 members, 60 speakers, 60 tasks and 60
 votes as for one of 5."""
 
+from datetime import date
+
 import pytest
 import time_machine
 from django.db import connection
@@ -64,11 +66,11 @@ def test_the_context_of_unsigned_minutes_takes_the_same_queries_for_5_and_60_mem
     (small_queries, _context), (large_queries, large_context) = context_queries(small), context_queries(large)
     assert len(large_context["doc"]["contributions"]) == len(large_context["doc"]["tasks"]) == 60
     assert large_context["att"]["total"] == 60 and large_context["doc"]["tasks"][0]["who"].startswith("Đảng viên")
-    # The parts: sections, contributions with their members, tasks with their members, votes (no addenda before
-    # the minutes are locked); the roll: invitations with their members, attendance with their members, the
-    # status history of those left blank; the dues report: the money collected, the book's lines of the month
-    # and the arrears with their members.
-    assert small_queries == large_queries == 9
+    # The parts in one query: sections, contributions and tasks with their members' names, votes (no addenda
+    # before the minutes are locked); the roll: invitations with their members, attendance with their members,
+    # the status history of those left blank; the dues report: the money collected, the book's lines of the
+    # month and the arrears with their members' names.
+    assert small_queries == large_queries == 6
 
 
 def test_the_context_of_signed_minutes_reads_only_the_addenda(cell, sibling_cell, minutes_of, secretary):
@@ -91,6 +93,33 @@ def test_the_worker_builds_the_content_once_before_rendering(cell, sibling_cell,
         with CaptureQueriesContext(connection) as captured, time_machine.travel(NOW):
             assert render_minutes_pdf.apply(args=[minutes.pk]).result == "rendered"
         counts.append(len(captured.captured_queries))
-    # The record and its content (1 + 9); then in a transaction (SAVEPOINT here, BEGIN in a worker): the record
-    # locked and its content again (1 + 9), the stored PDF written on the row, the end of the transaction.
-    assert counts == [23, 23]
+    # The record and its content (1 + 6); then in a transaction (SAVEPOINT here, BEGIN in a worker): the record
+    # locked and its content again (1 + 6), the stored PDF written on the row, the end of the transaction.
+    assert counts == [17, 17]
+
+
+def test_the_parts_read_in_one_query_come_in_the_order_the_minutes_page_lists_them(cell, minutes_of, make_member):
+    """Sections, speakers and votes by their order (then as added), tasks by deadline with those without one
+    where the database puts them, each with its own columns: a vote's figures and result, a task's person."""
+    minutes = minutes_of(cell, 3)
+    MinutesTask.objects.filter(minutes=minutes).delete()
+    minutes.sections.all().delete()
+    for order, heading in [(2, "Phương hướng"), (1, "Tình hình"), (2, "Kiến nghị")]:
+        minutes.sections.create(order=order, heading=heading, text=f"Nội dung {heading}")
+    helper = make_member(cell, "Lê Thị Giúp")
+    for day, who, what in [(20, None, "Dọn vệ sinh"), (None, helper, "Viết báo cáo"), (5, helper, "Thu đảng phí")]:
+        MinutesTask.objects.create(minutes=minutes, member=who, description=what,
+                                   deadline=date(2026, 10, day) if day else None)  # fmt: skip
+    Vote.objects.filter(minutes=minutes, order=1).update(order=9, votes_for=3, votes_against=0, passed=True)
+    doc = workflow.snapshot(minutes)
+    assert [s["heading"] for s in doc["sections"]] == ["Tình hình", "Phương hướng", "Kiến nghị"]
+    assert [c["member"] for c in doc["contributions"]] == ["Đảng viên số 0", "Đảng viên số 1", "Đảng viên số 2"]
+    assert [(t["what"], t["who"], t["deadline"]) for t in doc["tasks"]] == [
+        *[(t.description, str(t.member or ""), t.deadline.isoformat() if t.deadline else "")
+          for t in MinutesTask.objects.filter(minutes=minutes).select_related("member")],
+    ]  # fmt: skip
+    assert [t["what"] for t in doc["tasks"] if t["deadline"]] == ["Thu đảng phí", "Dọn vệ sinh"]
+    assert doc["votes"][-1] == {"subject": "Biểu quyết 1", "method": "hands", "for": 3, "against": 0, "other": 0,
+                                "base": 3, "passed": True}  # fmt: skip
+    assert [v["subject"] for v in doc["votes"]] == ["Biểu quyết 0", "Biểu quyết 2", "Biểu quyết 1"]
+    assert doc["votes"][0]["passed"] is False
