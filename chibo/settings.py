@@ -134,8 +134,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # another client. Django's server-side cursors (.iterator() outside a transaction: DECLARE … WITH HOLD, then
 # FETCH) would look for their cursor on another server connection, so rows are fetched client-side instead.
 # Chibo keeps no other session state (no session advisory locks: the summaries' are transaction-level; no
-# LISTEN, prepared statements or temporary tables; the time zone Django sets is one PgBouncer tracks and restores per client). Client connections to
-# PgBouncer stay open (DB_CONN_MAX_AGE): they hold no server connection between transactions.
+# LISTEN, prepared statements or temporary tables; the time zone Django sets is one PgBouncer tracks and
+# restores per client). Client connections to PgBouncer stay open (DB_CONN_MAX_AGE): they hold no server
+# connection between transactions.
 DATABASE_POOLER = env.bool("DATABASE_POOLER", default=False)
 if DATABASE_POOLER:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -26,7 +26,8 @@ def as_read(field, using):
     query adds to its model's come as the driver gives them (SQLite gives a datetime as text)."""
     connection = connections[using]
     column = field.get_col(field.model._meta.db_table)
-    converters = connection.ops.get_db_converters(column)
+    # The backend's converters, then the field's own (`from_db_value`: a JSONField's text decoded).
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
     def read(value):
         for convert in converters:

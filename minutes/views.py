@@ -104,9 +104,13 @@ def minutes_detail(request, pk):
 
 
 def _criteria_rows(minutes):
-    weights, _bands = quality.policy_for(minutes.meeting.cell)
+    if minutes.is_editable:
+        # A draft's policy and the facts of its computed criteria, read in one query.
+        facts = quality.draft_facts(minutes)
+        (weights, _bands), fractions = facts["policy"], quality.computed_fractions(minutes, facts)
+    else:
+        (weights, _bands), fractions = quality.policy_for(minutes.meeting.cell), {}
     scores = (minutes.frozen or {}).get("quality", {}).get("scores") if minutes.is_locked else minutes.quality_scores
-    fractions = quality.computed_fractions(minutes) if minutes.is_editable else {}
     return [
         {"label": label, "points": weights[key], "score": (scores or {}).get(key),
          "computed": computed, "why": fractions.get(key, (None, ""))[1]}

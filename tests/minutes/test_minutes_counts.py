@@ -10,7 +10,7 @@ from django.urls import reverse
 from docx import Document as WordDocument
 
 from meetings import services
-from meetings.models import Document
+from meetings.models import Document, Meeting
 from members.models import Member
 from minutes import quality, workflow
 from minutes.models import Minutes
@@ -229,3 +229,117 @@ def test_the_category_of_the_day_follows_the_status_history(cell, make_member, m
     # In August they were active and in the vote base; in October prosecuted, out of it.
     assert [meeting_vote_base(m)["base"] for m in (august, october)] == [3, 2]
     assert october.attendances.get(member=detained).category == "prosecuted"
+
+
+def test_the_preparation_criterion_needs_the_committee_s_meeting_held_and_every_document_by_the_deadline(
+    cell, make_meeting, secretary
+):
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    next_one = make_meeting(cell, local(2026, 11, 3, 19, 30))
+    minutes = workflow.start(meeting)
+
+    def preparation():
+        fraction, why = quality.computed_fractions(minutes)["preparation"]
+        return fraction, str(why)
+
+    def document(of, uploaded_at):
+        Document.objects.filter(pk=Document.objects.create(meeting=of, title="Tài liệu", file="x.pdf").pk).update(
+            uploaded_at=uploaded_at
+        )
+
+    assert preparation() == (0.0, "chi ủy họp trước: không; tài liệu trước 1 ngày: không")  # no document at all
+    # The committee's meeting preparing the next one, held, and a late document of the next one: not this one's.
+    make_meeting(cell, local(2026, 10, 25, 19, 30), kind="committee", prepares=next_one, status="held")
+    document(next_one, local(2026, 11, 3, 8, 0))
+    committee = make_meeting(cell, local(2026, 9, 28, 19, 30), kind="committee", prepares=meeting)
+    assert preparation() == (0.0, "chi ủy họp trước: không; tài liệu trước 1 ngày: không")  # planned, not held
+    Meeting.objects.filter(pk=committee.pk).update(status="held")
+    assert preparation() == (0.5, "chi ủy họp trước: có; tài liệu trước 1 ngày: không")
+    document(meeting, local(2026, 10, 1, 20, 0))
+    document(meeting, local(2026, 10, 2, 19, 30))  # a day before to the minute: on time
+    assert preparation() == (1.0, "chi ủy họp trước: có; tài liệu trước 1 ngày: có")
+    document(meeting, local(2026, 10, 2, 19, 31))  # one late is enough to miss the deadline
+    assert preparation() == (0.5, "chi ủy họp trước: có; tài liệu trước 1 ngày: không")
+
+
+def test_the_duration_criterion_counts_only_the_cell_s_meeting_of_the_other_kind_that_day(
+    cell, sibling_cell, make_meeting, secretary
+):
+    thematic = make_meeting(cell, local(2026, 10, 3, 20, 0), kind="thematic", duration_minutes=60)
+    minutes = workflow.start(thematic)
+    Minutes.objects.filter(pk=minutes.pk).update(started_at=local(2026, 10, 3, 20, 0),
+                                                 ended_at=local(2026, 10, 3, 21, 0))  # fmt: skip
+    minutes.refresh_from_db()
+
+    def duration():
+        fraction, why = quality.computed_fractions(minutes)["duration"]
+        return round(fraction, 4), str(why)
+
+    alone = (round(60 / 90, 4), "60 phút")
+    assert duration() == alone
+    make_meeting(sibling_cell, local(2026, 10, 3, 18, 0), duration_minutes=90)  # another cell's
+    make_meeting(cell, local(2026, 10, 4, 0, 30), duration_minutes=90)  # the next day here, though not in UTC
+    make_meeting(cell, local(2026, 10, 2, 23, 30), duration_minutes=90)  # the day before
+    make_meeting(cell, local(2026, 10, 3, 8, 0), kind="thematic", duration_minutes=90)  # of the same kind
+    make_meeting(cell, local(2026, 10, 3, 17, 0), duration_minutes=90, status="cancelled")
+    assert duration() == alone
+    regular = make_meeting(cell, local(2026, 10, 3, 18, 0), duration_minutes=100)
+    assert duration() == (1.0, "60 phút, cộng buổi sinh hoạt thường kỳ cùng ngày là 160 phút")  # as planned
+    written = workflow.start(regular)
+    Minutes.objects.filter(pk=written.pk).update(started_at=local(2026, 10, 3, 18, 30),
+                                                 ended_at=local(2026, 10, 3, 19, 15))  # fmt: skip
+    assert duration() == (round(105 / 120, 4), "60 phút, cộng buổi sinh hoạt thường kỳ cùng ngày là 105 phút")
+    make_meeting(cell, local(2026, 10, 3, 10, 0), duration_minutes=30)  # the first regular meeting that day
+    assert duration() == (round(90 / 120, 4), "60 phút, cộng buổi sinh hoạt thường kỳ cùng ngày là 90 phút")
+
+
+def test_the_excuses_in_a_row_are_this_year_s_up_to_this_meeting_at_the_cell_s_meetings_of_its_sheet(
+    cell, make_member, make_meeting, secretary, member
+):
+    person, present = Member.objects.get(user=member), Member.objects.get(user=secretary)
+    elsewhere = make_member(cell, "Phan Văn Vắng")  # excused again and again, but not on this meeting's sheet
+
+    def held(starts_at, status, kind="regular", others=()):
+        meeting = make_meeting(cell, starts_at, kind=kind)
+        marks = {present.pk: (P, ""), person.pk: (status, "Ốm")} | {m.pk: (E, "Ốm") for m in others}
+        with time_machine.travel("2026-12-31 22:00 +0700"):
+            services.record_attendance(meeting, marks)
+        return meeting
+
+    held(local(2025, 12, 3, 19, 30), E)  # last year's
+    held(local(2026, 1, 3, 19, 30), E)
+    held(local(2026, 1, 10, 19, 30), E, kind="committee")  # the committee's meetings are not in the run
+    held(local(2026, 1, 20, 19, 30), E, kind="thematic")
+    held(local(2026, 2, 3, 19, 30), P, others=[elsewhere])
+    held(local(2026, 3, 3, 19, 30), E, others=[elsewhere])
+    held(local(2026, 4, 3, 19, 30), P, others=[elsewhere])
+    meeting = held(local(2026, 10, 3, 19, 30), E)
+    held(local(2026, 11, 3, 19, 30), E)  # later meetings are not in the run
+    held(local(2026, 12, 3, 19, 30), E)
+    assert quality.longest_excused_streak(meeting) == 2  # January's regular and thematic meetings
+    _fraction, why = quality.computed_fractions(workflow.start(meeting))["attendance"]
+    assert "nhiều nhất 2 lần liên tiếp vắng có lý do" in str(why)
+
+
+def test_the_nearest_committee_s_policy_weighs_a_draft_s_criteria(client, secretary, cell, commune, province,
+                                                                   make_meeting):  # fmt: skip
+    from minutes.models import QualityPolicy
+
+    meeting = make_meeting(cell, local(2026, 10, 3, 19, 30))
+    workflow.start(meeting)
+    client.force_login(secretary)
+
+    def points():
+        rows = client.get(reverse("meetings:minutes", args=[meeting.pk])).context["criteria"]
+        assert quality.policy_for(cell)[0] == quality.draft_facts(meeting.minutes)["policy"][0]
+        return {row["label"]: row["points"] for row in rows}
+
+    assert sum(points().values()) == 100 and len(points()) == len(quality.CRITERIA)  # the defaults
+    QualityPolicy.objects.create(unit=province, weights={"conduct": 80, "closing": 20}, bands={"good": 80})
+    QualityPolicy.objects.create(unit=commune, weights={"preparation": 15, "attendance": 20, "conduct": 45,
+                                                        "closing": 20}, bands={})  # fmt: skip
+    assert sorted(points().values()) == [15, 20, 20, 45]
+    assert quality.policy_for(cell)[1]["good"] == 90
+    QualityPolicy.objects.filter(unit=commune).delete()
+    assert sorted(points().values()) == [20, 80]
+    assert quality.policy_for(cell)[1]["good"] == 80
