@@ -18,7 +18,7 @@ from members import access
 from members.models import OrgUnit
 from notifications.models import Message
 
-from .. import services, signals
+from .. import page, services, signals
 from ..forms import (
     MeetingForm,
     MoveForm,
@@ -141,32 +141,19 @@ def schedule(request, pk):
 
 @login_required
 def meeting_detail(request, pk):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(access.for_user(request.user)).select_related(
-            "cell", "chair", "minute_taker", "prepares"
-        ),
-        pk=pk,
-    )
     user_access = access.for_user(request.user)
+    meeting = get_object_or_404(Meeting.objects.visible_to(user_access).select_related("cell"), pk=pk)
+    page.add_people(meeting)
     can_manage = user_access.can_manage_meetings(meeting.cell)
-    agenda = list(meeting.agenda_items.all())
-    # The meeting's documents in one query: each agenda item's under it, the others on their own.
-    attached, documents = {}, []
-    for document in meeting.documents.all():
-        if document.agenda_item_id is None:
-            documents.append(document)
-        else:
-            attached.setdefault(document.agenda_item_id, []).append(document)
-    for item in agenda:
-        item.attached_documents = attached.get(item.pk, [])
+    agenda, documents = page.agenda(meeting)
     late = meeting.late_documents([d for item in agenda for d in item.attached_documents] + documents)
-    invitations = list(meeting.invitations.select_related("member").order_by("member__sort_key"))
+    invitations = page.invitations(meeting)
     own = next((i for i in invitations if user_access.member and i.member_id == user_access.member.pk), None)
-    attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
+    attendances = page.attendances(meeting)
     guidance = guidance_for(meeting)
     failed, sent = [], []
     if can_manage:
-        sent = list(meeting.messages.select_related("member").order_by("member__sort_key", "created_at", "pk"))
+        sent = page.messages(meeting)
         failed = [m for m in sent if m.status in (Message.Status.FAILED, Message.Status.NO_ADDRESS)]
     return render(
         request,
@@ -181,7 +168,6 @@ def meeting_detail(request, pk):
                 "days": settings.DOCUMENTS_DAYS_BEFORE,
                 "late": late,
                 "late_ids": {d.pk for d in late},
-                "none": not late and not documents and not attached,
             },
             "guidance": guidance,
             "replies": _reply_counts(invitations),
@@ -194,7 +180,7 @@ def meeting_detail(request, pk):
             "can_record": user_access.can_record_attendance(meeting) and meeting.starts_at <= timezone.now(),
             "failed_messages": failed,
             "sent_messages": sent,
-            "history": meeting.changes.select_related("by")[:20] if can_manage else [],
+            "history": page.history(meeting) if can_manage else [],
         },
     )
 
@@ -215,7 +201,7 @@ def meeting_replies(request, pk):
     """The replies panel alone: the meeting page reloads it every few seconds."""
     meeting = meeting_or_404(request, pk)
     access.require(access.for_user(request.user).can_manage_meetings(meeting.cell))
-    invitations = list(meeting.invitations.select_related("member").order_by("member__sort_key"))
+    invitations = page.invitations(meeting)
     return render(
         request,
         "meetings/_replies.html",

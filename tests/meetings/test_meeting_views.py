@@ -9,6 +9,7 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Document, Invitation, Meeting, ScheduleRule, ThematicTopic
 from members.models import Member
+from notifications.models import Message
 
 from .conftest import local
 
@@ -249,10 +250,10 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     services.confirm(meeting)
     client.force_login(secretary)
     url = reverse("meetings:detail", args=[meeting.pk])
-    # session, user with their access, the meeting with its cell, chair and so on, agenda, documents,
-    # invitations, attendance, the guidance (with the previous regular meeting), undelivered messages, the
-    # previous resolution to review, the dues report (the money collected; the month's lines and the arrears),
-    # history
+    # session, user with their access, the meeting with its cell (no chair, minute-taker or meeting it prepares
+    # to read), agenda, documents, invitations, attendance, the guidance (with the previous regular meeting), the
+    # messages, the previous resolution to review, the dues report (the money collected; the month's lines and
+    # the arrears), history
     with django_assert_num_queries(13):
         client.get(url)
     for number in range(10):
@@ -268,6 +269,68 @@ def test_the_meeting_page_query_count_does_not_grow_with_the_cell(client, secret
     agenda = response.context["agenda"]
     assert agenda and all([d.title for d in item.attached_documents] == ["Dự thảo", "Phụ lục"] for item in agenda)
     assert [d.title for d in response.context["documents"]] == ["Báo cáo"]
+
+
+@time_machine.travel("2026-11-21 09:00 +0700")
+def test_a_held_meetings_page_shows_its_people_lists_and_history_in_order(client, secretary, cell, make_meeting,
+                                                                         make_member,
+                                                                         django_assert_num_queries):  # fmt: skip
+    """What `meetings.page` reads written out as SQL, against the rows: each list in the page's order (members
+    by their given name, Vietnamese style)."""
+    bi, hoa, an = Member.objects.get(user=secretary), make_member(cell, "Lê Thị Hoa"), make_member(cell, "Đỗ Văn An")
+    meeting = make_meeting(cell, local(2026, 11, 10, 19, 30), kind=Meeting.Kind.THEMATIC, title="Chuyên đề",
+                           chair=bi, minute_taker=hoa)  # fmt: skip
+    committee = make_meeting(cell, local(2026, 11, 5, 19, 30), kind=Meeting.Kind.COMMITTEE, prepares=meeting)
+    AgendaItem.objects.filter(meeting=meeting).delete()
+    second = AgendaItem.objects.create(meeting=meeting, order=2, title="Thảo luận", section="body")
+    first = AgendaItem.objects.create(meeting=meeting, order=1, title="Khai mạc", section="opening", notes="Ghi chú")
+    apart = Document.objects.create(meeting=meeting, title="Báo cáo", file="meetings/y.pdf")
+    under = Document.objects.create(meeting=meeting, agenda_item=first, title="Dự thảo", file="meetings/x.pdf")
+    Document.objects.filter(pk=apart.pk).update(uploaded_at=local(2026, 11, 9, 20))  # late: due by the 9th 19:30
+    Document.objects.filter(pk=under.pk).update(uploaded_at=local(2026, 11, 1, 8))
+    for who, reply, expected in [(hoa, "no", True), (an, "yes", True), (bi, "", False)]:
+        Invitation.objects.create(
+            meeting=meeting, member=who, reply=reply, expected=expected, reason="Ốm" * (reply == "no")
+        )
+    for who, status in [(hoa, "excused"), (an, "unexcused"), (bi, "present")]:
+        Attendance.objects.create(meeting=meeting, member=who, status=status, category="official",
+                                  reason="Đi công tác" * (status == "excused"))  # fmt: skip
+    Message.objects.create(meeting=meeting, member=hoa, kind="invitation", status="failed", channel="sms")
+    Message.objects.create(meeting=meeting, member=an, kind="reminder", status="delivered", channel="zalo",
+                           delivered_at=local(2026, 11, 8, 7, 5))  # fmt: skip
+    services.save_edited(meeting, [], by=secretary)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    client.force_login(secretary)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    # session, user with their access, the meeting with its cell, its chair and minute-taker (and the meeting it
+    # prepares), agenda, documents, invitations, attendance, messages, the minutes (final documents), history
+    with django_assert_num_queries(11):
+        page = client.get(url)
+    context, html = page.context, page.content.decode()
+    assert [(i.title, [d.title for d in i.attached_documents]) for i in context["agenda"]] == [
+        ("Khai mạc", ["Dự thảo"]), ("Thảo luận", [])
+    ]  # fmt: skip
+    assert [i.section for i in context["agenda"]] == ["opening", "body"] and second.pk < first.pk
+    assert "Ghi chú" in html and [d.pk for d in context["documents"]] == [apart.pk] != [under.pk]
+    assert context["documents_due"]["late_ids"] == {apart.pk}
+    assert [(i.member_name, i.reply, i.expected, i.reason) for i in context["invitations"]] == [
+        ("Đỗ Văn An", "yes", True, ""), ("Trần Văn Bí", "", False, ""), ("Lê Thị Hoa", "no", True, "Ốm")
+    ]  # fmt: skip
+    assert context["own"].member_id == bi.pk and (context["replies"]["yes"], context["replies"]["no"]) == (1, 1)
+    summary = context["summary"]
+    assert (summary["present"], summary["base"]) == (1, 3)
+    assert "Lê Thị Hoa (Đi công tác)" in html and [a.member_name for a in summary["unexcused"]] == ["Đỗ Văn An"]
+    assert [(m.member_name, m.kind, m.channel, m.status) for m in context["sent_messages"]] == [
+        ("Đỗ Văn An", "reminder", "zalo", "delivered"), ("Lê Thị Hoa", "invitation", "sms", "failed")
+    ]  # fmt: skip
+    assert [m.member_name for m in context["failed_messages"]] == ["Lê Thị Hoa"] and "08/11 07:05" in html
+    history = [(c.action, c.by and str(c.by), c.at.date()) for c in context["history"]]
+    assert history == [("edited", str(secretary), date(2026, 11, 21)), ("created", None, date(2026, 11, 21))]
+    assert (str(context["meeting"].chair), str(context["meeting"].minute_taker)) == (bi.full_name, "Lê Thị Hoa")
+    assert context["meeting"].prepares is None
+    committee_page = client.get(reverse("meetings:detail", args=[committee.pk]))
+    assert committee_page.context["meeting"].chair is None
+    assert f'<a href="{url}">Chuyên đề</a>' in committee_page.content.decode()
 
 
 def test_a_month_in_the_url_that_is_not_a_month_shows_this_month(client, member, cell):
