@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import Attendance, Invitation, Meeting, MeetingChange
-from meetings.warnings import removal_flags
+from meetings.warnings import cell_removal_flags, removal_flags
 from members.models import Member
 
 from .conftest import local
@@ -110,6 +110,7 @@ def test_three_months_with_an_unexcused_absence_raise_the_removal_flag(cell, rol
     record(month_meeting(cell, make_meeting, 9), roll, {"official": U})
     assert removal_flags([member.pk], 2026) == {member.pk: [1, 4, 9]}
     assert removal_flags([member.pk], 2025) == {}
+    assert cell_removal_flags(cell.pk, 2026) == {member.pk: [1, 4, 9]}  # the member list's
 
 
 def test_an_early_meeting_counts_in_its_vietnamese_month(cell, roll, make_meeting):

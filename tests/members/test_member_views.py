@@ -307,3 +307,35 @@ def test_home_query_count(client, secretary, commune_admin, django_assert_num_qu
     # directives, its guidance
     with django_assert_num_queries(8):
         client.get(reverse("members:home"))
+
+
+def test_the_member_list_writes_each_member_s_row_escaped(db):
+    """The member list's rows are written in Python (members/templatetags/roll.py): the name and the phone are
+    escaped, the flags show when there are some, a temporary status says when it ends, the phone only for
+    those who see private data."""
+    from django.template import engines
+    from django.utils import translation
+
+    away = Member(pk=41, full_name='Lê "Tí" <b>Bé</b> & Co', status=Member.Status.AWAY, position=Member.Position.DEPUTY,
+                  temporary_until=date(2026, 9, 30), phone="+84912345678", official_on=date(2001, 5, 19))  # fmt: skip
+    away.removal_months, away.dues_removal_months = [3, 4, 5], [1, 2, 3]
+    new = Member(pk=42, full_name="Trần Văn Hai", admitted_on=date(2020, 1, 1), official_on=None)
+    new.removal_months = new.dues_removal_months = None
+    template = engines["django"].from_string("{% load roll %}{% member_rows members private %}")
+    with translation.override("vi"):
+        first, second = template.render({"members": [away, new], "private": True}).split("\n")
+        hidden = template.render({"members": [away], "private": False})
+    assert first == (
+        '<tr><td><a href="/members/41/" class="fw-semibold">Lê &quot;Tí&quot; &lt;b&gt;Bé&lt;/b&gt; &amp; Co</a>'
+        ' <span class="badge text-bg-danger">Vắng không lý do 3 tháng</span>'
+        ' <span class="badge text-bg-danger">3 tháng không nộp đảng phí</span></td>'
+        "<td>Chính thức</td><td>Phó Bí thư</td><td>Đi sinh hoạt tạm thời nơi khác"
+        ' <span class="small text-muted" data-until>(hết hạn 30/09/2026)</span></td>'
+        '<td><a href="tel:+84912345678">0912 345 678</a></td></tr>'
+    )
+    assert second == (
+        '<tr><td><a href="/members/42/" class="fw-semibold">Trần Văn Hai</a>'
+        ' <span class="badge text-bg-warning">Cần xét chuyển chính thức</span></td>'
+        '<td>Dự bị</td><td></td><td><span class="text-muted">Đang sinh hoạt</span></td><td></td></tr>'
+    )
+    assert "tel:" not in hidden and hidden.endswith("</td></tr>")

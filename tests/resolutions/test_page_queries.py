@@ -72,9 +72,9 @@ def test_a_member_s_tasks(client, member, issued, django_assert_num_queries):
 def test_a_cell_s_evidence(client, secretary, cell, issued, make_member, django_assert_num_queries):
     client.force_login(secretary)
     url = reverse("resolutions:evidence", args=[cell.pk]) + "?year=2026"
-    # session, the user with their access and their cell (the page's: no query of its own), its members with the
-    # minutes each spoke in and the essays each handed in; then for them: the year's attendance by month, their
-    # tasks
+    # session, the user with their access and their cell (the page's: no query of its own), its members; then for
+    # them (SQL written out): the year's attendance by month with the minutes each spoke in and the essays each
+    # handed in, their tasks
     with django_assert_num_queries(5):
         client.get(url)
     newcomers = [make_member(cell, f"Đảng viên mới {number}") for number in range(5)]

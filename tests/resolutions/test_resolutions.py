@@ -1,10 +1,11 @@
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import time_machine
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Member
 from minutes.models import Vote
@@ -314,6 +315,59 @@ def test_annual_evidence_on_a_constructed_year(client, make_resolution, secretar
     assert page.status_code == 200 and len(page.context["rows"]) == 6  # the five (one is the member) and the secretary
     client.force_login(member)
     assert client.get(reverse("resolutions:evidence", args=[cell.pk])).status_code == 403
+
+
+@time_machine.travel("2027-02-01 09:00 +0700")
+def test_the_evidence_counts_the_year_s_attendance_speaking_and_essays(cell, make_member):
+    """The figures read by SQL written out (resolutions/evidence.py): the months are Vietnam's, committee
+    meetings and other years do not count, absences count toward removal only for members expected there."""
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+    from minutes.models import Contribution, Minutes
+    from resolutions.evidence import evidence
+    from resolutions.models import Directive, StudyEssay, StudySession
+
+    an, binh = make_member(cell, "Nguyễn Văn An"), make_member(cell, "Trần Văn Bình")
+    mien = make_member(cell, "Hồ Văn Miễn", status=Member.Status.EXEMPT)
+
+    def meeting(*when, kind=Meeting.Kind.REGULAR, **marks):
+        held = meeting_services.create_meeting(
+            Meeting(cell=cell, starts_at=timezone.make_aware(datetime(*when)), place="Nhà văn hóa", kind=kind)
+        )
+        people = {"an": an, "binh": binh, "mien": mien}
+        marks = {people[name].pk: (mark, "Ốm" if mark == "excused" else "") for name, mark in marks.items()}
+        meeting_services.record_attendance(held, marks)
+        return held
+
+    meeting(2025, 12, 31, 23, 30, an="late", binh="unexcused")  # last year
+    january = meeting(2026, 1, 1, 6, 0, an="present", binh="unexcused", mien="unexcused")  # still 2025 in UTC
+    meeting(2026, 3, 5, 19, 30, an="unexcused", binh="excused", mien="unexcused")
+    meeting(2026, 3, 20, 19, 30, kind=Meeting.Kind.THEMATIC, an="unexcused")  # March again: one month
+    meeting(2026, 4, 5, 19, 30, kind=Meeting.Kind.COMMITTEE, an="unexcused", binh="unexcused")  # not the cell's
+    june = meeting(2026, 6, 5, 19, 30, an="unexcused", binh="present", mien="unexcused")
+    meeting(2026, 8, 5, 19, 30, an="unexcused", binh="late")
+    december = meeting(2026, 12, 31, 23, 30, an="late", binh="present")
+    meeting(2027, 1, 1, 0, 0, an="present", binh="unexcused")  # next year, though still 2026 in UTC
+    spoken = {held: Minutes.objects.create(meeting=held) for held in (january, june, december)}
+    for held, who in ((january, an), (january, an), (june, an), (december, binh), (december, an)):
+        Contribution.objects.create(minutes=spoken[held], member=who, summary="Ý kiến")
+    old = Minutes.objects.create(meeting=meeting(2025, 6, 5, 19, 30))
+    Contribution.objects.create(minutes=old, member=binh, summary="Ý kiến")
+    sessions = [
+        StudySession.objects.create(cell=cell, held_on=date(2026, 1, 1), directive=Directive.objects.create(
+            unit=cell.parent, title=f"Nghị quyết {n}", study_by=date(2026, 12, 31)))
+        for n in (1, 2)
+    ]  # fmt: skip
+    essays = [(an, date(2026, 12, 31)), (binh, date(2025, 12, 31)), (an, date(2027, 1, 1)), (binh, date(2026, 1, 1))]
+    for session, (who, on) in zip([sessions[0]] * 2 + [sessions[1]] * 2, essays, strict=True):
+        StudyEssay.objects.create(session=session, member=who, submitted_on=on)
+    rows = evidence(Member.objects.filter(pk__in=[an.pk, binh.pk, mien.pk]), 2026, today=date(2026, 12, 31))
+    keys = ("present", "late", "excused", "unexcused", "spoke", "essays", "removal_months")
+    assert {m.full_name: tuple(rows[m.pk][key] for key in keys) for m in (an, binh, mien)} == {
+        "Nguyễn Văn An": (1, 1, 0, 4, 3, 1, [3, 6, 8]),
+        "Trần Văn Bình": (2, 1, 1, 1, 1, 1, []),
+        "Hồ Văn Miễn": (0, 0, 0, 3, 0, 0, []),  # exempt: not expected, so never flagged
+    }
 
 
 def test_interim_and_final_reviews_move_the_resolution_on(client, issued, secretary, member):
