@@ -84,6 +84,20 @@ def rebuild(chunk=500):
     return written
 
 
+SUMMARY_MODELS = [CellMonth, CellYearToDate, UnitMonth, MemberYear, CellYear, CellStatus]
+
+
+def vacuum_analyze():
+    """After a rebuild (outside its transaction): every summary row was rewritten, so the tables hold as many
+    dead rows as live ones and statistics of rows that are gone until autovacuum comes by; the dashboards'
+    plans need fresh ones at once. `seed_scale` does the same after its own rebuild."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in SUMMARY_MODELS:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _read_chunks_through_indexes():
     """For the rest of the transaction, tell PostgreSQL that a page read at random costs little more than one
     read in order (the data in memory or on SSD): a chunk of 500 cells is a small share of the attendance and

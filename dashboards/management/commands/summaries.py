@@ -20,6 +20,7 @@ class Command(BaseCommand):
         if rebuild:
             started = time.monotonic()
             written = summaries.rebuild()
+            summaries.vacuum_analyze()
             self.stdout.write(
                 f"Rebuilt in {time.monotonic() - started:.1f} s: {written['cell_months']} cell-months, "
                 f"{written['member_years']} member-years, {written['cells']} cells."
