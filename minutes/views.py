@@ -32,7 +32,7 @@ from .forms import (
     TaskFormSet,
     VoteFormSet,
 )
-from .models import Contribution, Minutes
+from .models import Minutes
 from .votes import meeting_vote_base, passes
 
 
@@ -85,10 +85,9 @@ def minutes_detail(request, pk):
                "can_edit": user_access.can_edit_minutes(meeting)}  # fmt: skip
     if minutes:
         if minutes.is_editable:
-            # The speakers and the attendance of a draft: read once for its quality and for what its document
-            # says (snapshot, roll_on_the_day).
-            speakers = Prefetch("contributions", Contribution.objects.select_related("member"))
-            prefetch_related_objects([minutes], speakers)
+            # The attendance of a draft: read once for its quality and for what its document says
+            # (roll_on_the_day). Its speakers come by name with the document's parts (`workflow._parts`) and
+            # counted with the quality's facts (`quality.draft_facts`): no row of theirs is built.
             prefetch_related_objects([meeting], Prefetch("attendances", Attendance.objects.select_related("member")))
         # What the minutes say, built once: shown, and compared with what their PDF was made from.
         document = workflow.content(minutes)
