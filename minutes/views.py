@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from chibo import filenames, pdf
 from chibo.errors import summary as error_summary
 from meetings.models import Attendance, Meeting
+from meetings.page import latest_by_whom
 from members import access
 from members.names import fold
 
@@ -32,7 +33,7 @@ from .forms import (
     TaskFormSet,
     VoteFormSet,
 )
-from .models import Minutes
+from .models import Minutes, MinutesRevision
 from .votes import meeting_vote_base, passes
 
 
@@ -96,7 +97,8 @@ def minutes_detail(request, pk):
         context.update(
             can_sign=user_access.can_sign_minutes(minutes),
             pdf_current=bool(minutes.pdf) and minutes.pdf_source == pdf.digest(document),
-            revisions=minutes.revisions.select_related("by").defer("snapshot")[:30],  # the list shows no snapshot
+            # Who, when and what: no snapshot, and the user by their names alone.
+            revisions=latest_by_whom(MinutesRevision, "minutes_id", minutes.pk, ["version", "action"], 30),
             criteria=_criteria_rows(minutes),
         )
     return render(request, "minutes/minutes_detail.html", context)

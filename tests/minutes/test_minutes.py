@@ -581,3 +581,25 @@ def test_the_minutes_page_s_query_count_does_not_grow_with_the_meeting(editor, h
         response = editor.get(url)
     assert len(response.context["doc"]["contributions"]) == 6
     assert response.context["att"]["present"] == present + 5
+
+
+def test_the_history_lists_the_latest_30_revisions_of_these_minutes_newest_first_with_who(editor, held, secretary,
+                                                                                          make_meeting):  # fmt: skip
+    secretary.first_name, secretary.last_name = "Bí", "Trần"
+    secretary.save(update_fields=["first_name", "last_name"])
+    minutes = workflow.start(held, by=secretary)  # v1, the oldest: left out
+    other = workflow.start(make_meeting(held.cell, local(2026, 11, 3, 19, 30)), by=secretary)
+    MinutesRevision.objects.bulk_create(
+        [MinutesRevision(minutes=minutes, version=v, action="edited", by=secretary if v == 31 else None)
+         for v in range(2, 32)] + [MinutesRevision(minutes=other, version=9, action="signed", by=secretary)]
+    )  # fmt: skip
+    for revision in MinutesRevision.objects.all():
+        revision.at = local(2026, 10, 4, 8, revision.version if revision.version != 9 or revision.minutes == minutes
+                            else 59)  # fmt: skip
+        revision.save(update_fields=["at"])
+    page = editor.get(reverse("meetings:minutes", args=[held.pk])).content.decode()
+    lines = page.split('id="minutes-history"')[1].split("</ul>")[0].split("<li>")[1:]
+    assert [line.removesuffix("</li>") for line in lines] == [
+        "04/10/2026 08:31 · Bí Trần · sửa (v31)",
+        *(f"04/10/2026 08:{v:02} · Chibo · sửa (v{v})" for v in range(30, 1, -1)),
+    ]
