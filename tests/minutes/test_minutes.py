@@ -564,11 +564,11 @@ def test_the_minutes_page_s_query_count_does_not_grow_with_the_meeting(editor, h
     speak("o1", "o2")
     # session, user with their access, the meeting with its minutes; the attendance with its members (read once
     # for the document and the quality); the document: its sections, speakers by name, tasks and votes in one
-    # query, the invitations, the members convened, the dues report (the money; the month's lines and the
-    # arrears; a draft has no addenda); the quality in one query (the policy, the number who spoke, the
-    # committee's preparatory meeting, the documents, the excuses in a row, the meeting held the same day and
-    # its minutes); the history
-    with django_assert_num_queries(11):
+    # query, who is on the sheet in one query (those invited, else those convened), the dues report (the money;
+    # the month's lines and the arrears; a draft has no addenda); the quality in one query (the policy, the
+    # number who spoke, the committee's preparatory meeting, the documents, the excuses in a row, the meeting
+    # held the same day and its minutes); the history
+    with django_assert_num_queries(10):
         response = editor.get(url)
     assert [c["member"] for c in response.context["doc"]["contributions"]] == ["Nguyễn Văn Một", "Trần Văn Hai"]
     present = response.context["att"]["present"]
@@ -577,7 +577,7 @@ def test_the_minutes_page_s_query_count_does_not_grow_with_the_meeting(editor, h
         newcomer = make_member(cell, f"Đảng Viên Mới {number}")
         with time_machine.travel(NOW):
             services.record_attendance(held, {newcomer.pk: (P, "")})
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = editor.get(url)
     assert len(response.context["doc"]["contributions"]) == 6
     assert response.context["att"]["present"] == present + 5
