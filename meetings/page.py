@@ -101,16 +101,23 @@ def messages(meeting):
 
 def history(meeting, limit=20):
     """The latest changes, newest first, each with who made it (`by`, read with their names alone)."""
-    users = User._meta.db_table
-    changes = MeetingChange.objects.raw(
-        f"SELECT c.id, c.action, c.detail, c.by_id, c.at, u.username AS by_username,"
-        f" u.first_name AS by_first_name, u.last_name AS by_last_name FROM {MeetingChange._meta.db_table} c"
-        f" LEFT JOIN {users} u ON u.id = c.by_id WHERE c.meeting_id = %s ORDER BY c.at DESC, c.id DESC LIMIT %s",
-        [meeting.pk, limit],
+    return latest_by_whom(MeetingChange, "meeting_id", meeting.pk, ["action", "detail"], limit)
+
+
+def latest_by_whom(model, owner, pk, columns, limit):
+    """The latest `limit` rows of `model` (a history: `at`, `by`) whose `owner` column is `pk`, newest first,
+    with `columns` alone and who made each (`by`, a user read with their names alone, a user's str()): a
+    meeting's changes, the minutes' revisions."""
+    listed = "".join(f" c.{column}," for column in columns)
+    rows = model.objects.raw(
+        f"SELECT c.id,{listed} c.by_id, c.at, u.username AS by_username, u.first_name AS by_first_name,"
+        f" u.last_name AS by_last_name FROM {model._meta.db_table} c LEFT JOIN {User._meta.db_table} u"
+        f" ON u.id = c.by_id WHERE c.{owner} = %s ORDER BY c.at DESC, c.id DESC LIMIT %s",
+        [pk, limit],
     )
-    changes, db = list(changes), changes.db
+    rows, db = list(rows), rows.db
     fields = ["id", "username", "first_name", "last_name"]
-    for change in changes:
-        values = [change.by_id, change.by_username, change.by_first_name, change.by_last_name]
-        change.by = User.from_db(db, fields, values) if change.by_id is not None else None
-    return changes
+    for row in rows:
+        values = [row.by_id, row.by_username, row.by_first_name, row.by_last_name]
+        row.by = User.from_db(db, fields, values) if row.by_id is not None else None
+    return rows

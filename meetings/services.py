@@ -1,14 +1,15 @@
 """Meeting workflows that change several rows: each runs in one transaction and leaves a history."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo import dispatch
+from chibo import dispatch, sql
 from chibo.rows import prefetched
-from members.models import Member, StatusChange
+from members.models import CellMembership, Member, StatusChange
 from notifications.models import Message
 
 from . import signals
@@ -33,13 +34,28 @@ def _enqueue(message_ids):
 
 def convened_members(meeting):
     """Who a meeting convenes: the whole cell, or only its committee for a committee meeting."""
-    members = Member.objects.filter(cell=meeting.cell).on_roll().exclude(status=Member.Status.SUSPENDED)
+    return Member.objects.filter(pk__in=RawSQL(*convened_sql(meeting)))
+
+
+def convened_sql(meeting, day=None):
+    """(SQL, parameters) giving the ids of the members `meeting` convenes, the one place of the rule
+    (`convened_members`, `convened_on_the_day`, the roll's `roll_on_the_day`): the cell's members but those
+    transferred out or suspended, only its committee's active members for a committee meeting; with `day`,
+    only those among the cell's members that day. Written out: the minutes page reads who is on the sheet in
+    one query with it (issue 17). Portable SQL (PostgreSQL, and SQLite for `make run`)."""
+    members, memberships = Member._meta.db_table, CellMembership._meta.db_table
+    query = f"SELECT m.id FROM {members} m WHERE m.cell_id = %s AND m.status NOT IN (%s, %s)"
+    params = [meeting.cell_id, Member.Status.TRANSFERRED, Member.Status.SUSPENDED]
     if not meeting.expects_members:
-        members = members.filter(
-            position__in=[Member.Position.SECRETARY, Member.Position.DEPUTY, Member.Position.COMMITTEE],
-            status=Member.Status.ACTIVE,
+        query += " AND m.position IN (%s, %s, %s) AND m.status = %s"
+        params += [Member.Position.SECRETARY, Member.Position.DEPUTY, Member.Position.COMMITTEE, Member.Status.ACTIVE]
+    if day is not None:
+        query += (
+            f" AND EXISTS (SELECT 1 FROM {memberships} s WHERE s.member_id = m.id AND s.cell_id = %s"
+            " AND s.ended_on IS NULL AND s.started_on <= %s)"
         )
-    return members
+        params += [meeting.cell_id, connections[Member.objects.db].ops.adapt_datefield_value(day)]
+    return query, params
 
 
 def is_expected(member):
@@ -252,11 +268,7 @@ def attendance_sheet(meeting):
 
 def convened_on_the_day(meeting, day):
     """Who a meeting nobody was invited to convenes (`convened_members`), among the cell's members on `day`."""
-    return (
-        convened_members(meeting)
-        .filter(memberships__cell=meeting.cell_id, memberships__ended_on__isnull=True, memberships__started_on__lte=day)
-        .order_by("sort_key")
-    )
+    return Member.objects.filter(pk__in=RawSQL(*convened_sql(meeting, day))).order_by("sort_key")
 
 
 def roll_on_the_day(meeting):
@@ -272,10 +284,16 @@ def roll_on_the_day(meeting):
     # The caller's rows when it read them with their members (the minutes page: for the draft's quality too).
     rows = prefetched(meeting, "attendances")
     recorded = {a.member_id: a for a in (meeting.attendances.select_related("member") if rows is None else rows)}
-    on_the_sheet = list(meeting.invitations.values_list("member_id", flat=True))
-    if not on_the_sheet:
-        on_the_sheet = convened_on_the_day(meeting, day).values_list("pk", flat=True)
-    blank = [pk for pk in on_the_sheet if pk not in recorded]
+    # Who is on the sheet, in one query: those invited, or when nobody was, those convened on the day.
+    convened, params = convened_sql(meeting, day)
+    invitations = Invitation._meta.db_table
+    on_the_sheet = sql.rows(
+        f"SELECT i.member_id FROM {invitations} i WHERE i.meeting_id = %s UNION ALL SELECT c.id FROM ({convened}) c"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {invitations} n WHERE n.meeting_id = %s)",
+        [meeting.pk, *params, meeting.pk],
+        Invitation.objects.db,
+    )
+    blank = [pk for (pk,) in on_the_sheet if pk not in recorded]
     # The status that day as `statuses_on` reads it (the latest change up to that day), with the member.
     status = StatusChange.objects.filter(member=OuterRef("pk"), since__lte=day).order_by("-since", "-pk")
     members = Member.objects.filter(pk__in=blank).annotate(status_that_day=Subquery(status.values("status")[:1]))

@@ -17,7 +17,7 @@ from chibo.sql import as_read, one_row
 from meetings.models import NOT_EXPECTED, Attendance, Document, Meeting, attendance_summary, held_together_sql
 from members.models import OrgUnit
 
-from .models import Minutes, QualityPolicy
+from .models import Contribution, Minutes, QualityPolicy
 from .quality_sheet import COMPUTED, CRITERIA, DEFAULT_BANDS, DEFAULT_WEIGHTS, ENTERED, GRADES  # noqa: F401
 
 SPEAKERS_FOR_FULL_MARKS = 0.3  # a third of those present spoke: "many members spoke"
@@ -64,9 +64,9 @@ def _number(value):
 
 
 def draft_facts(minutes):
-    """What the criteria of a draft need from the records besides its attendance and speakers (read by the
-    page), in one query: the policy's weights and bands (`policy_for`), whether the committee's preparatory
-    meeting was held, the documents' number and last upload, the longest run of excuses
+    """What the criteria of a draft need from the records besides its attendance (read by the page), in one
+    query: the policy's weights and bands (`policy_for`), the number of members who spoke, whether the
+    committee's preparatory meeting was held, the documents' number and last upload, the longest run of excuses
     (`longest_excused_streak`), and the meeting of the other kind held the same day (`held_together`) with its
     minutes' times."""
     meeting = minutes.meeting
@@ -77,6 +77,7 @@ def draft_facts(minutes):
     other_sql, other_params = (f"o.id = ({other[0]})", other[1]) if other else ("1 = 0", [])
     sql = (
         "SELECT p.weights, p.bands,"
+        f" (SELECT COUNT(DISTINCT k.member_id) FROM {Contribution._meta.db_table} k WHERE k.minutes_id = %s),"
         f" CASE WHEN EXISTS (SELECT 1 FROM {meetings} c WHERE c.prepares_id = %s AND c.status = %s) THEN 1 ELSE 0 END,"
         f" (SELECT COUNT(*) FROM {documents} d WHERE d.meeting_id = %s),"
         f" (SELECT MAX(d.uploaded_at) FROM {documents} d WHERE d.meeting_id = %s),"
@@ -87,14 +88,15 @@ def draft_facts(minutes):
         f" LEFT JOIN {Minutes._meta.db_table} om ON om.meeting_id = o.id"
     )
     # The parameters in the order the SQL holds their places: the columns', then the joins'.
-    params = [meeting.pk, Meeting.Status.HELD, meeting.pk, meeting.pk, *streak_params, *policy_params, *other_params]
+    params = [minutes.pk, meeting.pk, Meeting.Status.HELD, meeting.pk, meeting.pk, *streak_params, *policy_params,
+              *other_params]  # fmt: skip
     using = Minutes.objects.db
-    weights, bands, committee_met, document_count, last_document, streak, kind, duration, started, ended = one_row(
-        sql, params, using
-    )
+    row = one_row(sql, params, using)
+    weights, bands, speakers, committee_met, document_count, last_document, streak, kind, duration, started, ended = row
     json, moment = _json_read(using), as_read(Minutes._meta.get_field("started_at"), using)
     facts = {
         "policy": _policy(json(weights), json(bands)),
+        "speakers": speakers,
         "committee_met": bool(committee_met),
         "documents": document_count,
         "last_document": as_read(Document._meta.get_field("uploaded_at"), using)(last_document),
@@ -144,7 +146,7 @@ def computed_fractions(minutes, facts=None):
            "days": settings.DOCUMENTS_DAYS_BEFORE},
     )  # fmt: skip
     present = sum(1 for a in attendances if a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE))
-    speakers = len({c.member_id for c in minutes.contributions.all()})
+    speakers = facts["speakers"]
     share = speakers / present if present else 0
     result["participation"] = (
         min(1.0, share / SPEAKERS_FOR_FULL_MARKS),

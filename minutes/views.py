@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from chibo import filenames, pdf
 from chibo.errors import summary as error_summary
 from meetings.models import Attendance, Meeting
+from meetings.page import latest_by_whom
 from members import access
 from members.names import fold
 
@@ -32,7 +33,7 @@ from .forms import (
     TaskFormSet,
     VoteFormSet,
 )
-from .models import Contribution, Minutes
+from .models import Minutes, MinutesRevision
 from .votes import meeting_vote_base, passes
 
 
@@ -63,6 +64,11 @@ def _minutes(request, pk):
     return minutes
 
 
+# What a draft's page reads of its attendance: the records, with their members by name and sort key alone
+# (`roll_on_the_day`, `workflow.attendance_block`): building their whole rows cost more than the query.
+ATTENDANCE_READ = [f.name for f in Attendance._meta.concrete_fields] + ["member__full_name", "member__sort_key"]
+
+
 @login_required
 def minutes_detail(request, pk):
     user_access = access.for_user(request.user)
@@ -85,11 +91,11 @@ def minutes_detail(request, pk):
                "can_edit": user_access.can_edit_minutes(meeting)}  # fmt: skip
     if minutes:
         if minutes.is_editable:
-            # The speakers and the attendance of a draft: read once for its quality and for what its document
-            # says (snapshot, roll_on_the_day).
-            speakers = Prefetch("contributions", Contribution.objects.select_related("member"))
-            prefetch_related_objects([minutes], speakers)
-            prefetch_related_objects([meeting], Prefetch("attendances", Attendance.objects.select_related("member")))
+            # The attendance of a draft: read once for its quality and for what its document says
+            # (roll_on_the_day). Its speakers come by name with the document's parts (`workflow._parts`) and
+            # counted with the quality's facts (`quality.draft_facts`): no row of theirs is built.
+            marked = Attendance.objects.select_related("member").only(*ATTENDANCE_READ)
+            prefetch_related_objects([meeting], Prefetch("attendances", marked))
         # What the minutes say, built once: shown, and compared with what their PDF was made from.
         document = workflow.content(minutes)
         context.update(workflow.pdf_context(minutes, document))
@@ -97,7 +103,8 @@ def minutes_detail(request, pk):
         context.update(
             can_sign=user_access.can_sign_minutes(minutes),
             pdf_current=bool(minutes.pdf) and minutes.pdf_source == pdf.digest(document),
-            revisions=minutes.revisions.select_related("by").defer("snapshot")[:30],  # the list shows no snapshot
+            # Who, when and what: no snapshot, and the user by their names alone.
+            revisions=latest_by_whom(MinutesRevision, "minutes_id", minutes.pk, ["version", "action"], 30),
             criteria=_criteria_rows(minutes),
         )
     return render(request, "minutes/minutes_detail.html", context)

@@ -227,3 +227,38 @@ def test_the_sheet_shows_four_buttons_per_member_with_the_mark_checked(client, s
         assert f'id="s-{key}-{mark}" value="{mark}" autocomplete="off" checked>' in page
         assert f'<label class="btn btn-outline-danger" for="s-{key}-unexcused">Vắng không lý do</label>' in page
     assert page.count(" checked>") == 2  # nobody else is marked yet
+
+
+def test_the_roll_on_the_day_lists_those_invited_else_those_convened_that_day(cell, sibling_cell, make_meeting,
+                                                                             make_member):  # fmt: skip
+    from members.models import CellMembership
+
+    def member(name, **fields):
+        return make_member(cell, name, **fields)
+
+    stayer = member("Lê Văn Ở")
+    deputy = member("Lê Văn Phó", position=Member.Position.DEPUTY)
+    member("Lê Văn Miễn", status=Member.Status.EXEMPT)  # convened, only not expected
+    member("Lê Văn Đình", status=Member.Status.SUSPENDED)
+    Member.objects.filter(pk=member("Lê Văn Đi").pk).update(status=Member.Status.TRANSFERRED)
+    newcomer = member("Lê Văn Mới")  # in the cell from after the meeting's day
+    CellMembership.objects.filter(member=newcomer).update(started_on=date(2026, 12, 1))
+    CellMembership.objects.filter(member=member("Lê Văn Rời")).update(ended_on=date(2026, 6, 1))
+    make_member(sibling_cell, "Lê Văn Khác")
+    committee = make_meeting(cell, local(2026, 11, 21, 19, 30), kind=Meeting.Kind.COMMITTEE)  # the lower id
+    meeting = make_meeting(cell, local(2026, 11, 20, 19, 30))
+
+    def sheet(meeting):
+        return {a.member.full_name for a in services.roll_on_the_day(meeting)}
+
+    assert sheet(meeting) == {"Lê Văn Ở", "Lê Văn Phó", "Lê Văn Miễn"}
+    assert sheet(committee) == {"Lê Văn Phó"}
+    assert [m.full_name for m in services.convened_on_the_day(meeting, date(2026, 11, 20))] == [
+        a.member.full_name for a in services.roll_on_the_day(meeting)
+    ]  # the same members, by their sort key
+    Invitation.objects.create(meeting=meeting, member=stayer)
+    Invitation.objects.create(meeting=meeting, member=newcomer)
+    assert sheet(meeting) == {"Lê Văn Ở", "Lê Văn Mới"}  # those invited alone
+    assert sheet(committee) == {"Lê Văn Phó"}  # another meeting's invitations are not its own
+    Invitation.objects.create(meeting=committee, member=deputy)
+    assert sheet(meeting) == {"Lê Văn Ở", "Lê Văn Mới"} and sheet(committee) == {"Lê Văn Phó"}

@@ -562,12 +562,13 @@ def test_the_minutes_page_s_query_count_does_not_grow_with_the_meeting(editor, h
         )
 
     speak("o1", "o2")
-    # session, user with their access, the meeting with its minutes; the contributions and the attendance with
-    # their members (read once for the document and the quality); the document: its sections, tasks and votes
-    # in one query, the invitations, the members convened, the dues report (the money; the month's lines and
-    # the arrears; a draft has no addenda); the quality in one query (the policy, the committee's preparatory
-    # meeting, the documents, the excuses in a row, the meeting held the same day and its minutes); the history
-    with django_assert_num_queries(12):
+    # session, user with their access, the meeting with its minutes; the attendance with its members (read once
+    # for the document and the quality); the document: its sections, speakers by name, tasks and votes in one
+    # query, who is on the sheet in one query (those invited, else those convened), the dues report (the money;
+    # the month's lines and the arrears; a draft has no addenda); the quality in one query (the policy, the
+    # number who spoke, the committee's preparatory meeting, the documents, the excuses in a row, the meeting
+    # held the same day and its minutes); the history
+    with django_assert_num_queries(10):
         response = editor.get(url)
     assert [c["member"] for c in response.context["doc"]["contributions"]] == ["Nguyễn Văn Một", "Trần Văn Hai"]
     present = response.context["att"]["present"]
@@ -576,7 +577,29 @@ def test_the_minutes_page_s_query_count_does_not_grow_with_the_meeting(editor, h
         newcomer = make_member(cell, f"Đảng Viên Mới {number}")
         with time_machine.travel(NOW):
             services.record_attendance(held, {newcomer.pk: (P, "")})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = editor.get(url)
     assert len(response.context["doc"]["contributions"]) == 6
     assert response.context["att"]["present"] == present + 5
+
+
+def test_the_history_lists_the_latest_30_revisions_of_these_minutes_newest_first_with_who(editor, held, secretary,
+                                                                                          make_meeting):  # fmt: skip
+    secretary.first_name, secretary.last_name = "Bí", "Trần"
+    secretary.save(update_fields=["first_name", "last_name"])
+    minutes = workflow.start(held, by=secretary)  # v1, the oldest: left out
+    other = workflow.start(make_meeting(held.cell, local(2026, 11, 3, 19, 30)), by=secretary)
+    MinutesRevision.objects.bulk_create(
+        [MinutesRevision(minutes=minutes, version=v, action="edited", by=secretary if v == 31 else None)
+         for v in range(2, 32)] + [MinutesRevision(minutes=other, version=9, action="signed", by=secretary)]
+    )  # fmt: skip
+    for revision in MinutesRevision.objects.all():
+        revision.at = local(2026, 10, 4, 8, revision.version if revision.version != 9 or revision.minutes == minutes
+                            else 59)  # fmt: skip
+        revision.save(update_fields=["at"])
+    page = editor.get(reverse("meetings:minutes", args=[held.pk])).content.decode()
+    lines = page.split('id="minutes-history"')[1].split("</ul>")[0].split("<li>")[1:]
+    assert [line.removesuffix("</li>") for line in lines] == [
+        "04/10/2026 08:31 · Bí Trần · sửa (v31)",
+        *(f"04/10/2026 08:{v:02} · Chibo · sửa (v{v})" for v in range(30, 1, -1)),
+    ]

@@ -343,3 +343,21 @@ def test_the_nearest_committee_s_policy_weighs_a_draft_s_criteria(client, secret
     QualityPolicy.objects.filter(unit=commune).delete()
     assert sorted(points().values()) == [20, 80]
     assert quality.policy_for(cell)[1]["good"] == 80
+
+
+def test_participation_counts_each_member_who_spoke_in_these_minutes_once(roll_of_20, make_meeting):
+    from minutes.models import Contribution
+
+    minutes = workflow.start(roll_of_20)
+    other = workflow.start(make_meeting(roll_of_20.cell, local(2026, 11, 3, 19, 30)))
+    speakers = list(Member.objects.filter(cell=roll_of_20.cell).order_by("pk")[:3])
+    Contribution.objects.bulk_create(
+        [Contribution(minutes=minutes, member=speakers[0], order=0, summary="Nhất trí."),
+         Contribution(minutes=minutes, member=speakers[0], order=1, summary="Bổ sung."),  # the same member again
+         Contribution(minutes=minutes, member=speakers[1], order=2, summary="Nhất trí."),
+         Contribution(minutes=other, member=speakers[2], order=0, summary="Ở cuộc họp khác.")]
+    )  # fmt: skip
+    assert quality.draft_facts(minutes)["speakers"] == 2
+    fraction, why = quality.computed_fractions(minutes)["participation"]
+    assert str(why) == "2 trên 17 đồng chí có mặt phát biểu"
+    assert fraction == pytest.approx(min(1.0, 2 / 17 / quality.SPEAKERS_FOR_FULL_MARKS))
