@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 
 @pytest.mark.django_db
@@ -25,3 +26,13 @@ def test_an_index_dropped_on_a_big_table_leaves_its_foreign_keys_alone(app, name
     call_command("sqlmigrate", app, name, stdout=out)
     statements = [line for line in out.getvalue().splitlines() if line and not line.startswith("--")]
     assert statements == [f'DROP INDEX CONCURRENTLY IF EXISTS "{index}";' for index in indexes]
+
+
+def test_the_units_paths_have_the_finer_statistics_a_commune_s_plan_needs(db):
+    """members/0010: with the default sample the planner took a 300-cell commune for 3 cells on 10 × the
+    provincial data, and its dashboard read all the commune's resolutions for this month's overdue tasks."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'members_orgunit'::regclass AND attname = 'path'"
+        )
+        assert cursor.fetchone()[0] == 1000
