@@ -210,10 +210,11 @@ def to_date_from(cell_months):
     return rows
 
 
-def unit_months_from(cell_months, parents):
+def unit_months_from(cell_months, parents, rows=None):
     """{(unit id, month): {field: value}} of `UnitMonth` from {(cell id, month): {field: value}} of `CellMonth`
-    and {cell id: the unit directly above it}: each unit's cells summed month by month."""
-    rows = defaultdict(lambda: dict.fromkeys(UNIT_MONTH_FIELDS, 0))
+    and {cell id: the unit directly above it}: each unit's cells summed month by month. With `rows`, the sums
+    are added to those (a rebuild adds its chunks of cells up)."""
+    rows = defaultdict(lambda: dict.fromkeys(UNIT_MONTH_FIELDS, 0), rows or {})
     for (cell_id, month), row in cell_months.items():
         unit_id = parents.get(cell_id)
         if unit_id is None:

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from chibo import bulk
@@ -59,7 +59,9 @@ from .models import CellMonth, CellStatus, CellYear, CellYearToDate, MemberYear,
 
 def rebuild(chunk=500):
     """Rewrite every summary row from the source, cell by cell in chunks. Returns the row counts."""
-    cells = list(OrgUnit.objects.cells().values_list("pk", flat=True))
+    parents = dict(OrgUnit.objects.cells().values_list("pk", "parent_id"))
+    cells = list(parents)
+    unit_months = {}
     written = {"cell_months": 0, "member_years": 0, "cells": 0, "cell_years": 0, "cell_years_to_date": 0}
     with transaction.atomic():
         _read_chunks_through_indexes()
@@ -73,13 +75,14 @@ def rebuild(chunk=500):
             part = cells[i : i + chunk]
             months = count_cell_months(part)
             written["cell_months"] += _write_cell_months(months)
+            unit_months = unit_months_from(months, parents, unit_months)  # a unit's cells may span chunks
             written["cell_years_to_date"] += _write_to_date(to_date_from(months))
             written["cells"] += _write_status(count_cell_status(part))
             members = list(Member.objects.filter(cell_id__in=part).values_list("pk", flat=True))
             written["member_years"] += _write_member_years(count_member_years(members))
         # Last: a member's year can be under a cell of another chunk (a transfer during the year).
         written["cell_years"] = _write_cell_years(count_cell_years())
-        written["unit_months"] = _write_unit_months(count_unit_months())
+        written["unit_months"] = _write_unit_months(unit_months)
         transaction.on_commit(forget_figures)
     return written
 
@@ -542,23 +545,6 @@ def _lock_units(unit_ids):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [UNIT_MONTH_LOCK, unit_id])
 
 
-def count_unit_months(unit_ids=None, months=None):
-    """{(unit id, month): {field: value}} of `UnitMonth`, summed from the stored months of the cells directly
-    below these units (None: every unit), in these months (None: all)."""
-    cell_months = CellMonth.objects.exclude(cell__parent=None)
-    if unit_ids is not None:
-        cell_months = cell_months.filter(cell__parent_id__in=unit_ids)
-    if months is not None:
-        cell_months = cell_months.filter(month__in=months)
-    sums = {field: Sum(field) for field in SUMMED}
-    return {
-        (row.pop("cell__parent_id"), row.pop("month")): row
-        for row in cell_months.values("cell__parent_id", "month").annotate(
-            regular_months=Count("pk", filter=Q(regular_held__gt=0)), **sums
-        )
-    }
-
-
 def _refresh_unit_months(units):
     """Sum again the months of the cells directly below these units: {unit id: months, or None for all}."""
     units = {unit_id: months for unit_id, months in units.items() if unit_id is not None}
@@ -567,11 +553,13 @@ def _refresh_unit_months(units):
     _lock_units(units)
     for unit_id, months in units.items():
         stale = UnitMonth.objects.filter(unit_id=unit_id)
+        stored = CellMonth.objects.filter(cell__parent_id=unit_id)
         if months is not None:
             months = sorted(months)
-            stale = stale.filter(month__in=months)
+            stale, stored = stale.filter(month__in=months), stored.filter(month__in=months)
         stale.delete()
-        _write_unit_months(count_unit_months([unit_id], months))
+        cell_months = {(r.pop("cell_id"), r.pop("month")): r for r in stored.values("cell_id", "month", *SUMMED)}
+        _write_unit_months(unit_months_from(cell_months, dict.fromkeys((c for c, _m in cell_months), unit_id)))
 
 
 def refresh_unit_months(unit_ids):
